@@ -1,0 +1,55 @@
+//! Seeds, sizes and the hard bounds governance cannot leave.
+use anchor_lang::prelude::*;
+
+pub const MARKET_VERSION: u8 = 1;
+pub const POOL_VERSION: u8 = 1;
+pub const POSITION_VERSION: u8 = 1;
+
+pub const POOL_SEED: &[u8] = b"pool";
+pub const VAULT_SEED: &[u8] = b"vault";
+pub const SHARE_MINT_SEED: &[u8] = b"shares";
+pub const INSURANCE_SEED: &[u8] = b"insurance";
+pub const INSURANCE_VAULT_SEED: &[u8] = b"insurance_vault";
+pub const POSITION_SEED: &[u8] = b"position";
+
+/// Collateral and debt entries per position.
+pub const MAX_COLLATERAL_ENTRIES: usize = 4;
+pub const MAX_DEBT_ENTRIES: usize = 4;
+/// Observations kept in each pool's TWAP ring buffer.
+pub const TWAP_CAPACITY: usize = 32;
+
+/// Pyth legacy (push) oracle program on mainnet-beta.
+pub const PYTH_LEGACY_PROGRAM_ID: Pubkey = pubkey!("FsJ3A3u2vn5cTVofAjvy6y5kwABJAqYWpe4975bi2epH");
+/// Pyth Solana Receiver program (owner of PriceUpdateV2 accounts).
+pub const PYTH_RECEIVER_PROGRAM_ID: Pubkey = pyth_solana_receiver_sdk::ID;
+
+/// Pause flags (Market::pause_flags bits).
+pub const PAUSE_DEPOSITS: u8 = 1 << 0;
+pub const PAUSE_WITHDRAWALS: u8 = 1 << 1;
+pub const PAUSE_BORROWS: u8 = 1 << 2;
+pub const PAUSE_LIQUIDATIONS: u8 = 1 << 3;
+pub const PAUSE_ALL: u8 = PAUSE_DEPOSITS | PAUSE_WITHDRAWALS | PAUSE_BORROWS | PAUSE_LIQUIDATIONS;
+
+/// Hard bounds on pool parameters (basis points unless named otherwise).
+pub mod bounds {
+    pub const MAX_DECIMALS: u8 = 18;
+    pub const MAX_LTV_BPS: u16 = 9_000;
+    pub const MAX_LIQUIDATION_THRESHOLD_BPS: u16 = 9_500;
+    pub const MAX_LIQUIDATION_BONUS_BPS: u16 = 2_500;
+    pub const MAX_BASE_RATE_BPS: u32 = 10_000;
+    pub const MIN_OPTIMAL_UTILIZATION_BPS: u32 = 100;
+    pub const MAX_OPTIMAL_UTILIZATION_BPS: u32 = 9_900;
+    pub const MAX_SLOPE1_BPS: u32 = 20_000;
+    pub const MAX_SLOPE2_BPS: u32 = 100_000;
+    pub const MAX_RESERVE_FACTOR_BPS: u16 = 5_000;
+    pub const MIN_ORACLE_MAX_AGE_SECS: u32 = 1;
+    pub const MAX_ORACLE_MAX_AGE_SECS: u32 = 600;
+    pub const MIN_ORACLE_CONF_BPS: u16 = 1;
+    pub const MAX_ORACLE_CONF_BPS: u16 = 1_000;
+    /// Wormhole guardian set size: a partial-verification minimum above it is meaningless.
+    pub const MAX_MIN_SIGNATURES: u8 = 19;
+    pub const MIN_TWAP_WINDOW_SLOTS: u32 = 1;
+    pub const MAX_TWAP_WINDOW_SLOTS: u32 = 216_000;
+    pub const MIN_TWAP_DIVERGENCE_BPS: u16 = 1;
+    pub const MAX_TWAP_DIVERGENCE_BPS: u16 = 5_000;
+}

@@ -1,0 +1,145 @@
+use anchor_lang::prelude::*;
+
+use crate::math::MathError;
+
+#[error_code]
+pub enum SluiceError {
+    // --- arithmetic ---
+    #[msg("Arithmetic overflow: an amount or price x amount is too large for the protocol's books; use a smaller amount")]
+    MathOverflow,
+    #[msg("Division by zero in protocol math: the pool has no liquidity, price or shares for this operation")]
+    DivideByZero,
+
+    // --- authority ---
+    #[msg("Signer is not the market authority")]
+    Unauthorized,
+    #[msg("Signer is not the pending authority proposed for this market")]
+    NotPendingAuthority,
+    #[msg("No authority transfer is pending; the current authority must propose one first")]
+    NoPendingAuthority,
+
+    // --- pauses ---
+    #[msg("Deposits are paused on this market by governance")]
+    DepositsPaused,
+    #[msg("Withdrawals are paused on this market by governance")]
+    WithdrawalsPaused,
+    #[msg("Borrows are paused on this market by governance")]
+    BorrowsPaused,
+    #[msg("Liquidations are paused on this market by governance")]
+    LiquidationsPaused,
+
+    // --- amounts ---
+    #[msg("Amount must be greater than zero")]
+    ZeroAmount,
+    #[msg("Deposit is too small: it would mint zero shares at the current share price")]
+    DepositTooSmall,
+    #[msg("Withdrawal is too small: the shares are worth zero tokens")]
+    WithdrawTooSmall,
+    #[msg("The owner holds fewer shares than requested")]
+    InsufficientShares,
+    #[msg("The pool does not have enough unborrowed liquidity for this amount")]
+    InsufficientLiquidity,
+    #[msg("The position has less collateral in this pool than requested")]
+    InsufficientCollateral,
+    #[msg("This deposit would take the pool above its deposit cap")]
+    DepositCapExceeded,
+    #[msg("This borrow would take the pool above its borrow cap")]
+    BorrowCapExceeded,
+    #[msg("The position owes nothing to this pool")]
+    NothingToRepay,
+    #[msg("Repayment is too small to retire any debt at the current borrow index")]
+    RepayTooSmall,
+    #[msg("Signer is not the owner of this position")]
+    NotPositionOwner,
+
+    // --- positions ---
+    #[msg("The position already uses the maximum number of collateral or debt entries")]
+    PositionFull,
+    #[msg("The action would leave the position below its loan-to-value limit (collateral at min(spot, TWAP), debt at max(spot, TWAP))")]
+    PositionUnhealthy,
+    #[msg("The position still holds collateral or debt; repay and withdraw everything before closing it")]
+    PositionNotEmpty,
+
+    // --- accounts ---
+    #[msg("The pool belongs to a different market")]
+    PoolMarketMismatch,
+    #[msg("The token vault is not this pool's vault")]
+    VaultMismatch,
+    #[msg("The share mint is not this pool's share mint")]
+    ShareMintMismatch,
+    #[msg("The insurance buffer or its vault does not belong to this pool")]
+    InsuranceMismatch,
+    #[msg("The token account's mint does not match the pool's mint")]
+    MintMismatch,
+    #[msg("Pass every pool the position uses (collateral and debt) as remaining accounts")]
+    MissingPoolAccount,
+    #[msg("A remaining account is not a pool of this market")]
+    InvalidPoolAccount,
+    #[msg("The pool's price was not refreshed in this slot; call refresh_price first in the same transaction")]
+    PriceNotRefreshed,
+    #[msg("The mint has more decimals than the protocol supports (18)")]
+    MintDecimalsOutOfRange,
+
+    // --- oracle ---
+    #[msg("Oracle account is not owned by the Pyth program the pool is configured for")]
+    OracleWrongOwner,
+    #[msg("Oracle account is not the one configured for this pool")]
+    OracleAccountMismatch,
+    #[msg("Oracle price update is for a different Pyth feed than the pool's")]
+    OracleFeedMismatch,
+    #[msg("Oracle account data could not be decoded as the configured Pyth format")]
+    OracleInvalidData,
+    #[msg("Oracle price is older than the pool's maximum age; post a fresh Pyth update")]
+    OracleStale,
+    #[msg("Oracle confidence interval is wider than the pool allows")]
+    OracleConfidenceTooWide,
+    #[msg("Oracle price is zero or negative")]
+    OracleNonPositivePrice,
+    #[msg("Oracle update is not verified by enough Wormhole guardians for this pool")]
+    OracleVerificationInsufficient,
+    #[msg("Oracle exponent is outside the supported range [-18, 0]")]
+    OracleExponentOutOfRange,
+    #[msg("Legacy Pyth price is not in Trading status")]
+    OraclePriceNotTrading,
+    #[msg("Oracle update is older than the one the pool already used; publish time never goes backwards")]
+    OraclePublishTimeWentBackwards,
+    #[msg("Oracle publish time is in the future relative to the cluster clock")]
+    OraclePublishTimeInFuture,
+
+    // --- parameters ---
+    #[msg("LTV is out of bounds (0..=9000 bps)")]
+    LtvOutOfBounds,
+    #[msg("Liquidation threshold must be at least the LTV (strictly above it when LTV > 0) and at most 9500 bps")]
+    LiquidationThresholdOutOfBounds,
+    #[msg("Liquidation bonus is out of bounds (0..=2500 bps)")]
+    LiquidationBonusOutOfBounds,
+    #[msg("Liquidation threshold x (1 + bonus) must stay below 1, or liquidations would lower health")]
+    ToxicLiquidationParams,
+    #[msg("Interest rate model is out of bounds (base <= 10000, kink 100..=9900, slope1 <= 20000, slope2 <= 100000 bps)")]
+    RateModelOutOfBounds,
+    #[msg("Reserve factor is out of bounds (0..=5000 bps)")]
+    ReserveFactorOutOfBounds,
+    #[msg("Oracle limits are out of bounds (max age 1..=600 s, confidence 1..=1000 bps, min signatures 0..=19)")]
+    OracleParamsOutOfBounds,
+    #[msg("TWAP parameters are out of bounds (window 1..=216000 slots, divergence 1..=5000 bps)")]
+    TwapParamsOutOfBounds,
+    #[msg("Unknown pause flag bits; use PAUSE_DEPOSITS=1, PAUSE_WITHDRAWALS=2, PAUSE_BORROWS=4, PAUSE_LIQUIDATIONS=8")]
+    UnknownPauseFlags,
+    #[msg("Unknown oracle kind; use 0 (Pyth PriceUpdateV2) or 1 (Pyth legacy)")]
+    UnknownOracleKind,
+}
+
+impl From<MathError> for SluiceError {
+    fn from(e: MathError) -> Self {
+        match e {
+            MathError::Overflow => SluiceError::MathOverflow,
+            MathError::DivideByZero => SluiceError::DivideByZero,
+        }
+    }
+}
+
+impl From<MathError> for anchor_lang::error::Error {
+    fn from(e: MathError) -> Self {
+        SluiceError::from(e).into()
+    }
+}

@@ -1,0 +1,21 @@
+use anchor_lang::prelude::*;
+
+use crate::errors::SluiceError;
+use crate::events::PositionClosed;
+use crate::state::Position;
+
+#[derive(Accounts)]
+pub struct ClosePosition<'info> {
+    #[account(mut)]
+    pub owner: Signer<'info>,
+    #[account(mut, close = owner, has_one = owner @ SluiceError::NotPositionOwner)]
+    pub position: Box<Account<'info, Position>>,
+}
+
+/// Closes an empty position and returns its rent to the owner.
+pub fn handler(ctx: Context<ClosePosition>) -> Result<()> {
+    let p = &ctx.accounts.position;
+    require!(p.is_empty(), SluiceError::PositionNotEmpty);
+    emit!(PositionClosed { position: p.key(), owner: p.owner });
+    Ok(())
+}

@@ -1,0 +1,40 @@
+//! One file per instruction: its `Accounts` struct and handler.
+pub mod accept_authority;
+pub mod borrow;
+pub mod close_position;
+pub mod common;
+pub mod deposit;
+pub mod deposit_collateral;
+pub mod init_market;
+pub mod init_pool;
+pub mod open_position;
+pub mod propose_authority;
+pub mod refresh_pool;
+pub mod refresh_price;
+pub mod repay;
+pub mod update_market_params;
+pub mod update_pool_params;
+pub mod withdraw;
+pub mod withdraw_collateral;
+
+// Anchor's #[program] macro needs each Accounts struct (and its generated
+// client module) at the crate root. Each module's `handler` is reached by
+// its path from lib.rs, so the glob's ambiguity on that name is harmless.
+
+#[allow(ambiguous_glob_reexports)]
+pub use accept_authority::*;
+pub use borrow::*;
+pub use close_position::*;
+pub use deposit::*;
+pub use deposit_collateral::*;
+pub use init_market::*;
+pub use init_pool::*;
+pub use open_position::*;
+pub use propose_authority::*;
+pub use refresh_pool::*;
+pub use refresh_price::*;
+pub use repay::*;
+pub use update_market_params::*;
+pub use update_pool_params::*;
+pub use withdraw::*;
+pub use withdraw_collateral::*;

@@ -1,0 +1,25 @@
+use anchor_lang::prelude::*;
+
+use crate::errors::SluiceError;
+use crate::events::PoolParamsUpdated;
+use crate::state::{Market, Pool, PoolParams};
+
+#[derive(Accounts)]
+pub struct UpdatePoolParams<'info> {
+    pub authority: Signer<'info>,
+    #[account(has_one = authority @ SluiceError::Unauthorized)]
+    pub market: Box<Account<'info, Market>>,
+    #[account(mut, has_one = market @ SluiceError::PoolMarketMismatch)]
+    pub pool: Box<Account<'info, Pool>>,
+}
+
+/// Governance: replaces the pool's parameters after checking every bound.
+/// Interest is accrued first so a rate change never applies retroactively.
+pub fn handler(ctx: Context<UpdatePoolParams>, params: PoolParams) -> Result<()> {
+    params.validate()?;
+    let pool = &mut ctx.accounts.pool;
+    pool.accrue(Clock::get()?.unix_timestamp)?;
+    pool.params = params;
+    emit!(PoolParamsUpdated { pool: pool.key(), params });
+    Ok(())
+}

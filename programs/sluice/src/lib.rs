@@ -1,0 +1,89 @@
+//! Sluice: a Solana lending protocol whose liquidations cannot cascade.
+//! This file only dispatches; see `instructions/` for each handler.
+#![allow(clippy::result_large_err)]
+#![allow(unexpected_cfgs)]
+
+use anchor_lang::prelude::*;
+
+pub mod constants;
+pub mod depth;
+pub mod errors;
+pub mod events;
+pub mod instructions;
+pub mod math;
+pub mod oracle;
+pub mod state;
+
+use instructions::*;
+use state::{MarketParams, OracleConfig, PoolParams};
+
+declare_id!("SLuiceMASi45ub7Qe4ZE36UT5G6cU4ud8Fhhe4deS4F");
+
+#[program]
+pub mod sluice {
+    use super::*;
+
+    pub fn init_market(ctx: Context<InitMarket>, authority: Pubkey, params: MarketParams) -> Result<()> {
+        instructions::init_market::handler(ctx, authority, params)
+    }
+
+    pub fn init_pool(ctx: Context<InitPool>, oracle: OracleConfig, params: PoolParams) -> Result<()> {
+        instructions::init_pool::handler(ctx, oracle, params)
+    }
+
+    pub fn deposit(ctx: Context<Deposit>, amount: u64) -> Result<()> {
+        instructions::deposit::handler(ctx, amount)
+    }
+
+    pub fn withdraw(ctx: Context<Withdraw>, shares: u64) -> Result<()> {
+        instructions::withdraw::handler(ctx, shares)
+    }
+
+    pub fn open_position(ctx: Context<OpenPosition>) -> Result<()> {
+        instructions::open_position::handler(ctx)
+    }
+
+    pub fn close_position(ctx: Context<ClosePosition>) -> Result<()> {
+        instructions::close_position::handler(ctx)
+    }
+
+    pub fn deposit_collateral(ctx: Context<DepositCollateral>, amount: u64) -> Result<()> {
+        instructions::deposit_collateral::handler(ctx, amount)
+    }
+
+    pub fn withdraw_collateral<'info>(ctx: Context<'info, WithdrawCollateral<'info>>, amount: u64) -> Result<()> {
+        instructions::withdraw_collateral::handler(ctx, amount)
+    }
+
+    pub fn borrow<'info>(ctx: Context<'info, Borrow<'info>>, amount: u64) -> Result<()> {
+        instructions::borrow::handler(ctx, amount)
+    }
+
+    pub fn repay(ctx: Context<Repay>, amount: u64) -> Result<()> {
+        instructions::repay::handler(ctx, amount)
+    }
+
+    pub fn refresh_pool(ctx: Context<RefreshPool>) -> Result<()> {
+        instructions::refresh_pool::handler(ctx)
+    }
+
+    pub fn refresh_price(ctx: Context<RefreshPrice>) -> Result<()> {
+        instructions::refresh_price::handler(ctx)
+    }
+
+    pub fn update_pool_params(ctx: Context<UpdatePoolParams>, params: PoolParams) -> Result<()> {
+        instructions::update_pool_params::handler(ctx, params)
+    }
+
+    pub fn update_market_params(ctx: Context<UpdateMarketParams>, params: MarketParams) -> Result<()> {
+        instructions::update_market_params::handler(ctx, params)
+    }
+
+    pub fn propose_authority(ctx: Context<ProposeAuthority>, new_authority: Pubkey) -> Result<()> {
+        instructions::propose_authority::handler(ctx, new_authority)
+    }
+
+    pub fn accept_authority(ctx: Context<AcceptAuthority>) -> Result<()> {
+        instructions::accept_authority::handler(ctx)
+    }
+}

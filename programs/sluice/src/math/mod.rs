@@ -1,0 +1,11 @@
+//! Pure math: no Solana types. Everything here is deterministic integer
+//! arithmetic with an explicit rounding direction, so the protocol can always
+//! round in its own favour.
+pub mod fixed;
+pub mod health;
+pub mod interest;
+pub mod price;
+pub mod shares;
+pub mod twap;
+
+pub use fixed::{MathError, MathResult, Rounding, BPS, WAD};
