@@ -113,7 +113,9 @@ pub enum SluiceError {
     LiquidationThresholdOutOfBounds,
     #[msg("Liquidation bonus is out of bounds (0..=2500 bps)")]
     LiquidationBonusOutOfBounds,
-    #[msg("Liquidation threshold x (1 + bonus) must stay below 1, or liquidations would lower health")]
+    #[msg(
+        "Liquidation threshold x (1 + bonus) must stay below 1, or liquidations would lower health"
+    )]
     ToxicLiquidationParams,
     #[msg("Interest rate model is out of bounds (base <= 10000, kink 100..=9900, slope1 <= 20000, slope2 <= 100000 bps)")]
     RateModelOutOfBounds,

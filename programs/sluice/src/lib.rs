@@ -23,11 +23,19 @@ declare_id!("SLuiceMASi45ub7Qe4ZE36UT5G6cU4ud8Fhhe4deS4F");
 pub mod sluice {
     use super::*;
 
-    pub fn init_market(ctx: Context<InitMarket>, authority: Pubkey, params: MarketParams) -> Result<()> {
+    pub fn init_market(
+        ctx: Context<InitMarket>,
+        authority: Pubkey,
+        params: MarketParams,
+    ) -> Result<()> {
         instructions::init_market::handler(ctx, authority, params)
     }
 
-    pub fn init_pool(ctx: Context<InitPool>, oracle: OracleConfig, params: PoolParams) -> Result<()> {
+    pub fn init_pool(
+        ctx: Context<InitPool>,
+        oracle: OracleConfig,
+        params: PoolParams,
+    ) -> Result<()> {
         instructions::init_pool::handler(ctx, oracle, params)
     }
 
@@ -51,7 +59,10 @@ pub mod sluice {
         instructions::deposit_collateral::handler(ctx, amount)
     }
 
-    pub fn withdraw_collateral<'info>(ctx: Context<'info, WithdrawCollateral<'info>>, amount: u64) -> Result<()> {
+    pub fn withdraw_collateral<'info>(
+        ctx: Context<'info, WithdrawCollateral<'info>>,
+        amount: u64,
+    ) -> Result<()> {
         instructions::withdraw_collateral::handler(ctx, amount)
     }
 
@@ -75,7 +86,10 @@ pub mod sluice {
         instructions::update_pool_params::handler(ctx, params)
     }
 
-    pub fn update_market_params(ctx: Context<UpdateMarketParams>, params: MarketParams) -> Result<()> {
+    pub fn update_market_params(
+        ctx: Context<UpdateMarketParams>,
+        params: MarketParams,
+    ) -> Result<()> {
         instructions::update_market_params::handler(ctx, params)
     }
 

@@ -14,7 +14,11 @@ pub struct AcceptAuthority<'info> {
 /// Step two: the proposed authority signs to take over.
 pub fn handler(ctx: Context<AcceptAuthority>) -> Result<()> {
     let market = &mut ctx.accounts.market;
-    require_keys_neq!(market.pending_authority, Pubkey::default(), SluiceError::NoPendingAuthority);
+    require_keys_neq!(
+        market.pending_authority,
+        Pubkey::default(),
+        SluiceError::NoPendingAuthority
+    );
     require_keys_eq!(
         market.pending_authority,
         ctx.accounts.new_authority.key(),
@@ -23,6 +27,10 @@ pub fn handler(ctx: Context<AcceptAuthority>) -> Result<()> {
     let previous = market.authority;
     market.authority = market.pending_authority;
     market.pending_authority = Pubkey::default();
-    emit!(AuthorityAccepted { market: market.key(), previous, authority: market.authority });
+    emit!(AuthorityAccepted {
+        market: market.key(),
+        previous,
+        authority: market.authority
+    });
     Ok(())
 }

@@ -43,9 +43,15 @@ pub fn handler<'info>(ctx: Context<'info, Borrow<'info>>, amount: u64) -> Result
     require!(amount > 0, SluiceError::ZeroAmount);
     let clock = Clock::get()?;
     a.pool.accrue(clock.unix_timestamp)?;
-    require!(amount <= a.pool.available_liquidity, SluiceError::InsufficientLiquidity);
+    require!(
+        amount <= a.pool.available_liquidity,
+        SluiceError::InsufficientLiquidity
+    );
     let debt_after = checked_add(a.pool.total_debt(Rounding::Up)?, amount.into())?;
-    require!(debt_after <= u128::from(a.pool.params.borrow_cap), SluiceError::BorrowCapExceeded);
+    require!(
+        debt_after <= u128::from(a.pool.params.borrow_cap),
+        SluiceError::BorrowCapExceeded
+    );
 
     let pool_key = a.pool.key();
     let scaled = scaled_debt_for_borrow(amount, a.pool.borrow_index)?;
@@ -55,7 +61,8 @@ pub fn handler<'info>(ctx: Context<'info, Borrow<'info>>, amount: u64) -> Result
     pool.total_scaled_debt = checked_add(pool.total_scaled_debt, scaled)?;
     pool.available_liquidity -= amount; // checked above
 
-    let health = require_initial_health(&a.position, &[(pool_key, &a.pool)], remaining, clock.slot)?;
+    let health =
+        require_initial_health(&a.position, &[(pool_key, &a.pool)], remaining, clock.slot)?;
     transfer_from_pool(&a.token_program, &a.vault, &a.destination, &a.pool, amount)?;
     emit!(Borrowed {
         position: a.position.key(),

@@ -16,6 +16,9 @@ pub struct ClosePosition<'info> {
 pub fn handler(ctx: Context<ClosePosition>) -> Result<()> {
     let p = &ctx.accounts.position;
     require!(p.is_empty(), SluiceError::PositionNotEmpty);
-    emit!(PositionClosed { position: p.key(), owner: p.owner });
+    emit!(PositionClosed {
+        position: p.key(),
+        owner: p.owner
+    });
     Ok(())
 }

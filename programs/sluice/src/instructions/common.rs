@@ -108,7 +108,8 @@ pub enum HealthMode {
 pub fn load_remaining_pool(info: &AccountInfo, market: &Pubkey) -> Result<Box<Pool>> {
     require_keys_eq!(*info.owner, crate::ID, SluiceError::InvalidPoolAccount);
     let data = info.try_borrow_data()?;
-    let pool = Pool::try_deserialize(&mut &data[..]).map_err(|_| error!(SluiceError::InvalidPoolAccount))?;
+    let pool = Pool::try_deserialize(&mut &data[..])
+        .map_err(|_| error!(SluiceError::InvalidPoolAccount))?;
     require_keys_eq!(pool.market, *market, SluiceError::InvalidPoolAccount);
     Ok(Box::new(pool))
 }
@@ -133,8 +134,15 @@ pub fn position_health(
             .ok_or(SluiceError::MissingPoolAccount)?;
         load_remaining_pool(info, &position.market)
     };
-    let mut col = [CollateralLeg { amount: 0, unit_price: 0, weight_bps: 0 }; crate::constants::MAX_COLLATERAL_ENTRIES];
-    let mut debt = [DebtLeg { amount: 0, unit_price: 0 }; crate::constants::MAX_DEBT_ENTRIES];
+    let mut col = [CollateralLeg {
+        amount: 0,
+        unit_price: 0,
+        weight_bps: 0,
+    }; crate::constants::MAX_COLLATERAL_ENTRIES];
+    let mut debt = [DebtLeg {
+        amount: 0,
+        unit_price: 0,
+    }; crate::constants::MAX_DEBT_ENTRIES];
     let (mut nc, mut nd) = (0, 0);
     for entry in position.collateral.iter().filter(|c| c.amount > 0) {
         let pool = find(&entry.pool)?;
@@ -144,7 +152,11 @@ pub fn position_health(
             HealthMode::Initial => pool.params.risk.ltv_bps,
             HealthMode::Maintenance => pool.params.risk.liquidation_threshold_bps,
         };
-        col[nc] = CollateralLeg { amount: entry.amount.into(), unit_price: price, weight_bps: weight };
+        col[nc] = CollateralLeg {
+            amount: entry.amount.into(),
+            unit_price: price,
+            weight_bps: weight,
+        };
         nc += 1;
     }
     for entry in position.debts.iter().filter(|d| d.scaled_debt > 0) {
@@ -152,7 +164,10 @@ pub fn position_health(
         pool.require_fresh_price(slot)?;
         let (_, price) = prices(&pool, slot, mode)?;
         let amount = debt_amount(entry.scaled_debt, pool.borrow_index, Rounding::Up)?;
-        debt[nd] = DebtLeg { amount, unit_price: price };
+        debt[nd] = DebtLeg {
+            amount,
+            unit_price: price,
+        };
         nd += 1;
     }
     Ok(Health::compute(&col[..nc], &debt[..nd])?)

@@ -42,16 +42,36 @@ pub fn handler(ctx: Context<Deposit>, amount: u64) -> Result<()> {
     a.pool.accrue(now)?;
 
     let held = checked_add(a.pool.total_held()?, amount.into())?;
-    require!(held <= u128::from(a.pool.params.deposit_cap), SluiceError::DepositCapExceeded);
+    require!(
+        held <= u128::from(a.pool.params.deposit_cap),
+        SluiceError::DepositCapExceeded
+    );
     let shares = shares_for_deposit(amount, a.pool.total_supply_assets()?, a.pool.total_shares)?;
     require!(shares > 0, SluiceError::DepositTooSmall);
 
     transfer_from_user(&a.token_program, &a.source, &a.vault, &a.owner, amount)?;
-    mint_shares(&a.token_program, &a.share_mint, &a.shares_destination, &a.pool, shares)?;
+    mint_shares(
+        &a.token_program,
+        &a.share_mint,
+        &a.shares_destination,
+        &a.pool,
+        shares,
+    )?;
 
     let pool = &mut a.pool;
-    pool.available_liquidity = pool.available_liquidity.checked_add(amount).ok_or(SluiceError::MathOverflow)?;
-    pool.total_shares = pool.total_shares.checked_add(shares).ok_or(SluiceError::MathOverflow)?;
-    emit!(Deposited { pool: pool.key(), owner: a.owner.key(), amount, shares });
+    pool.available_liquidity = pool
+        .available_liquidity
+        .checked_add(amount)
+        .ok_or(SluiceError::MathOverflow)?;
+    pool.total_shares = pool
+        .total_shares
+        .checked_add(shares)
+        .ok_or(SluiceError::MathOverflow)?;
+    emit!(Deposited {
+        pool: pool.key(),
+        owner: a.owner.key(),
+        amount,
+        shares
+    });
     Ok(())
 }

@@ -39,14 +39,28 @@ pub fn handler(ctx: Context<DepositCollateral>, amount: u64) -> Result<()> {
     require!(amount > 0, SluiceError::ZeroAmount);
     a.pool.accrue(Clock::get()?.unix_timestamp)?;
     let held = checked_add(a.pool.total_held()?, amount.into())?;
-    require!(held <= u128::from(a.pool.params.deposit_cap), SluiceError::DepositCapExceeded);
+    require!(
+        held <= u128::from(a.pool.params.deposit_cap),
+        SluiceError::DepositCapExceeded
+    );
 
     let pool_key = a.pool.key();
     let entry = a.position.collateral_entry_mut(&pool_key)?;
-    entry.amount = entry.amount.checked_add(amount).ok_or(SluiceError::MathOverflow)?;
-    a.pool.total_collateral = a.pool.total_collateral.checked_add(amount).ok_or(SluiceError::MathOverflow)?;
+    entry.amount = entry
+        .amount
+        .checked_add(amount)
+        .ok_or(SluiceError::MathOverflow)?;
+    a.pool.total_collateral = a
+        .pool
+        .total_collateral
+        .checked_add(amount)
+        .ok_or(SluiceError::MathOverflow)?;
 
     transfer_from_user(&a.token_program, &a.source, &a.vault, &a.owner, amount)?;
-    emit!(CollateralDeposited { position: a.position.key(), pool: pool_key, amount });
+    emit!(CollateralDeposited {
+        position: a.position.key(),
+        pool: pool_key,
+        amount
+    });
     Ok(())
 }

@@ -23,6 +23,9 @@ pub fn handler(ctx: Context<InitMarket>, authority: Pubkey, params: MarketParams
     market.pending_authority = Pubkey::default();
     market.params = params;
     market.pool_count = 0;
-    emit!(MarketInitialized { market: market.key(), authority });
+    emit!(MarketInitialized {
+        market: market.key(),
+        authority
+    });
     Ok(())
 }

@@ -50,7 +50,11 @@ pub fn handler(ctx: Context<InitPool>, oracle: OracleConfig, params: PoolParams)
         SluiceError::MintDecimalsOutOfRange
     );
     if oracle.kind == OracleKind::PythLegacy {
-        require_keys_neq!(oracle.oracle, Pubkey::default(), SluiceError::OracleAccountMismatch);
+        require_keys_neq!(
+            oracle.oracle,
+            Pubkey::default(),
+            SluiceError::OracleAccountMismatch
+        );
     }
     let now = Clock::get()?.unix_timestamp;
     let a = ctx.accounts;
@@ -79,7 +83,11 @@ pub fn handler(ctx: Context<InitPool>, oracle: OracleConfig, params: PoolParams)
     ins.pool = pool_key;
     ins.vault = a.insurance_vault.key();
 
-    a.market.pool_count = a.market.pool_count.checked_add(1).ok_or(SluiceError::MathOverflow)?;
+    a.market.pool_count = a
+        .market
+        .pool_count
+        .checked_add(1)
+        .ok_or(SluiceError::MathOverflow)?;
     emit!(PoolInitialized {
         market: a.market.key(),
         pool: pool_key,

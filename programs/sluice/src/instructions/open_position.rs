@@ -24,6 +24,10 @@ pub fn handler(ctx: Context<OpenPosition>) -> Result<()> {
     p.bump = ctx.bumps.position;
     p.market = ctx.accounts.market.key();
     p.owner = ctx.accounts.owner.key();
-    emit!(PositionOpened { market: p.market, position: p.key(), owner: p.owner });
+    emit!(PositionOpened {
+        market: p.market,
+        position: p.key(),
+        owner: p.owner
+    });
     Ok(())
 }

@@ -15,6 +15,10 @@ pub struct ProposeAuthority<'info> {
 pub fn handler(ctx: Context<ProposeAuthority>, new_authority: Pubkey) -> Result<()> {
     let market = &mut ctx.accounts.market;
     market.pending_authority = new_authority;
-    emit!(AuthorityProposed { market: market.key(), current: market.authority, proposed: new_authority });
+    emit!(AuthorityProposed {
+        market: market.key(),
+        current: market.authority,
+        proposed: new_authority
+    });
     Ok(())
 }

@@ -43,11 +43,25 @@ pub fn handler(ctx: Context<RefreshPool>) -> Result<()> {
     }
     let sweep = a.pool.pending_insurance.min(a.pool.available_liquidity);
     if sweep > 0 {
-        transfer_from_pool(&a.token_program, &a.vault, &a.insurance_vault, &a.pool, sweep)?;
+        transfer_from_pool(
+            &a.token_program,
+            &a.vault,
+            &a.insurance_vault,
+            &a.pool,
+            sweep,
+        )?;
         a.pool.pending_insurance -= sweep;
         a.pool.available_liquidity -= sweep;
-        a.insurance.total_funded = a.insurance.total_funded.checked_add(sweep).ok_or(SluiceError::MathOverflow)?;
-        emit!(InsuranceFunded { pool: pool_key, insurance: a.insurance.key(), amount: sweep });
+        a.insurance.total_funded = a
+            .insurance
+            .total_funded
+            .checked_add(sweep)
+            .ok_or(SluiceError::MathOverflow)?;
+        emit!(InsuranceFunded {
+            pool: pool_key,
+            insurance: a.insurance.key(),
+            amount: sweep
+        });
     }
     Ok(())
 }

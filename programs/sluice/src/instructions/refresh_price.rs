@@ -20,7 +20,12 @@ pub fn handler(ctx: Context<RefreshPrice>) -> Result<()> {
     let clock = Clock::get()?;
     let a = ctx.accounts;
     let pool = &mut a.pool;
-    let price = read_oracle(&a.oracle, &pool.oracle, &pool.params.oracle, clock.unix_timestamp)?;
+    let price = read_oracle(
+        &a.oracle,
+        &pool.oracle,
+        &pool.params.oracle,
+        clock.unix_timestamp,
+    )?;
     require!(
         price.publish_time >= pool.price_publish_time,
         SluiceError::OraclePublishTimeWentBackwards

@@ -37,7 +37,10 @@ pub fn handler(ctx: Context<Repay>, amount: u64) -> Result<()> {
     a.pool.accrue(Clock::get()?.unix_timestamp)?;
     let pool_key = a.pool.key();
     let index = a.pool.borrow_index;
-    let i = a.position.debt_index(&pool_key).ok_or(SluiceError::NothingToRepay)?;
+    let i = a
+        .position
+        .debt_index(&pool_key)
+        .ok_or(SluiceError::NothingToRepay)?;
     let scaled = a.position.debts[i].scaled_debt;
     require!(scaled > 0, SluiceError::NothingToRepay);
 
@@ -53,7 +56,10 @@ pub fn handler(ctx: Context<Repay>, amount: u64) -> Result<()> {
     a.position.compact();
     let pool = &mut a.pool;
     pool.total_scaled_debt = checked_sub(pool.total_scaled_debt, retired)?;
-    pool.available_liquidity = pool.available_liquidity.checked_add(paid).ok_or(SluiceError::MathOverflow)?;
+    pool.available_liquidity = pool
+        .available_liquidity
+        .checked_add(paid)
+        .ok_or(SluiceError::MathOverflow)?;
 
     transfer_from_user(&a.token_program, &a.source, &a.vault, &a.payer, paid)?;
     emit!(Repaid {

@@ -16,6 +16,9 @@ pub fn handler(ctx: Context<UpdateMarketParams>, params: MarketParams) -> Result
     params.validate()?;
     let market = &mut ctx.accounts.market;
     market.params = params;
-    emit!(MarketParamsUpdated { market: market.key(), params });
+    emit!(MarketParamsUpdated {
+        market: market.key(),
+        params
+    });
     Ok(())
 }

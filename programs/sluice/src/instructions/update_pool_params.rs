@@ -20,6 +20,9 @@ pub fn handler(ctx: Context<UpdatePoolParams>, params: PoolParams) -> Result<()>
     let pool = &mut ctx.accounts.pool;
     pool.accrue(Clock::get()?.unix_timestamp)?;
     pool.params = params;
-    emit!(PoolParamsUpdated { pool: pool.key(), params });
+    emit!(PoolParamsUpdated {
+        pool: pool.key(),
+        params
+    });
     Ok(())
 }

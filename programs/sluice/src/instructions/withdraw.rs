@@ -37,20 +37,40 @@ pub fn handler(ctx: Context<Withdraw>, shares: u64) -> Result<()> {
     let a = ctx.accounts;
     a.market.require_not_paused(PAUSE_WITHDRAWALS)?;
     require!(shares > 0, SluiceError::ZeroAmount);
-    require!(a.shares_source.amount >= shares, SluiceError::InsufficientShares);
+    require!(
+        a.shares_source.amount >= shares,
+        SluiceError::InsufficientShares
+    );
     let now = Clock::get()?.unix_timestamp;
     a.pool.accrue(now)?;
 
     let amount = assets_for_shares(shares, a.pool.total_supply_assets()?, a.pool.total_shares)?;
     require!(amount > 0, SluiceError::WithdrawTooSmall);
-    require!(amount <= a.pool.available_liquidity, SluiceError::InsufficientLiquidity);
+    require!(
+        amount <= a.pool.available_liquidity,
+        SluiceError::InsufficientLiquidity
+    );
 
-    burn_shares(&a.token_program, &a.share_mint, &a.shares_source, &a.owner, shares)?;
+    burn_shares(
+        &a.token_program,
+        &a.share_mint,
+        &a.shares_source,
+        &a.owner,
+        shares,
+    )?;
     transfer_from_pool(&a.token_program, &a.vault, &a.destination, &a.pool, amount)?;
 
     let pool = &mut a.pool;
     pool.available_liquidity -= amount; // checked above
-    pool.total_shares = pool.total_shares.checked_sub(shares).ok_or(SluiceError::InsufficientShares)?;
-    emit!(Withdrawn { pool: pool.key(), owner: a.owner.key(), amount, shares });
+    pool.total_shares = pool
+        .total_shares
+        .checked_sub(shares)
+        .ok_or(SluiceError::InsufficientShares)?;
+    emit!(Withdrawn {
+        pool: pool.key(),
+        owner: a.owner.key(),
+        amount,
+        shares
+    });
     Ok(())
 }

@@ -42,19 +42,35 @@ pub fn handler<'info>(ctx: Context<'info, WithdrawCollateral<'info>>, amount: u6
     a.pool.accrue(clock.unix_timestamp)?;
 
     let pool_key = a.pool.key();
-    let i = a.position.collateral_index(&pool_key).ok_or(SluiceError::InsufficientCollateral)?;
+    let i = a
+        .position
+        .collateral_index(&pool_key)
+        .ok_or(SluiceError::InsufficientCollateral)?;
     let entry = &mut a.position.collateral[i];
-    entry.amount = entry.amount.checked_sub(amount).ok_or(SluiceError::InsufficientCollateral)?;
-    a.pool.total_collateral = a.pool.total_collateral.checked_sub(amount).ok_or(SluiceError::MathOverflow)?;
+    entry.amount = entry
+        .amount
+        .checked_sub(amount)
+        .ok_or(SluiceError::InsufficientCollateral)?;
+    a.pool.total_collateral = a
+        .pool
+        .total_collateral
+        .checked_sub(amount)
+        .ok_or(SluiceError::MathOverflow)?;
     a.position.compact();
 
     let health_factor_wad = if a.position.has_debt() {
-        require_initial_health(&a.position, &[(pool_key, &a.pool)], remaining, clock.slot)?.factor_wad()
+        require_initial_health(&a.position, &[(pool_key, &a.pool)], remaining, clock.slot)?
+            .factor_wad()
     } else {
         u128::MAX
     };
 
     transfer_from_pool(&a.token_program, &a.vault, &a.destination, &a.pool, amount)?;
-    emit!(CollateralWithdrawn { position: a.position.key(), pool: pool_key, amount, health_factor_wad });
+    emit!(CollateralWithdrawn {
+        position: a.position.key(),
+        pool: pool_key,
+        amount,
+        health_factor_wad
+    });
     Ok(())
 }

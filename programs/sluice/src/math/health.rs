@@ -57,7 +57,13 @@ impl Health {
         if self.debt_value == 0 {
             return u128::MAX;
         }
-        mul_div(self.weighted_collateral, WAD, self.debt_value, Rounding::Down).unwrap_or(u128::MAX)
+        mul_div(
+            self.weighted_collateral,
+            WAD,
+            self.debt_value,
+            Rounding::Down,
+        )
+        .unwrap_or(u128::MAX)
     }
 }
 
@@ -68,8 +74,15 @@ mod tests {
 
     fn h(c_amt: u64, c_px: u64, w: u16, d_amt: u64, d_px: u64) -> Health {
         Health::compute(
-            &[CollateralLeg { amount: c_amt.into(), unit_price: c_px.into(), weight_bps: w }],
-            &[DebtLeg { amount: d_amt.into(), unit_price: d_px.into() }],
+            &[CollateralLeg {
+                amount: c_amt.into(),
+                unit_price: c_px.into(),
+                weight_bps: w,
+            }],
+            &[DebtLeg {
+                amount: d_amt.into(),
+                unit_price: d_px.into(),
+            }],
         )
         .unwrap()
     }

@@ -70,7 +70,10 @@ mod tests {
         assert_eq!(s, 750_000_000_000_000_001);
         assert_eq!(debt_amount(s, index, Rounding::Up).unwrap(), 2);
         assert_eq!(debt_amount(s, index, Rounding::Down).unwrap(), 1);
-        assert_eq!(scaled_debt_for_repay(1, index).unwrap(), 750_000_000_000_000_000);
+        assert_eq!(
+            scaled_debt_for_repay(1, index).unwrap(),
+            750_000_000_000_000_000
+        );
         assert!(s > scaled_debt_for_repay(1, index).unwrap());
     }
 

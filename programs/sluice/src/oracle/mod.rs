@@ -24,11 +24,21 @@ pub struct OraclePrice {
 impl OraclePrice {
     /// Spot unit price (WAD USD per base unit), rounded down.
     pub fn unit_price(&self, decimals: u8) -> Result<u128> {
-        Ok(unit_price_wad(self.price, self.expo, decimals, Rounding::Down)?)
+        Ok(unit_price_wad(
+            self.price,
+            self.expo,
+            decimals,
+            Rounding::Down,
+        )?)
     }
 
     pub fn ema_unit_price(&self, decimals: u8) -> Result<u128> {
-        Ok(unit_price_wad(self.ema_price, self.expo, decimals, Rounding::Down)?)
+        Ok(unit_price_wad(
+            self.ema_price,
+            self.expo,
+            decimals,
+            Rounding::Down,
+        )?)
     }
 }
 

@@ -8,8 +8,16 @@ use crate::errors::SluiceError;
 use crate::state::OracleConfig;
 
 pub(crate) fn read(account: &AccountInfo, config: &OracleConfig) -> Result<RawPrice> {
-    require_keys_eq!(*account.owner, PYTH_LEGACY_PROGRAM_ID, SluiceError::OracleWrongOwner);
-    require_keys_eq!(account.key(), config.oracle, SluiceError::OracleAccountMismatch);
+    require_keys_eq!(
+        *account.owner,
+        PYTH_LEGACY_PROGRAM_ID,
+        SluiceError::OracleWrongOwner
+    );
+    require_keys_eq!(
+        account.key(),
+        config.oracle,
+        SluiceError::OracleAccountMismatch
+    );
     let data = account.try_borrow_data()?;
     // pyth-sdk-solana casts in place and would panic on misaligned data:
     // refuse it with an error first.
@@ -19,8 +27,12 @@ pub(crate) fn read(account: &AccountInfo, config: &OracleConfig) -> Result<RawPr
             && data.len() >= core::mem::size_of::<SolanaPriceAccount>(),
         SluiceError::OracleInvalidData
     );
-    let acc = load_price_account::<32, ()>(&data).map_err(|_| error!(SluiceError::OracleInvalidData))?;
-    require!(acc.agg.status == PriceStatus::Trading, SluiceError::OraclePriceNotTrading);
+    let acc =
+        load_price_account::<32, ()>(&data).map_err(|_| error!(SluiceError::OracleInvalidData))?;
+    require!(
+        acc.agg.status == PriceStatus::Trading,
+        SluiceError::OraclePriceNotTrading
+    );
     Ok(RawPrice {
         price: acc.agg.price,
         conf: acc.agg.conf,

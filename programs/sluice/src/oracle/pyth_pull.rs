@@ -7,10 +7,22 @@ use crate::constants::PYTH_RECEIVER_PROGRAM_ID;
 use crate::errors::SluiceError;
 use crate::state::{OracleConfig, OracleParams};
 
-pub(crate) fn read(account: &AccountInfo, config: &OracleConfig, params: &OracleParams) -> Result<RawPrice> {
-    require_keys_eq!(*account.owner, PYTH_RECEIVER_PROGRAM_ID, SluiceError::OracleWrongOwner);
+pub(crate) fn read(
+    account: &AccountInfo,
+    config: &OracleConfig,
+    params: &OracleParams,
+) -> Result<RawPrice> {
+    require_keys_eq!(
+        *account.owner,
+        PYTH_RECEIVER_PROGRAM_ID,
+        SluiceError::OracleWrongOwner
+    );
     if config.oracle != Pubkey::default() {
-        require_keys_eq!(account.key(), config.oracle, SluiceError::OracleAccountMismatch);
+        require_keys_eq!(
+            account.key(),
+            config.oracle,
+            SluiceError::OracleAccountMismatch
+        );
     }
     let data = account.try_borrow_data()?;
     let update = PriceUpdateV2::try_deserialize(&mut &data[..])
@@ -24,7 +36,10 @@ pub(crate) fn read(account: &AccountInfo, config: &OracleConfig, params: &Oracle
         SluiceError::OracleVerificationInsufficient
     );
     let msg = &update.price_message;
-    require!(msg.feed_id == config.feed_id, SluiceError::OracleFeedMismatch);
+    require!(
+        msg.feed_id == config.feed_id,
+        SluiceError::OracleFeedMismatch
+    );
     Ok(RawPrice {
         price: msg.price,
         conf: msg.conf,

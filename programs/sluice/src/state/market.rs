@@ -4,7 +4,9 @@ use crate::constants::*;
 use crate::errors::SluiceError;
 
 /// Governance-settable market-wide parameters.
-#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, Default, PartialEq, Eq, InitSpace)]
+#[derive(
+    AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, Default, PartialEq, Eq, InitSpace,
+)]
 pub struct MarketParams {
     /// Bit set of PAUSE_* flags.
     pub pause_flags: u8,
@@ -13,7 +15,10 @@ pub struct MarketParams {
 impl MarketParams {
     pub fn validate(&self) -> Result<()> {
         // Unknown pause bits would silently do nothing; reject them.
-        require!(self.pause_flags & !PAUSE_ALL == 0, SluiceError::UnknownPauseFlags);
+        require!(
+            self.pause_flags & !PAUSE_ALL == 0,
+            SluiceError::UnknownPauseFlags
+        );
         Ok(())
     }
 }

@@ -5,7 +5,9 @@ use crate::constants::bounds::*;
 use crate::errors::SluiceError;
 use crate::math::interest::RateModel;
 
-#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, Default, PartialEq, Eq, InitSpace)]
+#[derive(
+    AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, Default, PartialEq, Eq, InitSpace,
+)]
 pub struct RiskParams {
     /// Maximum debt / collateral value when opening risk (borrow, withdraw collateral).
     pub ltv_bps: u16,
@@ -15,7 +17,9 @@ pub struct RiskParams {
     pub liquidation_bonus_bps: u16,
 }
 
-#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, Default, PartialEq, Eq, InitSpace)]
+#[derive(
+    AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, Default, PartialEq, Eq, InitSpace,
+)]
 pub struct RateParams {
     pub base_rate_bps: u32,
     pub optimal_utilization_bps: u32,
@@ -25,7 +29,9 @@ pub struct RateParams {
     pub reserve_factor_bps: u16,
 }
 
-#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, Default, PartialEq, Eq, InitSpace)]
+#[derive(
+    AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, Default, PartialEq, Eq, InitSpace,
+)]
 pub struct OracleParams {
     /// A Pyth price older than this (seconds, by the cluster clock) is rejected.
     pub max_age_secs: u32,
@@ -39,7 +45,9 @@ pub struct OracleParams {
     pub max_twap_divergence_bps: u16,
 }
 
-#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, Default, PartialEq, Eq, InitSpace)]
+#[derive(
+    AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, Default, PartialEq, Eq, InitSpace,
+)]
 pub struct PoolParams {
     pub risk: RiskParams,
     pub rates: RateParams,
@@ -79,7 +87,8 @@ impl PoolParams {
         // threshold x (1 + bonus) >= 1 means seizing collateral at a bonus
         // removes more weighted collateral than debt: health falls with every
         // liquidation (the toxic spiral).
-        let lhs = u32::from(r.liquidation_threshold_bps) * (10_000 + u32::from(r.liquidation_bonus_bps));
+        let lhs =
+            u32::from(r.liquidation_threshold_bps) * (10_000 + u32::from(r.liquidation_bonus_bps));
         require!(lhs < 10_000 * 10_000, SluiceError::ToxicLiquidationParams);
 
         let m = &self.rates;

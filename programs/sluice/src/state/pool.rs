@@ -29,7 +29,9 @@ pub struct OracleConfig {
     pub feed_id: [u8; 32],
 }
 
-#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, Default, PartialEq, Eq, InitSpace)]
+#[derive(
+    AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, Default, PartialEq, Eq, InitSpace,
+)]
 pub struct TwapObservation {
     pub slot: u64,
     pub price_wad: u128,
@@ -101,7 +103,11 @@ impl Pool {
 
     /// Total debt in base units, rounded as asked.
     pub fn total_debt(&self, rounding: Rounding) -> Result<u128> {
-        Ok(debt_amount(self.total_scaled_debt, self.borrow_index, rounding)?)
+        Ok(debt_amount(
+            self.total_scaled_debt,
+            self.borrow_index,
+            rounding,
+        )?)
     }
 
     /// What lenders own: liquidity + debt (rounded down) - the buffer's claim.
@@ -130,10 +136,15 @@ impl Pool {
         if now <= self.last_accrual_ts {
             return Ok(None);
         }
-        let elapsed = u64::try_from(now - self.last_accrual_ts).map_err(|_| SluiceError::MathOverflow)?;
+        let elapsed =
+            u64::try_from(now - self.last_accrual_ts).map_err(|_| SluiceError::MathOverflow)?;
         self.last_accrual_ts = now;
         if self.total_scaled_debt == 0 {
-            return Ok(Some(Accrual { interest: 0, to_insurance: 0, elapsed }));
+            return Ok(Some(Accrual {
+                interest: 0,
+                to_insurance: 0,
+                elapsed,
+            }));
         }
         let before = self.total_debt(Rounding::Down)?;
         let util = utilization_wad(before, u128::from(self.available_liquidity))?;
@@ -141,7 +152,10 @@ impl Pool {
         self.borrow_index = accrue_index(self.borrow_index, rate, elapsed)?;
         let after = self.total_debt(Rounding::Down)?;
         let interest = checked_sub(after, before)?;
-        let to_insurance = to_u64(reserve_share(interest, self.params.rates.reserve_factor_bps)?)?;
+        let to_insurance = to_u64(reserve_share(
+            interest,
+            self.params.rates.reserve_factor_bps,
+        )?)?;
         self.pending_insurance = self
             .pending_insurance
             .checked_add(to_insurance)
@@ -176,7 +190,10 @@ impl Pool {
         let start = (usize::from(self.twap_head) + TWAP_CAPACITY - len) % TWAP_CAPACITY;
         for (i, o) in out.iter_mut().enumerate().take(len) {
             let t = self.twap[(start + i) % TWAP_CAPACITY];
-            *o = Observation { slot: t.slot, price: t.price_wad };
+            *o = Observation {
+                slot: t.slot,
+                price: t.price_wad,
+            };
         }
         (out, len)
     }
@@ -186,11 +203,19 @@ impl Pool {
     pub fn smoothed_price(&self, now_slot: u64) -> Result<u128> {
         let (obs, len) = self.observations();
         if len >= 2 {
-            if let Some(t) = twap(&obs[..len], now_slot, u64::from(self.params.oracle.twap_window_slots))? {
+            if let Some(t) = twap(
+                &obs[..len],
+                now_slot,
+                u64::from(self.params.oracle.twap_window_slots),
+            )? {
                 return Ok(t);
             }
         }
-        Ok(if self.ema_price_wad > 0 { self.ema_price_wad } else { self.spot_price_wad })
+        Ok(if self.ema_price_wad > 0 {
+            self.ema_price_wad
+        } else {
+            self.spot_price_wad
+        })
     }
 
     /// Fails unless `refresh_price` ran for this pool in the current slot.
@@ -209,7 +234,10 @@ impl Pool {
 
     /// (collateral price, debt price) for judging liquidation.
     pub fn liquidation_prices(&self, slot: u64) -> Result<(u128, u128)> {
-        Ok(liquidation_side(self.spot_price_wad, self.smoothed_price(slot)?))
+        Ok(liquidation_side(
+            self.spot_price_wad,
+            self.smoothed_price(slot)?,
+        ))
     }
 
     pub fn initial_index() -> u128 {

@@ -3,7 +3,9 @@ use anchor_lang::prelude::*;
 use crate::constants::*;
 use crate::errors::SluiceError;
 
-#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, Default, PartialEq, Eq, InitSpace)]
+#[derive(
+    AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, Default, PartialEq, Eq, InitSpace,
+)]
 pub struct CollateralEntry {
     /// Pool the collateral sits in; `Pubkey::default()` marks a free slot.
     pub pool: Pubkey,
@@ -11,7 +13,9 @@ pub struct CollateralEntry {
     pub amount: u64,
 }
 
-#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, Default, PartialEq, Eq, InitSpace)]
+#[derive(
+    AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, Default, PartialEq, Eq, InitSpace,
+)]
 pub struct DebtEntry {
     /// Pool borrowed from; `Pubkey::default()` marks a free slot.
     pub pool: Pubkey,
@@ -94,8 +98,16 @@ impl Position {
 
     /// Every pool this position refers to (collateral first, then debt), without repeats.
     pub fn pools(&self) -> impl Iterator<Item = Pubkey> + '_ {
-        let col = self.collateral.iter().filter(|c| c.amount > 0).map(|c| c.pool);
-        let debt = self.debts.iter().filter(|d| d.scaled_debt > 0).map(|d| d.pool);
+        let col = self
+            .collateral
+            .iter()
+            .filter(|c| c.amount > 0)
+            .map(|c| c.pool);
+        let debt = self
+            .debts
+            .iter()
+            .filter(|d| d.scaled_debt > 0)
+            .map(|d| d.pool);
         col.chain(debt)
     }
 }
