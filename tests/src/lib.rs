@@ -1,1 +1,1057 @@
-pub fn x() {}
+//! Test harness: the `sluice` program on solana-program-test's native
+//! processor, the real SPL Token program, and Pyth price accounts written
+//! byte-for-byte in their on-chain layouts, owned by the real Pyth program ids.
+#![allow(clippy::result_large_err)]
+// solana-program-test 3.x marks its whole API "unstable" with deprecation warnings.
+#![allow(deprecated)]
+
+use std::collections::HashMap;
+
+use anchor_lang::prelude::{AccountInfo, Clock, Pubkey, Rent};
+use anchor_lang::solana_program::entrypoint::ProgramResult;
+use anchor_lang::solana_program::instruction::error::InstructionError;
+use anchor_lang::solana_program::instruction::{AccountMeta, Instruction};
+use anchor_lang::solana_program::program_pack::Pack;
+use anchor_lang::solana_program::system_instruction;
+use anchor_lang::{AccountDeserialize, AccountSerialize, InstructionData, ToAccountMetas};
+use anchor_spl::token::spl_token;
+use pyth_solana_receiver_sdk::price_update::{PriceFeedMessage, PriceUpdateV2, VerificationLevel};
+use solana_account::{Account, AccountSharedData};
+use solana_keypair::Keypair;
+use solana_program_test::{processor, BanksClientError, ProgramTest, ProgramTestContext};
+use solana_signer::Signer;
+use solana_transaction::Transaction;
+use solana_transaction_error::TransactionError;
+
+pub use sluice;
+use sluice::constants::*;
+use sluice::state::{
+    InsuranceBuffer, Market, MarketParams, OracleConfig, OracleKind, OracleParams, Pool,
+    PoolParams, Position, RateParams, RiskParams,
+};
+
+pub type TxResult = Result<(), BanksClientError>;
+
+/// Native entry for the program. Anchor 1.x ties program id, accounts and
+/// data to one `'info`; the runtime keeps all three alive for the whole call,
+/// so widening the borrows to `'static` here (test harness only) is sound.
+fn entry(program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
+    let program_id: &'static Pubkey = unsafe { std::mem::transmute(program_id) };
+    let accounts: &'static [AccountInfo<'static>] = unsafe { std::mem::transmute(accounts) };
+    let data: &'static [u8] = unsafe { std::mem::transmute(data) };
+    sluice::entry(program_id, accounts, data)
+}
+
+pub fn program_test() -> ProgramTest {
+    // program-test logs every instruction at debug level; keep test output
+    // readable unless the caller asks for logs with RUST_LOG.
+    static QUIET: std::sync::Once = std::sync::Once::new();
+    QUIET.call_once(|| {
+        if std::env::var_os("RUST_LOG").is_none() {
+            std::env::set_var("RUST_LOG", "error");
+        }
+    });
+    let mut pt = ProgramTest::new("sluice", sluice::ID, processor!(entry));
+    pt.set_compute_max_units(1_400_000);
+    pt
+}
+
+const COMPUTE_BUDGET_ID: Pubkey =
+    anchor_lang::prelude::pubkey!("ComputeBudget111111111111111111111111111111");
+
+/// Default, sane pool parameters used by the tests (all within bounds).
+pub fn default_params() -> PoolParams {
+    PoolParams {
+        risk: RiskParams {
+            ltv_bps: 7_500,
+            liquidation_threshold_bps: 8_000,
+            liquidation_bonus_bps: 500,
+        },
+        rates: RateParams {
+            base_rate_bps: 100,
+            optimal_utilization_bps: 8_000,
+            slope1_bps: 400,
+            slope2_bps: 30_000,
+            reserve_factor_bps: 1_000,
+        },
+        oracle: OracleParams {
+            max_age_secs: 60,
+            max_conf_bps: 200,
+            min_signatures: 0,
+            twap_window_slots: 50,
+            max_twap_divergence_bps: 500,
+        },
+        deposit_cap: 1_000_000_000_000_000,
+        borrow_cap: 1_000_000_000_000_000,
+    }
+}
+
+/// The Pyth format a test pool reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Feed {
+    Pull,
+    Legacy,
+}
+
+/// Everything a test needs to address one pool.
+#[derive(Clone, Copy, Debug)]
+pub struct PoolKeys {
+    pub mint: Pubkey,
+    pub decimals: u8,
+    pub pool: Pubkey,
+    pub vault: Pubkey,
+    pub share_mint: Pubkey,
+    pub insurance: Pubkey,
+    pub insurance_vault: Pubkey,
+    pub oracle: Pubkey,
+    pub feed: Feed,
+    pub feed_id: [u8; 32],
+}
+
+/// A Pyth price as a test writes it: mantissa, confidence, exponent.
+#[derive(Clone, Copy, Debug)]
+pub struct Px {
+    pub price: i64,
+    pub conf: u64,
+    pub expo: i32,
+    /// Seconds before the current clock the update was published.
+    pub age: i64,
+    pub ema: i64,
+    pub verification: VerificationLevel,
+    /// Legacy only: the aggregate status (1 = Trading).
+    pub trading: bool,
+}
+
+impl Px {
+    /// `usd` dollars per whole token, 8-decimal exponent, tight confidence.
+    pub fn usd(usd: f64) -> Self {
+        let price = (usd * 1e8).round() as i64;
+        Px {
+            price,
+            conf: (price / 10_000).unsigned_abs(),
+            expo: -8,
+            age: 0,
+            ema: price,
+            verification: VerificationLevel::Full,
+            trading: true,
+        }
+    }
+}
+
+pub struct Env {
+    pub ctx: ProgramTestContext,
+    pub authority: Keypair,
+    pub market: Pubkey,
+    nonce: u32,
+    feed_counter: u8,
+    pub pools: Vec<PoolKeys>,
+    /// (owner, mint) -> token account
+    pub token_accounts: HashMap<(Pubkey, Pubkey), Pubkey>,
+    mint_authority: Keypair,
+}
+
+impl Env {
+    /// A started validator with a market whose authority is a fresh keypair.
+    pub async fn new() -> Self {
+        Self::with_program_test(program_test()).await
+    }
+
+    pub async fn with_program_test(pt: ProgramTest) -> Self {
+        let ctx = pt.start_with_context().await;
+        let mut env = Env {
+            ctx,
+            authority: Keypair::new(),
+            market: Pubkey::default(),
+            nonce: 0,
+            feed_counter: 0,
+            pools: Vec::new(),
+            token_accounts: HashMap::new(),
+            mint_authority: Keypair::new(),
+        };
+        let auth = env.authority.pubkey();
+        env.airdrop(&auth, 10_000_000_000).await;
+        let market = Keypair::new();
+        env.send(
+            &[env.ix_init_market(&market.pubkey(), &auth, MarketParams::default())],
+            &[&market],
+        )
+        .await
+        .expect("init_market");
+        env.market = market.pubkey();
+        env
+    }
+
+    pub fn payer(&self) -> Pubkey {
+        self.ctx.payer.pubkey()
+    }
+
+    // ---------------------------------------------------------------- sending
+
+    /// Sends `ixs` in one transaction paid by the context payer and signed by
+    /// `signers`. A compute-budget instruction carrying a counter makes every
+    /// transaction unique, so identical retries are not deduplicated.
+    pub async fn send(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> TxResult {
+        self.nonce += 1;
+        let mut data = vec![2u8];
+        data.extend_from_slice(&(1_400_000u32 - self.nonce).to_le_bytes());
+        let mut all = vec![Instruction {
+            program_id: COMPUTE_BUDGET_ID,
+            accounts: vec![],
+            data,
+        }];
+        all.extend_from_slice(ixs);
+        let blockhash = self
+            .ctx
+            .banks_client
+            .get_latest_blockhash()
+            .await
+            .expect("blockhash");
+        let mut keys: Vec<&Keypair> = vec![&self.ctx.payer];
+        keys.extend_from_slice(signers);
+        let tx = Transaction::new_signed_with_payer(
+            &all,
+            Some(&self.ctx.payer.pubkey()),
+            &keys,
+            blockhash,
+        );
+        self.ctx.banks_client.process_transaction(tx).await
+    }
+
+    pub async fn airdrop(&mut self, to: &Pubkey, lamports: u64) {
+        let ix = system_instruction::transfer(&self.payer(), to, lamports);
+        self.send(&[ix], &[]).await.expect("airdrop");
+    }
+
+    // ---------------------------------------------------------------- clock
+
+    pub async fn clock(&mut self) -> Clock {
+        self.ctx
+            .banks_client
+            .get_sysvar::<Clock>()
+            .await
+            .expect("clock")
+    }
+
+    /// Moves the cluster forward by `slots` slots and `secs` seconds.
+    pub async fn advance(&mut self, slots: u64, secs: i64) {
+        let mut clock = self.clock().await;
+        let slot = clock.slot + slots.max(1);
+        self.ctx.warp_to_slot(slot).expect("warp");
+        clock.slot = slot;
+        clock.unix_timestamp += secs;
+        self.ctx.set_sysvar(&clock);
+    }
+
+    // ---------------------------------------------------------------- accounts
+
+    pub async fn rent(&mut self) -> Rent {
+        self.ctx.banks_client.get_rent().await.expect("rent")
+    }
+
+    pub async fn account(&mut self, key: &Pubkey) -> Option<Account> {
+        self.ctx.banks_client.get_account(*key).await.expect("rpc")
+    }
+
+    pub async fn lamports(&mut self, key: &Pubkey) -> u64 {
+        self.account(key).await.map(|a| a.lamports).unwrap_or(0)
+    }
+
+    pub async fn anchor_account<T: AccountDeserialize>(&mut self, key: &Pubkey) -> T {
+        let acc = self.account(key).await.expect("account exists");
+        T::try_deserialize(&mut &acc.data[..]).expect("deserialize")
+    }
+
+    pub async fn pool(&mut self, keys: &PoolKeys) -> Pool {
+        self.anchor_account(&keys.pool).await
+    }
+
+    pub async fn market_state(&mut self) -> Market {
+        let m = self.market;
+        self.anchor_account(&m).await
+    }
+
+    pub async fn position(&mut self, owner: &Pubkey) -> Position {
+        let p = self.position_key(owner);
+        self.anchor_account(&p).await
+    }
+
+    pub async fn insurance(&mut self, keys: &PoolKeys) -> InsuranceBuffer {
+        self.anchor_account(&keys.insurance).await
+    }
+
+    /// Overwrites an account (used for oracles and for tampering tests).
+    pub fn set_account(&mut self, key: &Pubkey, owner: &Pubkey, data: Vec<u8>) {
+        let lamports = 1_000_000_000;
+        let acc = Account {
+            lamports,
+            data,
+            owner: *owner,
+            executable: false,
+            rent_epoch: 0,
+        };
+        self.ctx.set_account(key, &AccountSharedData::from(acc));
+    }
+
+    // ---------------------------------------------------------------- tokens
+
+    pub async fn create_mint(&mut self, decimals: u8) -> Pubkey {
+        let mint = Keypair::new();
+        let rent = self
+            .rent()
+            .await
+            .minimum_balance(spl_token::state::Mint::LEN);
+        let ixs = [
+            system_instruction::create_account(
+                &self.payer(),
+                &mint.pubkey(),
+                rent,
+                spl_token::state::Mint::LEN as u64,
+                &spl_token::ID,
+            ),
+            spl_token::instruction::initialize_mint2(
+                &spl_token::ID,
+                &mint.pubkey(),
+                &self.mint_authority.pubkey(),
+                None,
+                decimals,
+            )
+            .expect("ix"),
+        ];
+        self.send(&ixs, &[&mint]).await.expect("create mint");
+        mint.pubkey()
+    }
+
+    /// Creates a token account for (owner, mint), remembered for `token_account`.
+    pub async fn create_token_account(&mut self, owner: &Pubkey, mint: &Pubkey) -> Pubkey {
+        let acc = Keypair::new();
+        let rent = self
+            .rent()
+            .await
+            .minimum_balance(spl_token::state::Account::LEN);
+        let ixs = [
+            system_instruction::create_account(
+                &self.payer(),
+                &acc.pubkey(),
+                rent,
+                spl_token::state::Account::LEN as u64,
+                &spl_token::ID,
+            ),
+            spl_token::instruction::initialize_account3(&spl_token::ID, &acc.pubkey(), mint, owner)
+                .expect("ix"),
+        ];
+        self.send(&ixs, &[&acc])
+            .await
+            .expect("create token account");
+        self.token_accounts.insert((*owner, *mint), acc.pubkey());
+        acc.pubkey()
+    }
+
+    /// The remembered token account of (owner, mint), created on first use.
+    pub async fn token_account(&mut self, owner: &Pubkey, mint: &Pubkey) -> Pubkey {
+        if let Some(a) = self.token_accounts.get(&(*owner, *mint)) {
+            return *a;
+        }
+        self.create_token_account(owner, mint).await
+    }
+
+    pub async fn mint_to(&mut self, mint: &Pubkey, owner: &Pubkey, amount: u64) -> Pubkey {
+        let dest = self.token_account(owner, mint).await;
+        let ix = spl_token::instruction::mint_to(
+            &spl_token::ID,
+            mint,
+            &dest,
+            &self.mint_authority.pubkey(),
+            &[],
+            amount,
+        )
+        .expect("ix");
+        let auth = self.mint_authority.insecure_clone();
+        self.send(&[ix], &[&auth]).await.expect("mint_to");
+        dest
+    }
+
+    pub async fn balance(&mut self, token_account: &Pubkey) -> u64 {
+        let acc = self.account(token_account).await.expect("token account");
+        spl_token::state::Account::unpack(&acc.data)
+            .expect("token account")
+            .amount
+    }
+
+    pub async fn balance_of(&mut self, owner: &Pubkey, mint: &Pubkey) -> u64 {
+        let a = self.token_account(owner, mint).await;
+        self.balance(&a).await
+    }
+
+    pub async fn mint_supply(&mut self, mint: &Pubkey) -> u64 {
+        let acc = self.account(mint).await.expect("mint");
+        spl_token::state::Mint::unpack(&acc.data)
+            .expect("mint")
+            .supply
+    }
+
+    /// A funded wallet.
+    pub async fn user(&mut self) -> Keypair {
+        let kp = Keypair::new();
+        self.airdrop(&kp.pubkey(), 5_000_000_000).await;
+        kp
+    }
+
+    // ---------------------------------------------------------------- oracles
+
+    /// Writes the pool's oracle account with `px` (its real layout and owner).
+    pub async fn set_price(&mut self, keys: &PoolKeys, px: Px) {
+        let now = self.clock().await.unix_timestamp;
+        let slot = self.clock().await.slot;
+        let (owner, data) = match keys.feed {
+            Feed::Pull => (
+                pyth_solana_receiver_sdk::ID,
+                pull_price_data(keys.feed_id, px, now, slot),
+            ),
+            Feed::Legacy => (PYTH_LEGACY_PROGRAM_ID, legacy_price_data(px, now, slot)),
+        };
+        self.set_account(&keys.oracle, &owner, data);
+    }
+
+    // ---------------------------------------------------------------- pools
+
+    pub fn pool_keys(
+        &self,
+        mint: &Pubkey,
+        decimals: u8,
+        oracle: Pubkey,
+        feed: Feed,
+        feed_id: [u8; 32],
+    ) -> PoolKeys {
+        let pda = |seeds: &[&[u8]]| Pubkey::find_program_address(seeds, &sluice::ID).0;
+        let pool = pda(&[POOL_SEED, self.market.as_ref(), mint.as_ref()]);
+        PoolKeys {
+            mint: *mint,
+            decimals,
+            pool,
+            vault: pda(&[VAULT_SEED, pool.as_ref()]),
+            share_mint: pda(&[SHARE_MINT_SEED, pool.as_ref()]),
+            insurance: pda(&[INSURANCE_SEED, pool.as_ref()]),
+            insurance_vault: pda(&[INSURANCE_VAULT_SEED, pool.as_ref()]),
+            oracle,
+            feed,
+            feed_id,
+        }
+    }
+
+    /// Creates a mint and a pool for it with `params`, priced at `usd`.
+    pub async fn add_pool(
+        &mut self,
+        decimals: u8,
+        feed: Feed,
+        params: PoolParams,
+        usd: f64,
+    ) -> PoolKeys {
+        let mint = self.create_mint(decimals).await;
+        self.feed_counter += 1;
+        let feed_id = [self.feed_counter; 32];
+        let oracle = Keypair::new().pubkey();
+        let keys = self.pool_keys(&mint, decimals, oracle, feed, feed_id);
+        let config = self.oracle_config(&keys);
+        let ix = self.ix_init_pool(&keys, config, params);
+        let auth = self.authority.insecure_clone();
+        self.send(&[ix], &[&auth]).await.expect("init_pool");
+        self.set_price(&keys, Px::usd(usd)).await;
+        self.pools.push(keys);
+        keys
+    }
+
+    pub fn oracle_config(&self, keys: &PoolKeys) -> OracleConfig {
+        match keys.feed {
+            Feed::Pull => OracleConfig {
+                kind: OracleKind::PythPull,
+                oracle: Pubkey::default(),
+                feed_id: keys.feed_id,
+            },
+            Feed::Legacy => OracleConfig {
+                kind: OracleKind::PythLegacy,
+                oracle: keys.oracle,
+                feed_id: [0; 32],
+            },
+        }
+    }
+
+    pub fn position_key(&self, owner: &Pubkey) -> Pubkey {
+        Pubkey::find_program_address(
+            &[POSITION_SEED, self.market.as_ref(), owner.as_ref()],
+            &sluice::ID,
+        )
+        .0
+    }
+
+    // ---------------------------------------------------------------- instructions
+
+    pub fn ix_init_market(
+        &self,
+        market: &Pubkey,
+        authority: &Pubkey,
+        params: MarketParams,
+    ) -> Instruction {
+        ix(
+            sluice::accounts::InitMarket {
+                payer: self.payer(),
+                market: *market,
+                system_program: anchor_lang::system_program::ID,
+            },
+            sluice::instruction::InitMarket {
+                authority: *authority,
+                params,
+            },
+        )
+    }
+
+    pub fn ix_init_pool(
+        &self,
+        k: &PoolKeys,
+        oracle: OracleConfig,
+        params: PoolParams,
+    ) -> Instruction {
+        ix(
+            sluice::accounts::InitPool {
+                payer: self.payer(),
+                authority: self.authority.pubkey(),
+                market: self.market,
+                mint: k.mint,
+                pool: k.pool,
+                vault: k.vault,
+                share_mint: k.share_mint,
+                insurance: k.insurance,
+                insurance_vault: k.insurance_vault,
+                token_program: spl_token::ID,
+                system_program: anchor_lang::system_program::ID,
+            },
+            sluice::instruction::InitPool { oracle, params },
+        )
+    }
+
+    pub async fn ix_deposit(&mut self, owner: &Pubkey, k: &PoolKeys, amount: u64) -> Instruction {
+        let source = self.token_account(owner, &k.mint).await;
+        let shares_destination = self.token_account(owner, &k.share_mint).await;
+        ix(
+            sluice::accounts::Deposit {
+                owner: *owner,
+                market: self.market,
+                pool: k.pool,
+                vault: k.vault,
+                share_mint: k.share_mint,
+                source,
+                shares_destination,
+                token_program: spl_token::ID,
+            },
+            sluice::instruction::Deposit { amount },
+        )
+    }
+
+    pub async fn ix_withdraw(&mut self, owner: &Pubkey, k: &PoolKeys, shares: u64) -> Instruction {
+        let destination = self.token_account(owner, &k.mint).await;
+        let shares_source = self.token_account(owner, &k.share_mint).await;
+        ix(
+            sluice::accounts::Withdraw {
+                owner: *owner,
+                market: self.market,
+                pool: k.pool,
+                vault: k.vault,
+                share_mint: k.share_mint,
+                shares_source,
+                destination,
+                token_program: spl_token::ID,
+            },
+            sluice::instruction::Withdraw { shares },
+        )
+    }
+
+    pub fn ix_open_position(&self, owner: &Pubkey) -> Instruction {
+        ix(
+            sluice::accounts::OpenPosition {
+                owner: *owner,
+                market: self.market,
+                position: self.position_key(owner),
+                system_program: anchor_lang::system_program::ID,
+            },
+            sluice::instruction::OpenPosition {},
+        )
+    }
+
+    pub fn ix_close_position(&self, owner: &Pubkey) -> Instruction {
+        ix(
+            sluice::accounts::ClosePosition {
+                owner: *owner,
+                position: self.position_key(owner),
+            },
+            sluice::instruction::ClosePosition {},
+        )
+    }
+
+    pub async fn ix_deposit_collateral(
+        &mut self,
+        owner: &Pubkey,
+        k: &PoolKeys,
+        amount: u64,
+    ) -> Instruction {
+        let source = self.token_account(owner, &k.mint).await;
+        ix(
+            sluice::accounts::DepositCollateral {
+                owner: *owner,
+                market: self.market,
+                position: self.position_key(owner),
+                pool: k.pool,
+                vault: k.vault,
+                source,
+                token_program: spl_token::ID,
+            },
+            sluice::instruction::DepositCollateral { amount },
+        )
+    }
+
+    /// `others`: the other pools the position uses (remaining accounts).
+    pub async fn ix_withdraw_collateral(
+        &mut self,
+        owner: &Pubkey,
+        k: &PoolKeys,
+        amount: u64,
+        others: &[PoolKeys],
+    ) -> Instruction {
+        let destination = self.token_account(owner, &k.mint).await;
+        let mut i = ix(
+            sluice::accounts::WithdrawCollateral {
+                owner: *owner,
+                market: self.market,
+                position: self.position_key(owner),
+                pool: k.pool,
+                vault: k.vault,
+                destination,
+                token_program: spl_token::ID,
+            },
+            sluice::instruction::WithdrawCollateral { amount },
+        );
+        i.accounts.extend(
+            others
+                .iter()
+                .map(|p| AccountMeta::new_readonly(p.pool, false)),
+        );
+        i
+    }
+
+    pub async fn ix_borrow(
+        &mut self,
+        owner: &Pubkey,
+        k: &PoolKeys,
+        amount: u64,
+        others: &[PoolKeys],
+    ) -> Instruction {
+        let destination = self.token_account(owner, &k.mint).await;
+        let mut i = ix(
+            sluice::accounts::Borrow {
+                owner: *owner,
+                market: self.market,
+                position: self.position_key(owner),
+                pool: k.pool,
+                vault: k.vault,
+                destination,
+                token_program: spl_token::ID,
+            },
+            sluice::instruction::Borrow { amount },
+        );
+        i.accounts.extend(
+            others
+                .iter()
+                .map(|p| AccountMeta::new_readonly(p.pool, false)),
+        );
+        i
+    }
+
+    pub async fn ix_repay(
+        &mut self,
+        payer: &Pubkey,
+        position_owner: &Pubkey,
+        k: &PoolKeys,
+        amount: u64,
+    ) -> Instruction {
+        let source = self.token_account(payer, &k.mint).await;
+        ix(
+            sluice::accounts::Repay {
+                payer: *payer,
+                market: self.market,
+                position: self.position_key(position_owner),
+                pool: k.pool,
+                vault: k.vault,
+                source,
+                token_program: spl_token::ID,
+            },
+            sluice::instruction::Repay { amount },
+        )
+    }
+
+    pub fn ix_refresh_pool(&self, k: &PoolKeys) -> Instruction {
+        ix(
+            sluice::accounts::RefreshPool {
+                pool: k.pool,
+                vault: k.vault,
+                insurance: k.insurance,
+                insurance_vault: k.insurance_vault,
+                token_program: spl_token::ID,
+            },
+            sluice::instruction::RefreshPool {},
+        )
+    }
+
+    pub fn ix_refresh_price(&self, k: &PoolKeys) -> Instruction {
+        ix(
+            sluice::accounts::RefreshPrice {
+                pool: k.pool,
+                oracle: k.oracle,
+            },
+            sluice::instruction::RefreshPrice {},
+        )
+    }
+
+    pub fn ix_update_pool_params(
+        &self,
+        authority: &Pubkey,
+        k: &PoolKeys,
+        params: PoolParams,
+    ) -> Instruction {
+        ix(
+            sluice::accounts::UpdatePoolParams {
+                authority: *authority,
+                market: self.market,
+                pool: k.pool,
+            },
+            sluice::instruction::UpdatePoolParams { params },
+        )
+    }
+
+    pub fn ix_update_market_params(&self, authority: &Pubkey, params: MarketParams) -> Instruction {
+        ix(
+            sluice::accounts::UpdateMarketParams {
+                authority: *authority,
+                market: self.market,
+            },
+            sluice::instruction::UpdateMarketParams { params },
+        )
+    }
+
+    pub fn ix_propose_authority(&self, authority: &Pubkey, new_authority: Pubkey) -> Instruction {
+        ix(
+            sluice::accounts::ProposeAuthority {
+                authority: *authority,
+                market: self.market,
+            },
+            sluice::instruction::ProposeAuthority { new_authority },
+        )
+    }
+
+    pub fn ix_accept_authority(&self, new_authority: &Pubkey) -> Instruction {
+        ix(
+            sluice::accounts::AcceptAuthority {
+                new_authority: *new_authority,
+                market: self.market,
+            },
+            sluice::instruction::AcceptAuthority {},
+        )
+    }
+
+    /// refresh_price for each pool (a health check needs every price from this slot).
+    pub fn refresh_prices(&self, pools: &[PoolKeys]) -> Vec<Instruction> {
+        pools.iter().map(|p| self.ix_refresh_price(p)).collect()
+    }
+
+    // ---------------------------------------------------------------- flows
+
+    pub async fn deposit(&mut self, user: &Keypair, k: &PoolKeys, amount: u64) -> TxResult {
+        let i = self.ix_deposit(&user.pubkey(), k, amount).await;
+        self.send(&[i], &[user]).await
+    }
+
+    pub async fn withdraw(&mut self, user: &Keypair, k: &PoolKeys, shares: u64) -> TxResult {
+        let i = self.ix_withdraw(&user.pubkey(), k, shares).await;
+        self.send(&[i], &[user]).await
+    }
+
+    pub async fn open_position(&mut self, user: &Keypair) -> TxResult {
+        let i = self.ix_open_position(&user.pubkey());
+        self.send(&[i], &[user]).await
+    }
+
+    pub async fn deposit_collateral(
+        &mut self,
+        user: &Keypair,
+        k: &PoolKeys,
+        amount: u64,
+    ) -> TxResult {
+        let i = self.ix_deposit_collateral(&user.pubkey(), k, amount).await;
+        self.send(&[i], &[user]).await
+    }
+
+    /// Refreshes every pool in `all` then borrows from `k` (others as remaining).
+    pub async fn borrow(
+        &mut self,
+        user: &Keypair,
+        k: &PoolKeys,
+        amount: u64,
+        all: &[PoolKeys],
+    ) -> TxResult {
+        let mut ixs = self.refresh_prices(all);
+        let others: Vec<PoolKeys> = all.iter().filter(|p| p.pool != k.pool).copied().collect();
+        ixs.push(self.ix_borrow(&user.pubkey(), k, amount, &others).await);
+        self.send(&ixs, &[user]).await
+    }
+
+    pub async fn withdraw_collateral(
+        &mut self,
+        user: &Keypair,
+        k: &PoolKeys,
+        amount: u64,
+        all: &[PoolKeys],
+    ) -> TxResult {
+        let mut ixs = self.refresh_prices(all);
+        let others: Vec<PoolKeys> = all.iter().filter(|p| p.pool != k.pool).copied().collect();
+        ixs.push(
+            self.ix_withdraw_collateral(&user.pubkey(), k, amount, &others)
+                .await,
+        );
+        self.send(&ixs, &[user]).await
+    }
+
+    pub async fn repay(
+        &mut self,
+        payer: &Keypair,
+        owner: &Pubkey,
+        k: &PoolKeys,
+        amount: u64,
+    ) -> TxResult {
+        let i = self.ix_repay(&payer.pubkey(), owner, k, amount).await;
+        self.send(&[i], &[payer]).await
+    }
+
+    pub async fn refresh_price(&mut self, k: &PoolKeys) -> TxResult {
+        let i = self.ix_refresh_price(k);
+        self.send(&[i], &[]).await
+    }
+
+    pub async fn refresh_pool(&mut self, k: &PoolKeys) -> TxResult {
+        let i = self.ix_refresh_pool(k);
+        self.send(&[i], &[]).await
+    }
+
+    // ---------------------------------------------------------------- invariants
+
+    /// The pool's books reconcile with its token accounts: the vault holds
+    /// exactly the unborrowed supply plus the collateral, the share mint's
+    /// supply equals the pool's shares, and the insurance vault holds what
+    /// the buffer says was funded and not paid out.
+    pub async fn assert_books(&mut self, k: &PoolKeys) {
+        let pool = self.pool(k).await;
+        let vault = self.balance(&k.vault).await;
+        assert_eq!(
+            u128::from(vault),
+            u128::from(pool.available_liquidity) + u128::from(pool.total_collateral),
+            "vault balance != available liquidity + collateral"
+        );
+        let supply = self.mint_supply(&k.share_mint).await;
+        assert_eq!(
+            supply, pool.total_shares,
+            "share mint supply != pool shares"
+        );
+        let ins = self.insurance(k).await;
+        let ins_vault = self.balance(&k.insurance_vault).await;
+        assert_eq!(
+            u128::from(ins_vault),
+            u128::from(ins.total_funded) - u128::from(ins.total_paid),
+            "insurance vault != funded - paid"
+        );
+    }
+}
+
+fn ix(accounts: impl ToAccountMetas, data: impl InstructionData) -> Instruction {
+    Instruction {
+        program_id: sluice::ID,
+        accounts: accounts.to_account_metas(None),
+        data: data.data(),
+    }
+}
+
+/// A `PriceUpdateV2` account as the Pyth Receiver writes it
+/// (Anchor discriminator + borsh).
+pub fn pull_price_data(feed_id: [u8; 32], px: Px, now: i64, slot: u64) -> Vec<u8> {
+    let update = PriceUpdateV2 {
+        write_authority: Pubkey::new_unique(),
+        verification_level: px.verification,
+        price_message: PriceFeedMessage {
+            feed_id,
+            price: px.price,
+            conf: px.conf,
+            exponent: px.expo,
+            publish_time: now - px.age,
+            prev_publish_time: now - px.age - 1,
+            ema_price: px.ema,
+            ema_conf: px.conf,
+        },
+        posted_slot: slot,
+    };
+    let mut data = Vec::with_capacity(PriceUpdateV2::LEN);
+    update.try_serialize(&mut data).expect("serialize");
+    data
+}
+
+/// A legacy Pyth price account in its C layout (as read by pyth-sdk-solana).
+pub fn legacy_price_data(px: Px, now: i64, slot: u64) -> Vec<u8> {
+    use pyth_sdk_solana::state::{
+        AccountType, PriceInfo, PriceStatus, PriceType, Rational, SolanaPriceAccount,
+    };
+    let mut acc: SolanaPriceAccount = bytemuck::Zeroable::zeroed();
+    acc.magic = pyth_sdk_solana::state::MAGIC;
+    acc.ver = pyth_sdk_solana::state::VERSION_2;
+    acc.atype = AccountType::Price as u32;
+    acc.size = std::mem::size_of::<SolanaPriceAccount>() as u32;
+    acc.ptype = PriceType::Price;
+    acc.expo = px.expo;
+    acc.num = 1;
+    acc.num_qt = 1;
+    acc.last_slot = slot;
+    acc.valid_slot = slot;
+    acc.ema_price = Rational {
+        val: px.ema,
+        numer: px.ema,
+        denom: 1,
+    };
+    acc.timestamp = now - px.age;
+    acc.agg = PriceInfo {
+        price: px.price,
+        conf: px.conf,
+        status: if px.trading {
+            PriceStatus::Trading
+        } else {
+            PriceStatus::Halted
+        },
+        corp_act: pyth_sdk_solana::state::CorpAction::NoCorpAct,
+        pub_slot: slot,
+    };
+    bytemuck::bytes_of(&acc).to_vec()
+}
+
+// -------------------------------------------------------------------- errors
+
+/// The custom program error code a failed transaction carries, if any.
+pub fn custom_code(err: &BanksClientError) -> Option<u32> {
+    let tx_err = match err {
+        BanksClientError::TransactionError(e) => e,
+        BanksClientError::SimulationError { err, .. } => err,
+        _ => return None,
+    };
+    match tx_err {
+        TransactionError::InstructionError(_, InstructionError::Custom(c)) => Some(*c),
+        _ => None,
+    }
+}
+
+/// The instruction error a failed transaction carries, if any.
+pub fn instruction_error(err: &BanksClientError) -> Option<InstructionError> {
+    let tx_err = match err {
+        BanksClientError::TransactionError(e) => e,
+        BanksClientError::SimulationError { err, .. } => err,
+        _ => return None,
+    };
+    match tx_err {
+        TransactionError::InstructionError(_, e) => Some(e.clone()),
+        _ => None,
+    }
+}
+
+/// Asserts the transaction failed with this Sluice error.
+#[track_caller]
+pub fn assert_sluice_err(res: TxResult, expected: sluice::errors::SluiceError) {
+    let code = u32::from(expected);
+    match res {
+        Ok(()) => panic!("expected {expected:?} ({code}), the transaction succeeded"),
+        Err(e) => assert_eq!(
+            custom_code(&e),
+            Some(code),
+            "expected {expected:?} ({code}), got {e:?}"
+        ),
+    }
+}
+
+/// Asserts the transaction failed with this Anchor framework error.
+#[track_caller]
+pub fn assert_anchor_err(res: TxResult, expected: anchor_lang::error::ErrorCode) {
+    let code = u32::from(expected);
+    match res {
+        Ok(()) => panic!("expected {expected:?} ({code}), the transaction succeeded"),
+        Err(e) => assert_eq!(
+            custom_code(&e),
+            Some(code),
+            "expected {expected:?} ({code}), got {e:?}"
+        ),
+    }
+}
+
+/// Asserts the transaction failed (any reason other than success); returns the error.
+#[track_caller]
+pub fn assert_failed(res: TxResult) -> BanksClientError {
+    match res {
+        Ok(()) => panic!("expected failure, the transaction succeeded"),
+        Err(e) => e,
+    }
+}
+
+/// Standard scenario: a USDC-like pool (6 decimals, $1, pull oracle) and a
+/// SOL-like pool (9 decimals, $100, legacy oracle), each with liquidity from a lender.
+pub struct TwoPools {
+    pub env: Env,
+    pub usdc: PoolKeys,
+    pub sol: PoolKeys,
+    pub lender: Keypair,
+}
+
+pub const USDC: u64 = 1_000_000;
+pub const SOL: u64 = 1_000_000_000;
+
+impl TwoPools {
+    pub async fn new() -> Self {
+        let mut env = Env::new().await;
+        let usdc = env.add_pool(6, Feed::Pull, default_params(), 1.0).await;
+        let sol = env.add_pool(9, Feed::Legacy, default_params(), 100.0).await;
+        let lender = env.user().await;
+        env.mint_to(&usdc.mint, &lender.pubkey(), 1_000_000 * USDC)
+            .await;
+        env.mint_to(&sol.mint, &lender.pubkey(), 10_000 * SOL).await;
+        env.deposit(&lender, &usdc, 500_000 * USDC)
+            .await
+            .expect("lend usdc");
+        env.deposit(&lender, &sol, 5_000 * SOL)
+            .await
+            .expect("lend sol");
+        TwoPools {
+            env,
+            usdc,
+            sol,
+            lender,
+        }
+    }
+
+    /// A borrower with an open position and `sol_collateral` SOL deposited as collateral.
+    pub async fn borrower(&mut self, sol_collateral: u64) -> Keypair {
+        let b = self.env.user().await;
+        self.env
+            .mint_to(&self.sol.mint, &b.pubkey(), sol_collateral)
+            .await;
+        self.env.open_position(&b).await.expect("open position");
+        if sol_collateral > 0 {
+            let sol = self.sol;
+            self.env
+                .deposit_collateral(&b, &sol, sol_collateral)
+                .await
+                .expect("deposit collateral");
+        }
+        b
+    }
+
+    pub fn all(&self) -> [PoolKeys; 2] {
+        [self.usdc, self.sol]
+    }
+}
