@@ -1,0 +1,237 @@
+//! refresh_price against both Pyth formats, and every oracle rejection.
+use pyth_solana_receiver_sdk::price_update::VerificationLevel;
+use sluice::errors::SluiceError;
+use sluice::math::WAD;
+use sluice_tests::*;
+use solana_keypair::Keypair;
+use solana_signer::Signer;
+
+async fn pools() -> (Env, PoolKeys, PoolKeys) {
+    let mut env = Env::new().await;
+    let pull = env.add_pool(6, Feed::Pull, default_params(), 1.0).await;
+    let legacy = env.add_pool(9, Feed::Legacy, default_params(), 100.0).await;
+    (env, pull, legacy)
+}
+
+#[tokio::test]
+async fn pull_price_is_recorded_as_a_unit_price_and_twap_observation() {
+    let (mut env, pull, _) = pools().await;
+    env.set_price(&pull, Px::usd(0.9995)).await;
+    env.refresh_price(&pull).await.unwrap();
+    let p = env.pool(&pull).await;
+    // $0.9995 per token of 6 decimals = 0.9995e-6 USD per base unit (WAD)
+    assert_eq!(p.spot_price_wad, 999_500_000_000);
+    assert_eq!(p.ema_price_wad, 999_500_000_000);
+    assert_eq!(p.price_slot, env.clock().await.slot);
+    assert_eq!(p.price_publish_time, env.clock().await.unix_timestamp);
+    let (obs, len) = p.observations();
+    assert_eq!(len, 1);
+    assert_eq!(obs[0].price, p.spot_price_wad);
+}
+
+#[tokio::test]
+async fn legacy_price_is_read_from_the_c_layout() {
+    let (mut env, _, legacy) = pools().await;
+    env.set_price(&legacy, Px::usd(123.45)).await;
+    env.refresh_price(&legacy).await.unwrap();
+    let p = env.pool(&legacy).await;
+    // $123.45 per token of 9 decimals
+    // $123.45 / 1e9 base units = 123.45e-9 USD per unit, WAD-scaled
+    assert_eq!(p.spot_price_wad, 123_450_000_000);
+    assert_eq!(p.spot_price_wad * 1_000_000_000, 12_345 * WAD / 100);
+}
+
+#[tokio::test]
+async fn twap_ring_follows_prices_across_slots() {
+    let (mut env, pull, _) = pools().await;
+    for (i, usd) in [1.0, 1.1, 1.2, 1.3].iter().enumerate() {
+        if i > 0 {
+            env.advance(10, 4).await;
+        }
+        env.set_price(&pull, Px::usd(*usd)).await;
+        env.refresh_price(&pull).await.unwrap();
+    }
+    let p = env.pool(&pull).await;
+    let (obs, len) = p.observations();
+    assert_eq!(len, 4);
+    assert!(obs[..4].windows(2).all(|w| w[0].slot < w[1].slot));
+    let now = env.clock().await.slot;
+    let twap = p.smoothed_price(now).unwrap();
+    // window 50 slots covers all 30 slots of history: between the first and last price
+    assert!(twap > 1_000_000_000_000 && twap < 1_300_000_000_000, "{twap}");
+    // a second refresh in the same slot replaces, not appends
+    env.set_price(&pull, Px::usd(1.31)).await;
+    env.refresh_price(&pull).await.unwrap();
+    assert_eq!(env.pool(&pull).await.observations().1, 4);
+}
+
+#[tokio::test]
+async fn wrong_owner_is_rejected_for_both_formats() {
+    let (mut env, pull, legacy) = pools().await;
+    for k in [pull, legacy] {
+        let data = env.account(&k.oracle).await.unwrap().data;
+        // same bytes, written by an impostor program
+        env.set_account(&k.oracle, &Keypair::new().pubkey(), data);
+        assert_sluice_err(env.refresh_price(&k).await, SluiceError::OracleWrongOwner);
+    }
+    // a legacy account presented to a pull pool (owned by the other Pyth program)
+    let legacy_data = env.account(&legacy.oracle).await.unwrap().data;
+    env.set_account(&pull.oracle, &sluice::constants::PYTH_LEGACY_PROGRAM_ID, legacy_data);
+    assert_sluice_err(env.refresh_price(&pull).await, SluiceError::OracleWrongOwner);
+}
+
+#[tokio::test]
+async fn pull_update_for_another_feed_is_rejected() {
+    let (mut env, pull, _) = pools().await;
+    let mut other = pull;
+    other.feed_id = [0xEE; 32];
+    env.set_price(&other, Px::usd(1_000.0)).await; // writes pull.oracle with the wrong feed
+    assert_sluice_err(env.refresh_price(&pull).await, SluiceError::OracleFeedMismatch);
+}
+
+#[tokio::test]
+async fn substituted_legacy_account_is_rejected() {
+    let (mut env, _, legacy) = pools().await;
+    // a genuine Pyth legacy account, but for another product
+    let mut other = legacy;
+    other.oracle = Keypair::new().pubkey();
+    env.set_price(&other, Px::usd(1_000.0)).await;
+    assert_sluice_err(env.refresh_price(&other).await, SluiceError::OracleAccountMismatch);
+}
+
+#[tokio::test]
+async fn stale_prices_are_rejected() {
+    let (mut env, pull, legacy) = pools().await;
+    for k in [pull, legacy] {
+        let mut px = Px::usd(1.0);
+        px.age = 61; // max age 60 s
+        env.set_price(&k, px).await;
+        assert_sluice_err(env.refresh_price(&k).await, SluiceError::OracleStale);
+        px.age = 60;
+        env.set_price(&k, px).await;
+        env.refresh_price(&k).await.unwrap();
+    }
+    // a fresh account that stopped updating goes stale as the clock moves
+    env.set_price(&pull, Px::usd(1.0)).await;
+    env.refresh_price(&pull).await.unwrap();
+    env.advance(200, 61).await;
+    assert_sluice_err(env.refresh_price(&pull).await, SluiceError::OracleStale);
+}
+
+#[tokio::test]
+async fn future_publish_time_is_rejected() {
+    let (mut env, pull, _) = pools().await;
+    let mut px = Px::usd(1.0);
+    px.age = -61;
+    env.set_price(&pull, px).await;
+    assert_sluice_err(env.refresh_price(&pull).await, SluiceError::OraclePublishTimeInFuture);
+}
+
+#[tokio::test]
+async fn wide_confidence_is_rejected() {
+    let (mut env, pull, legacy) = pools().await;
+    for k in [pull, legacy] {
+        let mut px = Px::usd(1.0);
+        px.conf = (px.price as u64) * 201 / 10_000; // 2.01% > 2%
+        env.set_price(&k, px).await;
+        assert_sluice_err(env.refresh_price(&k).await, SluiceError::OracleConfidenceTooWide);
+        px.conf = (px.price as u64) * 200 / 10_000;
+        env.set_price(&k, px).await;
+        env.refresh_price(&k).await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn zero_and_negative_prices_are_rejected() {
+    let (mut env, pull, legacy) = pools().await;
+    for k in [pull, legacy] {
+        for price in [0i64, -1, -100_000_000, i64::MIN] {
+            let mut px = Px::usd(1.0);
+            px.price = price;
+            px.conf = 0;
+            env.set_price(&k, px).await;
+            assert_sluice_err(env.refresh_price(&k).await, SluiceError::OracleNonPositivePrice);
+        }
+    }
+    // a price so small it rounds to zero per base unit is refused too
+    let mut px = Px::usd(1.0);
+    px.price = 1;
+    px.conf = 0;
+    px.expo = -18;
+    env.set_price(&legacy, px).await;
+    assert_sluice_err(env.refresh_price(&legacy).await, SluiceError::OracleNonPositivePrice);
+}
+
+#[tokio::test]
+async fn exponent_outside_supported_range_is_rejected() {
+    let (mut env, pull, _) = pools().await;
+    for expo in [1, -19, i32::MIN] {
+        let mut px = Px::usd(1.0);
+        px.expo = expo;
+        env.set_price(&pull, px).await;
+        assert_sluice_err(env.refresh_price(&pull).await, SluiceError::OracleExponentOutOfRange);
+    }
+}
+
+#[tokio::test]
+async fn partial_verification_is_rejected_unless_the_pool_accepts_it() {
+    let (mut env, pull, _) = pools().await;
+    let mut px = Px::usd(1.0);
+    px.verification = VerificationLevel::Partial { num_signatures: 13 };
+    env.set_price(&pull, px).await;
+    assert_sluice_err(env.refresh_price(&pull).await, SluiceError::OracleVerificationInsufficient);
+    // governance accepts >= 13 guardian signatures
+    let auth = env.authority.insecure_clone();
+    let mut p = default_params();
+    p.oracle.min_signatures = 13;
+    let ix = env.ix_update_pool_params(&auth.pubkey(), &pull, p);
+    env.send(&[ix], &[&auth]).await.unwrap();
+    env.refresh_price(&pull).await.unwrap();
+    px.verification = VerificationLevel::Partial { num_signatures: 12 };
+    env.set_price(&pull, px).await;
+    assert_sluice_err(env.refresh_price(&pull).await, SluiceError::OracleVerificationInsufficient);
+    px.verification = VerificationLevel::Full;
+    env.set_price(&pull, px).await;
+    env.refresh_price(&pull).await.unwrap();
+}
+
+#[tokio::test]
+async fn legacy_price_not_trading_is_rejected() {
+    let (mut env, _, legacy) = pools().await;
+    let mut px = Px::usd(100.0);
+    px.trading = false;
+    env.set_price(&legacy, px).await;
+    assert_sluice_err(env.refresh_price(&legacy).await, SluiceError::OraclePriceNotTrading);
+}
+
+#[tokio::test]
+async fn undecodable_oracle_data_is_rejected() {
+    let (mut env, pull, legacy) = pools().await;
+    // truncated PriceUpdateV2
+    let mut data = env.account(&pull.oracle).await.unwrap().data;
+    data.truncate(50);
+    env.set_account(&pull.oracle, &pyth_solana_receiver_sdk::ID, data);
+    assert_sluice_err(env.refresh_price(&pull).await, SluiceError::OracleInvalidData);
+    // legacy account with a wrong magic number
+    let mut data = env.account(&legacy.oracle).await.unwrap().data;
+    data[0] ^= 0xFF;
+    env.set_account(&legacy.oracle, &sluice::constants::PYTH_LEGACY_PROGRAM_ID, data);
+    assert_sluice_err(env.refresh_price(&legacy).await, SluiceError::OracleInvalidData);
+    // legacy account too short to be a price account
+    env.set_account(&legacy.oracle, &sluice::constants::PYTH_LEGACY_PROGRAM_ID, vec![0; 64]);
+    assert_sluice_err(env.refresh_price(&legacy).await, SluiceError::OracleInvalidData);
+}
+
+#[tokio::test]
+async fn publish_time_never_goes_backwards() {
+    let (mut env, pull, _) = pools().await;
+    env.advance(5, 10).await;
+    env.set_price(&pull, Px::usd(1.0)).await;
+    env.refresh_price(&pull).await.unwrap();
+    // replaying an older (but not yet stale) update
+    let mut px = Px::usd(0.5);
+    px.age = 5;
+    env.set_price(&pull, px).await;
+    assert_sluice_err(env.refresh_price(&pull).await, SluiceError::OraclePublishTimeWentBackwards);
+    assert_eq!(env.pool(&pull).await.spot_price_wad, 1_000_000_000_000);
+}
