@@ -838,6 +838,24 @@ impl Env {
         self.send(&[i], &[]).await
     }
 
+    /// The position's health as the program computes it, from the pools'
+    /// current on-chain state (their prices must be from the current slot).
+    pub async fn health(
+        &mut self,
+        owner: &Pubkey,
+        pools: &[PoolKeys],
+        mode: sluice::instructions::common::HealthMode,
+    ) -> Result<sluice::math::health::Health, anchor_lang::error::Error> {
+        let position = self.position(owner).await;
+        let mut states = Vec::with_capacity(pools.len());
+        for p in pools {
+            states.push((p.pool, self.pool(p).await));
+        }
+        let loaded: Vec<(Pubkey, &Pool)> = states.iter().map(|(k, p)| (*k, p)).collect();
+        let slot = self.clock().await.slot;
+        sluice::instructions::common::position_health(&position, &loaded, &[], slot, mode)
+    }
+
     // ---------------------------------------------------------------- invariants
 
     /// The pool's books reconcile with its token accounts: the vault holds

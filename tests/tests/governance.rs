@@ -24,7 +24,10 @@ async fn init_market_rejects_unknown_pause_bits() {
     let market = Keypair::new();
     let auth = env.authority.pubkey();
     let ix = env.ix_init_market(&market.pubkey(), &auth, MarketParams { pause_flags: 0x10 });
-    assert_sluice_err(env.send(&[ix], &[&market]).await, SluiceError::UnknownPauseFlags);
+    assert_sluice_err(
+        env.send(&[ix], &[&market]).await,
+        SluiceError::UnknownPauseFlags,
+    );
 }
 
 #[tokio::test]
@@ -63,7 +66,10 @@ async fn init_pool_by_non_authority_is_rejected() {
     let mut ix = env.ix_init_pool(&k, config, default_params());
     let mallory = env.user().await;
     ix.accounts[1].pubkey = mallory.pubkey();
-    assert_sluice_err(env.send(&[ix], &[&mallory]).await, SluiceError::Unauthorized);
+    assert_sluice_err(
+        env.send(&[ix], &[&mallory]).await,
+        SluiceError::Unauthorized,
+    );
     assert!(env.account(&k.pool).await.is_none());
 }
 
@@ -78,9 +84,16 @@ async fn init_pool_rejects_out_of_bounds_params_and_bad_oracle_config() {
     let ix = env.ix_init_pool(&k, env.oracle_config(&k), p);
     assert_sluice_err(env.send(&[ix], &[&auth]).await, SluiceError::LtvOutOfBounds);
     // a legacy oracle must name its price account
-    let cfg = OracleConfig { kind: OracleKind::PythLegacy, oracle: Default::default(), feed_id: [0; 32] };
+    let cfg = OracleConfig {
+        kind: OracleKind::PythLegacy,
+        oracle: Default::default(),
+        feed_id: [0; 32],
+    };
     let ix = env.ix_init_pool(&k, cfg, default_params());
-    assert_sluice_err(env.send(&[ix], &[&auth]).await, SluiceError::OracleAccountMismatch);
+    assert_sluice_err(
+        env.send(&[ix], &[&auth]).await,
+        SluiceError::OracleAccountMismatch,
+    );
 }
 
 #[tokio::test]
@@ -100,7 +113,10 @@ async fn init_pool_rejects_mints_with_more_than_18_decimals() {
     let k = env.pool_keys(&mint, 19, Keypair::new().pubkey(), Feed::Pull, [3; 32]);
     let auth = env.authority.insecure_clone();
     let ix = env.ix_init_pool(&k, env.oracle_config(&k), default_params());
-    assert_sluice_err(env.send(&[ix], &[&auth]).await, SluiceError::MintDecimalsOutOfRange);
+    assert_sluice_err(
+        env.send(&[ix], &[&auth]).await,
+        SluiceError::MintDecimalsOutOfRange,
+    );
 }
 
 #[tokio::test]
@@ -126,7 +142,10 @@ async fn update_pool_params_by_non_authority_is_rejected() {
     p.risk.liquidation_threshold_bps = 9_400;
     p.risk.liquidation_bonus_bps = 0;
     let ix = env.ix_update_pool_params(&mallory.pubkey(), &k, p);
-    assert_sluice_err(env.send(&[ix], &[&mallory]).await, SluiceError::Unauthorized);
+    assert_sluice_err(
+        env.send(&[ix], &[&mallory]).await,
+        SluiceError::Unauthorized,
+    );
     assert_eq!(env.pool(&k).await.params, default_params());
 }
 
@@ -149,10 +168,22 @@ async fn update_pool_params_rejects_every_out_of_bounds_value() {
     type Edit = fn(&mut PoolParams);
     let cases: Vec<(Edit, SluiceError)> = vec![
         (|p| p.risk.ltv_bps = 9_001, SluiceError::LtvOutOfBounds),
-        (|p| p.risk.liquidation_threshold_bps = 7_000, SluiceError::LiquidationThresholdOutOfBounds),
-        (|p| p.risk.liquidation_threshold_bps = 7_500, SluiceError::LiquidationThresholdOutOfBounds),
-        (|p| p.risk.liquidation_threshold_bps = 9_501, SluiceError::LiquidationThresholdOutOfBounds),
-        (|p| p.risk.liquidation_bonus_bps = 2_501, SluiceError::LiquidationBonusOutOfBounds),
+        (
+            |p| p.risk.liquidation_threshold_bps = 7_000,
+            SluiceError::LiquidationThresholdOutOfBounds,
+        ),
+        (
+            |p| p.risk.liquidation_threshold_bps = 7_500,
+            SluiceError::LiquidationThresholdOutOfBounds,
+        ),
+        (
+            |p| p.risk.liquidation_threshold_bps = 9_501,
+            SluiceError::LiquidationThresholdOutOfBounds,
+        ),
+        (
+            |p| p.risk.liquidation_bonus_bps = 2_501,
+            SluiceError::LiquidationBonusOutOfBounds,
+        ),
         (
             |p| {
                 p.risk.ltv_bps = 8_500;
@@ -161,21 +192,66 @@ async fn update_pool_params_rejects_every_out_of_bounds_value() {
             },
             SluiceError::ToxicLiquidationParams,
         ),
-        (|p| p.rates.base_rate_bps = 10_001, SluiceError::RateModelOutOfBounds),
-        (|p| p.rates.optimal_utilization_bps = 99, SluiceError::RateModelOutOfBounds),
-        (|p| p.rates.optimal_utilization_bps = 9_901, SluiceError::RateModelOutOfBounds),
-        (|p| p.rates.slope1_bps = 20_001, SluiceError::RateModelOutOfBounds),
-        (|p| p.rates.slope2_bps = 100_001, SluiceError::RateModelOutOfBounds),
-        (|p| p.rates.reserve_factor_bps = 5_001, SluiceError::ReserveFactorOutOfBounds),
-        (|p| p.oracle.max_age_secs = 0, SluiceError::OracleParamsOutOfBounds),
-        (|p| p.oracle.max_age_secs = 601, SluiceError::OracleParamsOutOfBounds),
-        (|p| p.oracle.max_conf_bps = 0, SluiceError::OracleParamsOutOfBounds),
-        (|p| p.oracle.max_conf_bps = 1_001, SluiceError::OracleParamsOutOfBounds),
-        (|p| p.oracle.min_signatures = 20, SluiceError::OracleParamsOutOfBounds),
-        (|p| p.oracle.twap_window_slots = 0, SluiceError::TwapParamsOutOfBounds),
-        (|p| p.oracle.twap_window_slots = 216_001, SluiceError::TwapParamsOutOfBounds),
-        (|p| p.oracle.max_twap_divergence_bps = 0, SluiceError::TwapParamsOutOfBounds),
-        (|p| p.oracle.max_twap_divergence_bps = 5_001, SluiceError::TwapParamsOutOfBounds),
+        (
+            |p| p.rates.base_rate_bps = 10_001,
+            SluiceError::RateModelOutOfBounds,
+        ),
+        (
+            |p| p.rates.optimal_utilization_bps = 99,
+            SluiceError::RateModelOutOfBounds,
+        ),
+        (
+            |p| p.rates.optimal_utilization_bps = 9_901,
+            SluiceError::RateModelOutOfBounds,
+        ),
+        (
+            |p| p.rates.slope1_bps = 20_001,
+            SluiceError::RateModelOutOfBounds,
+        ),
+        (
+            |p| p.rates.slope2_bps = 100_001,
+            SluiceError::RateModelOutOfBounds,
+        ),
+        (
+            |p| p.rates.reserve_factor_bps = 5_001,
+            SluiceError::ReserveFactorOutOfBounds,
+        ),
+        (
+            |p| p.oracle.max_age_secs = 0,
+            SluiceError::OracleParamsOutOfBounds,
+        ),
+        (
+            |p| p.oracle.max_age_secs = 601,
+            SluiceError::OracleParamsOutOfBounds,
+        ),
+        (
+            |p| p.oracle.max_conf_bps = 0,
+            SluiceError::OracleParamsOutOfBounds,
+        ),
+        (
+            |p| p.oracle.max_conf_bps = 1_001,
+            SluiceError::OracleParamsOutOfBounds,
+        ),
+        (
+            |p| p.oracle.min_signatures = 20,
+            SluiceError::OracleParamsOutOfBounds,
+        ),
+        (
+            |p| p.oracle.twap_window_slots = 0,
+            SluiceError::TwapParamsOutOfBounds,
+        ),
+        (
+            |p| p.oracle.twap_window_slots = 216_001,
+            SluiceError::TwapParamsOutOfBounds,
+        ),
+        (
+            |p| p.oracle.max_twap_divergence_bps = 0,
+            SluiceError::TwapParamsOutOfBounds,
+        ),
+        (
+            |p| p.oracle.max_twap_divergence_bps = 5_001,
+            SluiceError::TwapParamsOutOfBounds,
+        ),
     ];
     for (edit, err) in cases {
         let mut p = default_params();
@@ -203,11 +279,18 @@ async fn update_pool_params_for_a_pool_of_another_market_is_rejected() {
     // a second market run by mallory
     let mallory = env.user().await;
     let market2 = Keypair::new();
-    let ix = env.ix_init_market(&market2.pubkey(), &mallory.pubkey(), MarketParams::default());
+    let ix = env.ix_init_market(
+        &market2.pubkey(),
+        &mallory.pubkey(),
+        MarketParams::default(),
+    );
     env.send(&[ix], &[&market2]).await.unwrap();
     let mut ix = env.ix_update_pool_params(&mallory.pubkey(), &k, default_params());
     ix.accounts[1].pubkey = market2.pubkey();
-    assert_sluice_err(env.send(&[ix], &[&mallory]).await, SluiceError::PoolMarketMismatch);
+    assert_sluice_err(
+        env.send(&[ix], &[&mallory]).await,
+        SluiceError::PoolMarketMismatch,
+    );
 }
 
 #[tokio::test]
@@ -219,25 +302,49 @@ async fn update_market_params_pauses_and_unpauses() {
     let b = t.borrower(10 * SOL).await;
     let ix = t.env.ix_update_market_params(
         &auth.pubkey(),
-        MarketParams { pause_flags: PAUSE_DEPOSITS | PAUSE_WITHDRAWALS },
+        MarketParams {
+            pause_flags: PAUSE_DEPOSITS | PAUSE_WITHDRAWALS,
+        },
     );
     t.env.send(&[ix], &[&auth]).await.unwrap();
-    assert_eq!(t.env.market_state().await.params.pause_flags, PAUSE_DEPOSITS | PAUSE_WITHDRAWALS);
-    assert_sluice_err(t.env.deposit(&lender, &usdc, USDC).await, SluiceError::DepositsPaused);
-    assert_sluice_err(t.env.withdraw(&lender, &usdc, USDC).await, SluiceError::WithdrawalsPaused);
+    assert_eq!(
+        t.env.market_state().await.params.pause_flags,
+        PAUSE_DEPOSITS | PAUSE_WITHDRAWALS
+    );
+    assert_sluice_err(
+        t.env.deposit(&lender, &usdc, USDC).await,
+        SluiceError::DepositsPaused,
+    );
+    assert_sluice_err(
+        t.env.withdraw(&lender, &usdc, USDC).await,
+        SluiceError::WithdrawalsPaused,
+    );
     // the pause covers collateral too
-    assert_sluice_err(t.env.deposit_collateral(&b, &sol, SOL).await, SluiceError::DepositsPaused);
+    assert_sluice_err(
+        t.env.deposit_collateral(&b, &sol, SOL).await,
+        SluiceError::DepositsPaused,
+    );
     let all = t.all();
     assert_sluice_err(
         t.env.withdraw_collateral(&b, &sol, SOL, &all).await,
         SluiceError::WithdrawalsPaused,
     );
-    let ix = t.env.ix_update_market_params(&auth.pubkey(), MarketParams { pause_flags: PAUSE_BORROWS });
+    let ix = t.env.ix_update_market_params(
+        &auth.pubkey(),
+        MarketParams {
+            pause_flags: PAUSE_BORROWS,
+        },
+    );
     t.env.send(&[ix], &[&auth]).await.unwrap();
-    assert_sluice_err(t.env.borrow(&b, &usdc, 10 * USDC, &all).await, SluiceError::BorrowsPaused);
+    assert_sluice_err(
+        t.env.borrow(&b, &usdc, 10 * USDC, &all).await,
+        SluiceError::BorrowsPaused,
+    );
     // deposits work again
     t.env.deposit(&lender, &usdc, USDC).await.unwrap();
-    let ix = t.env.ix_update_market_params(&auth.pubkey(), MarketParams { pause_flags: 0 });
+    let ix = t
+        .env
+        .ix_update_market_params(&auth.pubkey(), MarketParams { pause_flags: 0 });
     t.env.send(&[ix], &[&auth]).await.unwrap();
     t.env.borrow(&b, &usdc, 10 * USDC, &all).await.unwrap();
     t.env.assert_books(&usdc).await;
@@ -248,11 +355,22 @@ async fn update_market_params_pauses_and_unpauses() {
 async fn update_market_params_rejects_non_authority_and_unknown_flags() {
     let mut env = Env::new().await;
     let mallory = env.user().await;
-    let ix = env.ix_update_market_params(&mallory.pubkey(), MarketParams { pause_flags: PAUSE_ALL });
-    assert_sluice_err(env.send(&[ix], &[&mallory]).await, SluiceError::Unauthorized);
+    let ix = env.ix_update_market_params(
+        &mallory.pubkey(),
+        MarketParams {
+            pause_flags: PAUSE_ALL,
+        },
+    );
+    assert_sluice_err(
+        env.send(&[ix], &[&mallory]).await,
+        SluiceError::Unauthorized,
+    );
     let auth = env.authority.insecure_clone();
     let ix = env.ix_update_market_params(&auth.pubkey(), MarketParams { pause_flags: 0xF0 });
-    assert_sluice_err(env.send(&[ix], &[&auth]).await, SluiceError::UnknownPauseFlags);
+    assert_sluice_err(
+        env.send(&[ix], &[&auth]).await,
+        SluiceError::UnknownPauseFlags,
+    );
     assert_eq!(env.market_state().await.params.pause_flags, 0);
 }
 
@@ -289,15 +407,24 @@ async fn authority_transfer_rejections() {
     let mallory = env.user().await;
     // nothing pending yet
     let ix = env.ix_accept_authority(&new.pubkey());
-    assert_sluice_err(env.send(&[ix], &[&new]).await, SluiceError::NoPendingAuthority);
+    assert_sluice_err(
+        env.send(&[ix], &[&new]).await,
+        SluiceError::NoPendingAuthority,
+    );
     // only the authority proposes
     let ix = env.ix_propose_authority(&mallory.pubkey(), mallory.pubkey());
-    assert_sluice_err(env.send(&[ix], &[&mallory]).await, SluiceError::Unauthorized);
+    assert_sluice_err(
+        env.send(&[ix], &[&mallory]).await,
+        SluiceError::Unauthorized,
+    );
     let ix = env.ix_propose_authority(&auth.pubkey(), new.pubkey());
     env.send(&[ix], &[&auth]).await.unwrap();
     // only the proposed key accepts
     let ix = env.ix_accept_authority(&mallory.pubkey());
-    assert_sluice_err(env.send(&[ix], &[&mallory]).await, SluiceError::NotPendingAuthority);
+    assert_sluice_err(
+        env.send(&[ix], &[&mallory]).await,
+        SluiceError::NotPendingAuthority,
+    );
     // and it must sign
     let mut ix = env.ix_accept_authority(&new.pubkey());
     ix.accounts[0].is_signer = false;

@@ -19,7 +19,10 @@ async fn deposit_mints_shares_and_moves_tokens() {
     assert_eq!(env.balance_of(&lender.pubkey(), &k.mint).await, 600 * USDC);
     assert_eq!(env.balance(&k.vault).await, 400 * USDC);
     // first deposit: one share per base unit
-    assert_eq!(env.balance_of(&lender.pubkey(), &k.share_mint).await, 400 * USDC);
+    assert_eq!(
+        env.balance_of(&lender.pubkey(), &k.share_mint).await,
+        400 * USDC
+    );
     let pool = env.pool(&k).await;
     assert_eq!(pool.available_liquidity, 400 * USDC);
     assert_eq!(pool.total_shares, 400 * USDC);
@@ -32,7 +35,10 @@ async fn withdraw_returns_every_token_when_no_interest_accrued() {
     env.deposit(&lender, &k, 400 * USDC).await.unwrap();
     env.withdraw(&lender, &k, 150 * USDC).await.unwrap();
     env.withdraw(&lender, &k, 250 * USDC).await.unwrap();
-    assert_eq!(env.balance_of(&lender.pubkey(), &k.mint).await, 1_000 * USDC);
+    assert_eq!(
+        env.balance_of(&lender.pubkey(), &k.mint).await,
+        1_000 * USDC
+    );
     assert_eq!(env.balance_of(&lender.pubkey(), &k.share_mint).await, 0);
     assert_eq!(env.balance(&k.vault).await, 0);
     env.assert_books(&k).await;
@@ -49,9 +55,15 @@ async fn zero_amounts_are_rejected() {
 #[tokio::test]
 async fn u64_max_amounts_are_rejected_without_moving_funds() {
     let (mut env, k, lender) = one_pool().await;
-    assert_sluice_err(env.deposit(&lender, &k, u64::MAX).await, SluiceError::DepositCapExceeded);
+    assert_sluice_err(
+        env.deposit(&lender, &k, u64::MAX).await,
+        SluiceError::DepositCapExceeded,
+    );
     env.deposit(&lender, &k, USDC).await.unwrap();
-    assert_sluice_err(env.withdraw(&lender, &k, u64::MAX).await, SluiceError::InsufficientShares);
+    assert_sluice_err(
+        env.withdraw(&lender, &k, u64::MAX).await,
+        SluiceError::InsufficientShares,
+    );
     assert_eq!(env.balance(&k.vault).await, USDC);
     env.assert_books(&k).await;
 }
@@ -66,7 +78,10 @@ async fn deposit_above_cap_is_rejected() {
     env.mint_to(&k.mint, &lender.pubkey(), 1_000 * USDC).await;
     env.deposit(&lender, &k, 60 * USDC).await.unwrap();
     env.deposit(&lender, &k, 40 * USDC).await.unwrap(); // exactly at the cap
-    assert_sluice_err(env.deposit(&lender, &k, 1).await, SluiceError::DepositCapExceeded);
+    assert_sluice_err(
+        env.deposit(&lender, &k, 1).await,
+        SluiceError::DepositCapExceeded,
+    );
 }
 
 #[tokio::test]
@@ -84,13 +99,19 @@ async fn deposit_with_substituted_vault_is_rejected() {
     let other = env.add_pool(6, Feed::Pull, default_params(), 1.0).await;
     let mut ix = env.ix_deposit(&lender.pubkey(), &k, USDC).await;
     ix.accounts[3].pubkey = other.vault;
-    assert_sluice_err(env.send(&[ix], &[&lender]).await, SluiceError::VaultMismatch);
+    assert_sluice_err(
+        env.send(&[ix], &[&lender]).await,
+        SluiceError::VaultMismatch,
+    );
     // an attacker-owned token account of the right mint is rejected the same way
     let attacker = Keypair::new().pubkey();
     let fake = env.create_token_account(&attacker, &k.mint).await;
     let mut ix = env.ix_deposit(&lender.pubkey(), &k, USDC).await;
     ix.accounts[3].pubkey = fake;
-    assert_sluice_err(env.send(&[ix], &[&lender]).await, SluiceError::VaultMismatch);
+    assert_sluice_err(
+        env.send(&[ix], &[&lender]).await,
+        SluiceError::VaultMismatch,
+    );
 }
 
 #[tokio::test]
@@ -99,7 +120,10 @@ async fn deposit_with_substituted_share_mint_is_rejected() {
     let other = env.add_pool(6, Feed::Pull, default_params(), 1.0).await;
     let mut ix = env.ix_deposit(&lender.pubkey(), &k, USDC).await;
     ix.accounts[4].pubkey = other.share_mint;
-    assert_sluice_err(env.send(&[ix], &[&lender]).await, SluiceError::ShareMintMismatch);
+    assert_sluice_err(
+        env.send(&[ix], &[&lender]).await,
+        SluiceError::ShareMintMismatch,
+    );
 }
 
 #[tokio::test]
@@ -146,12 +170,16 @@ async fn withdraw_to_a_vault_of_another_pool_is_rejected() {
     env.deposit(&lender, &k, 100 * USDC).await.unwrap();
     let other = env.add_pool(6, Feed::Pull, default_params(), 1.0).await;
     let lender2 = env.user().await;
-    env.mint_to(&other.mint, &lender2.pubkey(), 100 * USDC).await;
+    env.mint_to(&other.mint, &lender2.pubkey(), 100 * USDC)
+        .await;
     env.deposit(&lender2, &other, 100 * USDC).await.unwrap();
     // drain the other pool's vault through this pool's books
     let mut ix = env.ix_withdraw(&lender.pubkey(), &k, 100 * USDC).await;
     ix.accounts[3].pubkey = other.vault;
-    assert_sluice_err(env.send(&[ix], &[&lender]).await, SluiceError::VaultMismatch);
+    assert_sluice_err(
+        env.send(&[ix], &[&lender]).await,
+        SluiceError::VaultMismatch,
+    );
     env.assert_books(&k).await;
     env.assert_books(&other).await;
 }
@@ -169,7 +197,10 @@ async fn pool_paired_with_a_foreign_market_is_rejected() {
     env.send(&[ix], &[&market2]).await.unwrap();
     let mut ix = env.ix_deposit(&lender.pubkey(), &k, USDC).await;
     ix.accounts[1].pubkey = market2.pubkey();
-    assert_sluice_err(env.send(&[ix], &[&lender]).await, SluiceError::PoolMarketMismatch);
+    assert_sluice_err(
+        env.send(&[ix], &[&lender]).await,
+        SluiceError::PoolMarketMismatch,
+    );
 }
 
 #[tokio::test]
@@ -183,7 +214,10 @@ async fn withdraw_beyond_unborrowed_liquidity_is_rejected() {
         t.env.withdraw(&lender, &usdc, 100_001 * USDC).await,
         SluiceError::InsufficientLiquidity,
     );
-    t.env.withdraw(&lender, &usdc, 100_000 * USDC).await.unwrap();
+    t.env
+        .withdraw(&lender, &usdc, 100_000 * USDC)
+        .await
+        .unwrap();
     t.env.assert_books(&usdc).await;
 }
 
@@ -231,7 +265,11 @@ async fn interest_accrues_to_lenders_and_reserve_share_to_insurance() {
     // nothing lost: what the pool still holds is only rounding dust in the protocol's favour
     let pool = t.env.pool(&usdc).await;
     assert_eq!(pool.total_shares, 0);
-    assert!(pool.available_liquidity < 10, "dust {}", pool.available_liquidity);
+    assert!(
+        pool.available_liquidity < 10,
+        "dust {}",
+        pool.available_liquidity
+    );
 }
 
 #[tokio::test]
@@ -243,7 +281,10 @@ async fn deposit_worth_less_than_one_share_is_rejected() {
     t.env.advance(100, 365 * 24 * 3600).await;
     t.env.refresh_pool(&usdc).await.unwrap();
     // a share is now worth more than one base unit: 1 unit mints 0 shares
-    assert_sluice_err(t.env.deposit(&lender, &usdc, 1).await, SluiceError::DepositTooSmall);
+    assert_sluice_err(
+        t.env.deposit(&lender, &usdc, 1).await,
+        SluiceError::DepositTooSmall,
+    );
     // and one share still redeems for at least one unit (rounded down)
     t.env.withdraw(&lender, &usdc, 1).await.unwrap();
     t.env.assert_books(&usdc).await;
@@ -260,7 +301,10 @@ async fn refresh_pool_with_substituted_accounts_is_rejected() {
     ix.accounts[2].pubkey = sol.insurance;
     assert_sluice_err(t.env.send(&[ix], &[]).await, SluiceError::InsuranceMismatch);
     let mut ix = t.env.ix_refresh_pool(&usdc);
-    let thief = t.env.create_token_account(&Keypair::new().pubkey(), &usdc.mint).await;
+    let thief = t
+        .env
+        .create_token_account(&Keypair::new().pubkey(), &usdc.mint)
+        .await;
     ix.accounts[3].pubkey = thief;
     assert_sluice_err(t.env.send(&[ix], &[]).await, SluiceError::InsuranceMismatch);
 }

@@ -58,7 +58,10 @@ async fn twap_ring_follows_prices_across_slots() {
     let now = env.clock().await.slot;
     let twap = p.smoothed_price(now).unwrap();
     // window 50 slots covers all 30 slots of history: between the first and last price
-    assert!(twap > 1_000_000_000_000 && twap < 1_300_000_000_000, "{twap}");
+    assert!(
+        twap > 1_000_000_000_000 && twap < 1_300_000_000_000,
+        "{twap}"
+    );
     // a second refresh in the same slot replaces, not appends
     env.set_price(&pull, Px::usd(1.31)).await;
     env.refresh_price(&pull).await.unwrap();
@@ -76,8 +79,15 @@ async fn wrong_owner_is_rejected_for_both_formats() {
     }
     // a legacy account presented to a pull pool (owned by the other Pyth program)
     let legacy_data = env.account(&legacy.oracle).await.unwrap().data;
-    env.set_account(&pull.oracle, &sluice::constants::PYTH_LEGACY_PROGRAM_ID, legacy_data);
-    assert_sluice_err(env.refresh_price(&pull).await, SluiceError::OracleWrongOwner);
+    env.set_account(
+        &pull.oracle,
+        &sluice::constants::PYTH_LEGACY_PROGRAM_ID,
+        legacy_data,
+    );
+    assert_sluice_err(
+        env.refresh_price(&pull).await,
+        SluiceError::OracleWrongOwner,
+    );
 }
 
 #[tokio::test]
@@ -86,7 +96,10 @@ async fn pull_update_for_another_feed_is_rejected() {
     let mut other = pull;
     other.feed_id = [0xEE; 32];
     env.set_price(&other, Px::usd(1_000.0)).await; // writes pull.oracle with the wrong feed
-    assert_sluice_err(env.refresh_price(&pull).await, SluiceError::OracleFeedMismatch);
+    assert_sluice_err(
+        env.refresh_price(&pull).await,
+        SluiceError::OracleFeedMismatch,
+    );
 }
 
 #[tokio::test]
@@ -96,7 +109,10 @@ async fn substituted_legacy_account_is_rejected() {
     let mut other = legacy;
     other.oracle = Keypair::new().pubkey();
     env.set_price(&other, Px::usd(1_000.0)).await;
-    assert_sluice_err(env.refresh_price(&other).await, SluiceError::OracleAccountMismatch);
+    assert_sluice_err(
+        env.refresh_price(&other).await,
+        SluiceError::OracleAccountMismatch,
+    );
 }
 
 #[tokio::test]
@@ -124,7 +140,10 @@ async fn future_publish_time_is_rejected() {
     let mut px = Px::usd(1.0);
     px.age = -61;
     env.set_price(&pull, px).await;
-    assert_sluice_err(env.refresh_price(&pull).await, SluiceError::OraclePublishTimeInFuture);
+    assert_sluice_err(
+        env.refresh_price(&pull).await,
+        SluiceError::OraclePublishTimeInFuture,
+    );
 }
 
 #[tokio::test]
@@ -134,7 +153,10 @@ async fn wide_confidence_is_rejected() {
         let mut px = Px::usd(1.0);
         px.conf = (px.price as u64) * 201 / 10_000; // 2.01% > 2%
         env.set_price(&k, px).await;
-        assert_sluice_err(env.refresh_price(&k).await, SluiceError::OracleConfidenceTooWide);
+        assert_sluice_err(
+            env.refresh_price(&k).await,
+            SluiceError::OracleConfidenceTooWide,
+        );
         px.conf = (px.price as u64) * 200 / 10_000;
         env.set_price(&k, px).await;
         env.refresh_price(&k).await.unwrap();
@@ -150,7 +172,10 @@ async fn zero_and_negative_prices_are_rejected() {
             px.price = price;
             px.conf = 0;
             env.set_price(&k, px).await;
-            assert_sluice_err(env.refresh_price(&k).await, SluiceError::OracleNonPositivePrice);
+            assert_sluice_err(
+                env.refresh_price(&k).await,
+                SluiceError::OracleNonPositivePrice,
+            );
         }
     }
     // a price so small it rounds to zero per base unit is refused too
@@ -159,7 +184,10 @@ async fn zero_and_negative_prices_are_rejected() {
     px.conf = 0;
     px.expo = -18;
     env.set_price(&legacy, px).await;
-    assert_sluice_err(env.refresh_price(&legacy).await, SluiceError::OracleNonPositivePrice);
+    assert_sluice_err(
+        env.refresh_price(&legacy).await,
+        SluiceError::OracleNonPositivePrice,
+    );
 }
 
 #[tokio::test]
@@ -169,7 +197,10 @@ async fn exponent_outside_supported_range_is_rejected() {
         let mut px = Px::usd(1.0);
         px.expo = expo;
         env.set_price(&pull, px).await;
-        assert_sluice_err(env.refresh_price(&pull).await, SluiceError::OracleExponentOutOfRange);
+        assert_sluice_err(
+            env.refresh_price(&pull).await,
+            SluiceError::OracleExponentOutOfRange,
+        );
     }
 }
 
@@ -179,7 +210,10 @@ async fn partial_verification_is_rejected_unless_the_pool_accepts_it() {
     let mut px = Px::usd(1.0);
     px.verification = VerificationLevel::Partial { num_signatures: 13 };
     env.set_price(&pull, px).await;
-    assert_sluice_err(env.refresh_price(&pull).await, SluiceError::OracleVerificationInsufficient);
+    assert_sluice_err(
+        env.refresh_price(&pull).await,
+        SluiceError::OracleVerificationInsufficient,
+    );
     // governance accepts >= 13 guardian signatures
     let auth = env.authority.insecure_clone();
     let mut p = default_params();
@@ -189,7 +223,10 @@ async fn partial_verification_is_rejected_unless_the_pool_accepts_it() {
     env.refresh_price(&pull).await.unwrap();
     px.verification = VerificationLevel::Partial { num_signatures: 12 };
     env.set_price(&pull, px).await;
-    assert_sluice_err(env.refresh_price(&pull).await, SluiceError::OracleVerificationInsufficient);
+    assert_sluice_err(
+        env.refresh_price(&pull).await,
+        SluiceError::OracleVerificationInsufficient,
+    );
     px.verification = VerificationLevel::Full;
     env.set_price(&pull, px).await;
     env.refresh_price(&pull).await.unwrap();
@@ -201,7 +238,10 @@ async fn legacy_price_not_trading_is_rejected() {
     let mut px = Px::usd(100.0);
     px.trading = false;
     env.set_price(&legacy, px).await;
-    assert_sluice_err(env.refresh_price(&legacy).await, SluiceError::OraclePriceNotTrading);
+    assert_sluice_err(
+        env.refresh_price(&legacy).await,
+        SluiceError::OraclePriceNotTrading,
+    );
 }
 
 #[tokio::test]
@@ -211,15 +251,32 @@ async fn undecodable_oracle_data_is_rejected() {
     let mut data = env.account(&pull.oracle).await.unwrap().data;
     data.truncate(50);
     env.set_account(&pull.oracle, &pyth_solana_receiver_sdk::ID, data);
-    assert_sluice_err(env.refresh_price(&pull).await, SluiceError::OracleInvalidData);
+    assert_sluice_err(
+        env.refresh_price(&pull).await,
+        SluiceError::OracleInvalidData,
+    );
     // legacy account with a wrong magic number
     let mut data = env.account(&legacy.oracle).await.unwrap().data;
     data[0] ^= 0xFF;
-    env.set_account(&legacy.oracle, &sluice::constants::PYTH_LEGACY_PROGRAM_ID, data);
-    assert_sluice_err(env.refresh_price(&legacy).await, SluiceError::OracleInvalidData);
+    env.set_account(
+        &legacy.oracle,
+        &sluice::constants::PYTH_LEGACY_PROGRAM_ID,
+        data,
+    );
+    assert_sluice_err(
+        env.refresh_price(&legacy).await,
+        SluiceError::OracleInvalidData,
+    );
     // legacy account too short to be a price account
-    env.set_account(&legacy.oracle, &sluice::constants::PYTH_LEGACY_PROGRAM_ID, vec![0; 64]);
-    assert_sluice_err(env.refresh_price(&legacy).await, SluiceError::OracleInvalidData);
+    env.set_account(
+        &legacy.oracle,
+        &sluice::constants::PYTH_LEGACY_PROGRAM_ID,
+        vec![0; 64],
+    );
+    assert_sluice_err(
+        env.refresh_price(&legacy).await,
+        SluiceError::OracleInvalidData,
+    );
 }
 
 #[tokio::test]
@@ -232,6 +289,9 @@ async fn publish_time_never_goes_backwards() {
     let mut px = Px::usd(0.5);
     px.age = 5;
     env.set_price(&pull, px).await;
-    assert_sluice_err(env.refresh_price(&pull).await, SluiceError::OraclePublishTimeWentBackwards);
+    assert_sluice_err(
+        env.refresh_price(&pull).await,
+        SluiceError::OraclePublishTimeWentBackwards,
+    );
     assert_eq!(env.pool(&pull).await.spot_price_wad, 1_000_000_000_000);
 }

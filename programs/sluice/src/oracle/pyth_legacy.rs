@@ -23,7 +23,7 @@ pub(crate) fn read(account: &AccountInfo, config: &OracleConfig) -> Result<RawPr
     // refuse it with an error first.
     let align = core::mem::align_of::<SolanaPriceAccount>();
     require!(
-        (data.as_ptr() as usize) % align == 0
+        (data.as_ptr() as usize) & (align - 1) == 0
             && data.len() >= core::mem::size_of::<SolanaPriceAccount>(),
         SluiceError::OracleInvalidData
     );
