@@ -83,7 +83,13 @@ pub fn default_params() -> PoolParams {
         },
         deposit_cap: 1_000_000_000_000_000,
         borrow_cap: 1_000_000_000_000_000,
+        liquidation: sluice::presets::sluice(),
     }
+}
+
+/// Market parameters used by the tests: the preset's market defaults.
+pub fn default_market_params() -> MarketParams {
+    sluice::presets::market()
 }
 
 /// The Pyth format a test pool reads.
@@ -172,7 +178,7 @@ impl Env {
         env.airdrop(&auth, 10_000_000_000).await;
         let market = Keypair::new();
         env.send(
-            &[env.ix_init_market(&market.pubkey(), &auth, MarketParams::default())],
+            &[env.ix_init_market(&market.pubkey(), &auth, default_market_params())],
             &[&market],
         )
         .await

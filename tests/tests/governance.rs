@@ -13,7 +13,7 @@ async fn init_market_records_authority_and_params() {
     let m = env.market_state().await;
     assert_eq!(m.authority, env.authority.pubkey());
     assert_eq!(m.pending_authority, Default::default());
-    assert_eq!(m.params, MarketParams::default());
+    assert_eq!(m.params, default_market_params());
     assert_eq!(m.pool_count, 0);
     assert_eq!(m.version, MARKET_VERSION);
 }
@@ -23,7 +23,14 @@ async fn init_market_rejects_unknown_pause_bits() {
     let mut env = Env::new().await;
     let market = Keypair::new();
     let auth = env.authority.pubkey();
-    let ix = env.ix_init_market(&market.pubkey(), &auth, MarketParams { pause_flags: 0x10 });
+    let ix = env.ix_init_market(
+        &market.pubkey(),
+        &auth,
+        MarketParams {
+            pause_flags: 0x10,
+            ..default_market_params()
+        },
+    );
     assert_sluice_err(
         env.send(&[ix], &[&market]).await,
         SluiceError::UnknownPauseFlags,
@@ -188,7 +195,7 @@ async fn update_pool_params_rejects_every_out_of_bounds_value() {
             |p| {
                 p.risk.ltv_bps = 8_500;
                 p.risk.liquidation_threshold_bps = 9_500;
-                p.risk.liquidation_bonus_bps = 600; // 0.95 x 1.06 > 1
+                p.risk.liquidation_bonus_bps = 400; // 0.95 x (1.04 + 0.02 max incentive) > 1
             },
             SluiceError::ToxicLiquidationParams,
         ),
@@ -264,7 +271,7 @@ async fn update_pool_params_rejects_every_out_of_bounds_value() {
     let mut p = default_params();
     p.risk.ltv_bps = 9_000;
     p.risk.liquidation_threshold_bps = 9_500;
-    p.risk.liquidation_bonus_bps = 500; // 0.95 x 1.05 = 0.9975 < 1
+    p.risk.liquidation_bonus_bps = 300; // 0.95 x (1 + 0.03 + 0.02 max incentive) = 0.9975 < 1
     p.rates.reserve_factor_bps = 5_000;
     p.oracle.max_age_secs = 600;
     p.oracle.twap_window_slots = 216_000;
@@ -282,7 +289,7 @@ async fn update_pool_params_for_a_pool_of_another_market_is_rejected() {
     let ix = env.ix_init_market(
         &market2.pubkey(),
         &mallory.pubkey(),
-        MarketParams::default(),
+        default_market_params(),
     );
     env.send(&[ix], &[&market2]).await.unwrap();
     let mut ix = env.ix_update_pool_params(&mallory.pubkey(), &k, default_params());
@@ -304,6 +311,7 @@ async fn update_market_params_pauses_and_unpauses() {
         &auth.pubkey(),
         MarketParams {
             pause_flags: PAUSE_DEPOSITS | PAUSE_WITHDRAWALS,
+            ..default_market_params()
         },
     );
     t.env.send(&[ix], &[&auth]).await.unwrap();
@@ -333,6 +341,7 @@ async fn update_market_params_pauses_and_unpauses() {
         &auth.pubkey(),
         MarketParams {
             pause_flags: PAUSE_BORROWS,
+            ..default_market_params()
         },
     );
     t.env.send(&[ix], &[&auth]).await.unwrap();
@@ -342,9 +351,13 @@ async fn update_market_params_pauses_and_unpauses() {
     );
     // deposits work again
     t.env.deposit(&lender, &usdc, USDC).await.unwrap();
-    let ix = t
-        .env
-        .ix_update_market_params(&auth.pubkey(), MarketParams { pause_flags: 0 });
+    let ix = t.env.ix_update_market_params(
+        &auth.pubkey(),
+        MarketParams {
+            pause_flags: 0,
+            ..default_market_params()
+        },
+    );
     t.env.send(&[ix], &[&auth]).await.unwrap();
     t.env.borrow(&b, &usdc, 10 * USDC, &all).await.unwrap();
     t.env.assert_books(&usdc).await;
@@ -359,6 +372,7 @@ async fn update_market_params_rejects_non_authority_and_unknown_flags() {
         &mallory.pubkey(),
         MarketParams {
             pause_flags: PAUSE_ALL,
+            ..default_market_params()
         },
     );
     assert_sluice_err(
@@ -366,7 +380,35 @@ async fn update_market_params_rejects_non_authority_and_unknown_flags() {
         SluiceError::Unauthorized,
     );
     let auth = env.authority.insecure_clone();
-    let ix = env.ix_update_market_params(&auth.pubkey(), MarketParams { pause_flags: 0xF0 });
+    let ix = env.ix_update_market_params(
+        &auth.pubkey(),
+        MarketParams {
+            pause_flags: 0xF0,
+            ..default_market_params()
+        },
+    );
+    assert_sluice_err(
+        env.send(&[ix], &[&auth]).await,
+        SluiceError::UnknownPauseFlags,
+    );
+    let ix = env.ix_update_market_params(
+        &auth.pubkey(),
+        MarketParams {
+            keeper_incentive_bps: 201,
+            ..default_market_params()
+        },
+    );
+    assert_sluice_err(
+        env.send(&[ix], &[&auth]).await,
+        SluiceError::KeeperIncentiveOutOfBounds,
+    );
+    let ix = env.ix_update_market_params(
+        &auth.pubkey(),
+        MarketParams {
+            pause_flags: 0xF0,
+            ..default_market_params()
+        },
+    );
     assert_sluice_err(
         env.send(&[ix], &[&auth]).await,
         SluiceError::UnknownPauseFlags,

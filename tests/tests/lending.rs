@@ -189,11 +189,7 @@ async fn pool_paired_with_a_foreign_market_is_rejected() {
     let (mut env, k, lender) = one_pool().await;
     // a market whose pause flags the lender could pick
     let market2 = Keypair::new();
-    let ix = env.ix_init_market(
-        &market2.pubkey(),
-        &lender.pubkey(),
-        sluice::state::MarketParams::default(),
-    );
+    let ix = env.ix_init_market(&market2.pubkey(), &lender.pubkey(), default_market_params());
     env.send(&[ix], &[&market2]).await.unwrap();
     let mut ix = env.ix_deposit(&lender.pubkey(), &k, USDC).await;
     ix.accounts[1].pubkey = market2.pubkey();

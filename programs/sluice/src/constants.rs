@@ -11,6 +11,18 @@ pub const SHARE_MINT_SEED: &[u8] = b"shares";
 pub const INSURANCE_SEED: &[u8] = b"insurance";
 pub const INSURANCE_VAULT_SEED: &[u8] = b"insurance_vault";
 pub const POSITION_SEED: &[u8] = b"position";
+pub const AUCTION_SEED: &[u8] = b"auction";
+pub const AUCTION_VERSION: u8 = 1;
+
+/// Depth sources a pool may register.
+pub const MAX_DEPTH_SOURCES: usize = 2;
+/// Orca Whirlpool program (owner of Whirlpool accounts).
+pub const WHIRLPOOL_PROGRAM_ID: Pubkey = pubkey!("whirLbMiicVdio4qvUfM5KAg6Ct8VwpYzGff3uctyCc");
+/// Anchor discriminator of the Whirlpool account: sha256("account:Whirlpool")[..8].
+pub const WHIRLPOOL_DISCRIMINATOR: [u8; 8] = [63, 149, 209, 12, 225, 128, 99, 9];
+pub const WHIRLPOOL_ACCOUNT_LEN: usize = 653;
+/// SlotHashes sysvar (auction start jitter).
+pub const SLOT_HASHES_ID: Pubkey = pubkey!("SysvarS1otHashes111111111111111111111111111");
 
 /// Collateral and debt entries per position.
 pub const MAX_COLLATERAL_ENTRIES: usize = 4;
@@ -52,4 +64,17 @@ pub mod bounds {
     pub const MAX_TWAP_WINDOW_SLOTS: u32 = 216_000;
     pub const MIN_TWAP_DIVERGENCE_BPS: u16 = 1;
     pub const MAX_TWAP_DIVERGENCE_BPS: u16 = 5_000;
+    /// Keeper incentive (collateral paid to whoever triggers a liquidation).
+    pub const MAX_KEEPER_INCENTIVE_BPS: u16 = 200;
+    pub const MIN_TARGET_HEALTH_BPS: u16 = 10_000;
+    pub const MAX_TARGET_HEALTH_BPS: u16 = 15_000;
+    pub const MIN_DEPTH_SLIPPAGE_BPS: u16 = 1;
+    pub const MAX_DEPTH_SLIPPAGE_BPS: u16 = 5_000;
+    pub const MAX_AUCTION_START_BUFFER_BPS: u16 = 5_000;
+    pub const MIN_AUCTION_FLOOR_BPS: u16 = 1_000;
+    pub const MAX_AUCTION_FLOOR_BPS: u16 = 10_000;
+    pub const MAX_AUCTION_DURATION_SLOTS: u32 = 216_000;
+    pub const MAX_AUCTION_STEP_BPS: u16 = 5_000;
+    pub const MAX_AUCTION_JITTER_SLOTS: u16 = 150;
+    pub const MAX_REDO_TIP_BPS: u16 = 100;
 }

@@ -129,6 +129,56 @@ pub enum SluiceError {
     UnknownPauseFlags,
     #[msg("Unknown oracle kind; use 0 (Pyth PriceUpdateV2) or 1 (Pyth legacy)")]
     UnknownOracleKind,
+    #[msg("Keeper incentive is out of bounds (0..=200 bps)")]
+    KeeperIncentiveOutOfBounds,
+    #[msg("Liquidation parameters are out of bounds (target health 10000..=15000, close factor 1..=10000, sell cap > 0, slippage 1..=5000 bps)")]
+    LiquidationParamsOutOfBounds,
+    #[msg("Auction parameters are out of bounds (start buffer <= 5000, floor 1000..=10000 bps, duration/step/time limit 1..=216000 slots, step <= 5000 bps, jitter <= 150 slots, redo tip <= 100 bps)")]
+    AuctionParamsOutOfBounds,
+
+    // --- depth ---
+    #[msg("Pass the pool's registered depth source accounts first in the remaining accounts, in registration order")]
+    MissingDepthAccount,
+    #[msg("A depth account is not the one registered for this pool")]
+    DepthAccountMismatch,
+    #[msg("A depth account has the wrong owner, layout or mint for its registered kind")]
+    DepthAccountInvalid,
+
+    // --- liquidation ---
+    #[msg("The position is healthy under the liquidation rule (collateral at max(spot, TWAP), debt at min(spot, TWAP)); nothing to liquidate")]
+    PositionHealthy,
+    #[msg("Spot says unhealthy but spot and TWAP diverge beyond the pool's bound and the TWAP says healthy: liquidation waits for the TWAP")]
+    LiquidationWaitsForTwap,
+    #[msg("This pool's per-slot sell cap is used up; retry in a later slot")]
+    SellCapExhausted,
+    #[msg("The market's circuit breaker is tripped: too much collateral value already sits in open auctions")]
+    CircuitBreakerTripped,
+    #[msg("The liquidation rounds to zero collateral or zero debt; nothing would change")]
+    SeizeRoundsToZero,
+    #[msg("This pool's collateral is liquidated by the other instruction (liquidate for auction mode, liquidate_instant for instant mode)")]
+    WrongLiquidationMode,
+    #[msg("The position has no collateral in the given collateral pool")]
+    NoCollateralInPool,
+    #[msg("The position has no debt in the given debt pool")]
+    NoDebtInPool,
+    #[msg("A liquidation would have lowered a solvent position's health; refused")]
+    LiquidationLoweredHealth,
+    #[msg("The position still holds collateral; liquidate it before writing off its debt")]
+    PositionHasCollateral,
+    #[msg("The position has collateral in open auctions; let them settle first")]
+    AuctionsPending,
+
+    // --- auctions ---
+    #[msg("The auction has no lot")]
+    AuctionNotActive,
+    #[msg("The auction is past its time limit; redo it to restart the price")]
+    AuctionExpired,
+    #[msg("The auction is still live and above its floor; it cannot be redone yet")]
+    AuctionNotRedoable,
+    #[msg("The auction's current price is above the taker's limit")]
+    AuctionPriceAboveLimit,
+    #[msg("An account does not belong to this auction (position, pools, vaults or insurance)")]
+    AuctionMismatch,
 }
 
 impl From<MathError> for SluiceError {

@@ -129,3 +129,86 @@ pub struct AuthorityAccepted {
     pub previous: Pubkey,
     pub authority: Pubkey,
 }
+
+#[event]
+pub struct DepthSourcesUpdated {
+    pub pool: Pubkey,
+    pub kinds: [u8; 2],
+}
+
+#[event]
+pub struct Liquidated {
+    pub position: Pubkey,
+    pub collateral_pool: Pubkey,
+    pub debt_pool: Pubkey,
+    pub keeper: Pubkey,
+    /// Debt taken off the position (debt base units).
+    pub debt_retired: u64,
+    /// Collateral put in the auction (auction mode) or given to the liquidator (instant).
+    pub collateral_seized: u64,
+    pub keeper_reward: u64,
+    pub toxic: bool,
+    pub capped: bool,
+    /// Cap left in this slot before this liquidation.
+    pub cap_remaining: u64,
+    pub health_before_wad: u128,
+    pub health_after_wad: u128,
+    pub instant: bool,
+}
+
+#[event]
+pub struct AuctionStarted {
+    pub auction: Pubkey,
+    pub extended: bool,
+    pub lot: u64,
+    pub debt_to_raise: u64,
+    pub penalty_to_raise: u64,
+    pub start_price_wad: u128,
+    pub floor_price_wad: u128,
+    pub decay_start_slot: u64,
+    pub expires_slot: u64,
+}
+
+#[event]
+pub struct AuctionTaken {
+    pub auction: Pubkey,
+    pub taker: Pubkey,
+    pub amount: u64,
+    pub price_wad: u128,
+    pub paid: u64,
+    pub to_debt: u64,
+    pub to_insurance: u64,
+}
+
+#[event]
+pub struct AuctionRedone {
+    pub auction: Pubkey,
+    pub keeper: Pubkey,
+    pub tip: u64,
+    pub start_price_wad: u128,
+    pub decay_start_slot: u64,
+    pub expires_slot: u64,
+}
+
+#[event]
+pub struct AuctionSettled {
+    pub auction: Pubkey,
+    pub collateral_returned: u64,
+    pub bad_debt: u64,
+}
+
+#[event]
+pub struct BadDebtCovered {
+    pub pool: Pubkey,
+    pub position: Pubkey,
+    pub shortfall: u64,
+    pub from_insurance: u64,
+}
+
+#[event]
+pub struct BadDebtSocialized {
+    pub pool: Pubkey,
+    pub position: Pubkey,
+    /// Lost by the pool's lenders: the share price falls by this over total shares.
+    pub amount: u64,
+}

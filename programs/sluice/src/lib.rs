@@ -12,10 +12,12 @@ pub mod events;
 pub mod instructions;
 pub mod math;
 pub mod oracle;
+pub mod presets;
 pub mod state;
 
+use constants::MAX_DEPTH_SOURCES;
 use instructions::*;
-use state::{MarketParams, OracleConfig, PoolParams};
+use state::{DepthSource, MarketParams, OracleConfig, PoolParams};
 
 declare_id!("SLuiceMASi45ub7Qe4ZE36UT5G6cU4ud8Fhhe4deS4F");
 
@@ -99,5 +101,32 @@ pub mod sluice {
 
     pub fn accept_authority(ctx: Context<AcceptAuthority>) -> Result<()> {
         instructions::accept_authority::handler(ctx)
+    }
+
+    pub fn set_depth_sources<'info>(
+        ctx: Context<'info, SetDepthSources<'info>>,
+        sources: [DepthSource; MAX_DEPTH_SOURCES],
+    ) -> Result<()> {
+        instructions::set_depth_sources::handler(ctx, sources)
+    }
+
+    pub fn liquidate<'info>(ctx: Context<'info, Liquidate<'info>>) -> Result<()> {
+        instructions::liquidate::handler(ctx)
+    }
+
+    pub fn liquidate_instant<'info>(ctx: Context<'info, LiquidateInstant<'info>>) -> Result<()> {
+        instructions::liquidate_instant::handler(ctx)
+    }
+
+    pub fn take(ctx: Context<Take>, max_amount: u64, max_price_wad: u128) -> Result<()> {
+        instructions::take::handler(ctx, max_amount, max_price_wad)
+    }
+
+    pub fn redo(ctx: Context<Redo>) -> Result<()> {
+        instructions::redo::handler(ctx)
+    }
+
+    pub fn settle_bad_debt(ctx: Context<SettleBadDebt>) -> Result<()> {
+        instructions::settle_bad_debt::handler(ctx)
     }
 }

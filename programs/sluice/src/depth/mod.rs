@@ -1,1 +1,160 @@
-//! On-chain liquidity readers (constant-product vault pairs, Orca Whirlpool) -> max sell size for a slippage bound. Filled in by the liquidation engine.
+//! On-chain liquidity readers -> the largest collateral sale a pool's
+//! registered sources absorb within its slippage bound (the depth cap).
+//!
+//! A liquidation passes the registered source accounts first in its remaining
+//! accounts, in registration order (2 for a constant-product pair, 1 for a
+//! Whirlpool). Each must be exactly the registered key, owned by the right
+//! program and of the right mints; anything else is a named error.
+use anchor_lang::prelude::*;
+use anchor_spl::token::TokenAccount;
+
+use crate::constants::*;
+use crate::errors::SluiceError;
+use crate::math::depth::{clmm_max_sell, constant_product_max_sell};
+use crate::state::{DepthKind, DepthSource, Pool};
+
+/// Reserves of an SPL token account (owner and mint checked).
+fn token_reserve(info: &AccountInfo, mint: Option<&Pubkey>) -> Result<(Pubkey, u64)> {
+    require_keys_eq!(
+        *info.owner,
+        anchor_spl::token::ID,
+        SluiceError::DepthAccountInvalid
+    );
+    let data = info.try_borrow_data()?;
+    let acc = TokenAccount::try_deserialize(&mut &data[..])
+        .map_err(|_| error!(SluiceError::DepthAccountInvalid))?;
+    if let Some(m) = mint {
+        require_keys_eq!(acc.mint, *m, SluiceError::DepthAccountInvalid);
+    }
+    Ok((acc.mint, acc.amount))
+}
+
+fn read_u128(data: &[u8], at: usize) -> Result<u128> {
+    let bytes: [u8; 16] = data
+        .get(at..at + 16)
+        .and_then(|b| b.try_into().ok())
+        .ok_or(SluiceError::DepthAccountInvalid)?;
+    Ok(u128::from_le_bytes(bytes))
+}
+
+fn read_pubkey(data: &[u8], at: usize) -> Result<Pubkey> {
+    let bytes: [u8; 32] = data
+        .get(at..at + 32)
+        .and_then(|b| b.try_into().ok())
+        .ok_or(SluiceError::DepthAccountInvalid)?;
+    Ok(Pubkey::new_from_array(bytes))
+}
+
+/// Whirlpool layout offsets (Anchor account, 653 bytes).
+mod wp {
+    pub const LIQUIDITY: usize = 49;
+    pub const SQRT_PRICE: usize = 65;
+    pub const MINT_A: usize = 101;
+    pub const MINT_B: usize = 181;
+}
+
+/// (liquidity, sqrt_price_x64, mint_a, mint_b) of a Whirlpool account.
+pub fn read_whirlpool(info: &AccountInfo) -> Result<(u128, u128, Pubkey, Pubkey)> {
+    require_keys_eq!(
+        *info.owner,
+        WHIRLPOOL_PROGRAM_ID,
+        SluiceError::DepthAccountInvalid
+    );
+    let data = info.try_borrow_data()?;
+    require!(
+        data.len() >= WHIRLPOOL_ACCOUNT_LEN && data[..8] == WHIRLPOOL_DISCRIMINATOR,
+        SluiceError::DepthAccountInvalid
+    );
+    Ok((
+        read_u128(&data, wp::LIQUIDITY)?,
+        read_u128(&data, wp::SQRT_PRICE)?,
+        read_pubkey(&data, wp::MINT_A)?,
+        read_pubkey(&data, wp::MINT_B)?,
+    ))
+}
+
+/// Checks a source's accounts when governance registers it.
+pub fn validate_source(
+    source: &DepthSource,
+    accounts: &[AccountInfo],
+    mint: &Pubkey,
+) -> Result<()> {
+    match source.kind {
+        DepthKind::None => Ok(()),
+        DepthKind::ConstantProduct => {
+            let [a, b] = accounts else {
+                return err!(SluiceError::MissingDepthAccount);
+            };
+            require_keys_eq!(a.key(), source.account_a, SluiceError::DepthAccountMismatch);
+            require_keys_eq!(b.key(), source.account_b, SluiceError::DepthAccountMismatch);
+            token_reserve(a, Some(mint))?;
+            let (other, _) = token_reserve(b, None)?;
+            require_keys_neq!(other, *mint, SluiceError::DepthAccountInvalid);
+            Ok(())
+        }
+        DepthKind::Whirlpool => {
+            let [w] = accounts else {
+                return err!(SluiceError::MissingDepthAccount);
+            };
+            require_keys_eq!(w.key(), source.account_a, SluiceError::DepthAccountMismatch);
+            let (_, _, a, b) = read_whirlpool(w)?;
+            require!(a == *mint || b == *mint, SluiceError::DepthAccountInvalid);
+            Ok(())
+        }
+    }
+}
+
+/// The depth cap of `pool`'s collateral: the sum over its registered sources
+/// of the largest sale within `max_slippage_bps`; `None` when no source is
+/// registered. `accounts` begins with the sources' accounts in order; returns
+/// the cap and how many accounts were consumed.
+pub fn depth_cap(pool: &Pool, accounts: &[AccountInfo]) -> Result<(Option<u64>, usize)> {
+    let slippage = pool.params.liquidation.max_slippage_bps;
+    let mut total: Option<u64> = None;
+    let mut used = 0usize;
+    for source in pool.depth_sources.iter() {
+        let n = source.account_count();
+        if n == 0 {
+            continue;
+        }
+        let accs = accounts
+            .get(used..used + n)
+            .ok_or(SluiceError::MissingDepthAccount)?;
+        used += n;
+        let cap = match source.kind {
+            DepthKind::None => 0,
+            DepthKind::ConstantProduct => {
+                require_keys_eq!(
+                    accs[0].key(),
+                    source.account_a,
+                    SluiceError::DepthAccountMismatch
+                );
+                require_keys_eq!(
+                    accs[1].key(),
+                    source.account_b,
+                    SluiceError::DepthAccountMismatch
+                );
+                let (_, reserve) = token_reserve(&accs[0], Some(&pool.mint))?;
+                token_reserve(&accs[1], None)?;
+                constant_product_max_sell(reserve, slippage)?
+            }
+            DepthKind::Whirlpool => {
+                require_keys_eq!(
+                    accs[0].key(),
+                    source.account_a,
+                    SluiceError::DepthAccountMismatch
+                );
+                let (liquidity, sqrt_price, mint_a, mint_b) = read_whirlpool(&accs[0])?;
+                let sell_a = if mint_a == pool.mint {
+                    true
+                } else {
+                    require_keys_eq!(mint_b, pool.mint, SluiceError::DepthAccountInvalid);
+                    false
+                };
+                clmm_max_sell(liquidity, sqrt_price, sell_a, slippage)?
+            }
+        };
+        total = Some(total.unwrap_or(0).saturating_add(cap));
+    }
+    Ok((total, used))
+}

@@ -99,8 +99,11 @@ pub fn burn_shares<'info>(
 pub enum HealthMode {
     /// Opening risk: collateral at min(spot, TWAP) x LTV, debt at max(spot, TWAP).
     Initial,
-    /// Liquidation: collateral at max(spot, TWAP) x threshold, debt at min(spot, TWAP).
+    /// Liquidation: collateral at max(spot, TWAP) x threshold, debt at min(spot, TWAP)
+    /// (spot alone for pools whose preset ignores the TWAP).
     Maintenance,
+    /// Spot prices x threshold: what an unguarded protocol would see.
+    Spot,
 }
 
 /// Loads a pool passed as a remaining account: owned by this program, a Pool,
@@ -150,7 +153,9 @@ pub fn position_health(
         let (price, _) = prices(&pool, slot, mode)?;
         let weight = match mode {
             HealthMode::Initial => pool.params.risk.ltv_bps,
-            HealthMode::Maintenance => pool.params.risk.liquidation_threshold_bps,
+            HealthMode::Maintenance | HealthMode::Spot => {
+                pool.params.risk.liquidation_threshold_bps
+            }
         };
         col[nc] = CollateralLeg {
             amount: entry.amount.into(),
@@ -177,7 +182,117 @@ fn prices(pool: &Pool, slot: u64, mode: HealthMode) -> Result<(u128, u128)> {
     match mode {
         HealthMode::Initial => pool.borrow_prices(slot),
         HealthMode::Maintenance => pool.liquidation_prices(slot),
+        HealthMode::Spot => Ok((pool.spot_price_wad, pool.spot_price_wad)),
     }
+}
+
+/// Fails unless the position is liquidatable under the TWAP guard. A
+/// position unhealthy at spot but healthy under the guard (a wick) gets
+/// `LiquidationWaitsForTwap` when some pool's spot/TWAP divergence exceeds its
+/// bound, `PositionHealthy` otherwise.
+pub fn require_liquidatable(
+    position: &Position,
+    loaded: &[(Pubkey, &Pool)],
+    remaining: &[AccountInfo],
+    slot: u64,
+) -> Result<Health> {
+    let h = position_health(position, loaded, remaining, slot, HealthMode::Maintenance)?;
+    if !h.is_healthy() {
+        return Ok(h);
+    }
+    let spot = position_health(position, loaded, remaining, slot, HealthMode::Spot)?;
+    if !spot.is_healthy() {
+        for key in position.pools() {
+            let pool = match loaded.iter().find(|(k, _)| *k == key) {
+                Some((_, p)) => Box::new((*p).clone()),
+                None => {
+                    let info = remaining
+                        .iter()
+                        .find(|a| *a.key == key)
+                        .ok_or(SluiceError::MissingPoolAccount)?;
+                    load_remaining_pool(info, &position.market)?
+                }
+            };
+            let bound = u128::from(pool.params.oracle.max_twap_divergence_bps);
+            if pool.twap_divergence_bps(slot)? > bound {
+                return err!(SluiceError::LiquidationWaitsForTwap);
+            }
+        }
+    }
+    err!(SluiceError::PositionHealthy)
+}
+
+/// Pays `shortfall` of bad debt owed to `debt_pool`: the insurance buffer
+/// first (tokens move from its vault into the pool's vault), the rest is
+/// socialized to the pool's lenders. Books the pool's liquidity and the
+/// buffer's totals; the caller removes the debt itself. Returns (covered, socialized).
+#[allow(clippy::too_many_arguments)]
+pub fn cover_bad_debt<'info>(
+    token_program: &Program<'info, Token>,
+    debt_pool: &mut Account<'info, Pool>,
+    debt_vault: &Account<'info, TokenAccount>,
+    insurance: &mut Account<'info, crate::state::InsuranceBuffer>,
+    insurance_vault: &Account<'info, TokenAccount>,
+    position: Pubkey,
+    shortfall: u64,
+) -> Result<(u64, u64)> {
+    if shortfall == 0 {
+        return Ok((0, 0));
+    }
+    let covered = shortfall.min(insurance_vault.amount);
+    if covered > 0 {
+        transfer_from_pool(
+            token_program,
+            insurance_vault,
+            debt_vault,
+            debt_pool,
+            covered,
+        )?;
+        debt_pool.available_liquidity = debt_pool
+            .available_liquidity
+            .checked_add(covered)
+            .ok_or(SluiceError::MathOverflow)?;
+        insurance.total_paid = insurance
+            .total_paid
+            .checked_add(covered)
+            .ok_or(SluiceError::MathOverflow)?;
+    }
+    let socialized = shortfall - covered;
+    debt_pool.total_bad_debt = debt_pool.total_bad_debt.saturating_add(shortfall);
+    debt_pool.total_socialized = debt_pool.total_socialized.saturating_add(socialized);
+    emit!(crate::events::BadDebtCovered {
+        pool: debt_pool.key(),
+        position,
+        shortfall,
+        from_insurance: covered,
+    });
+    if socialized > 0 {
+        emit!(crate::events::BadDebtSocialized {
+            pool: debt_pool.key(),
+            position,
+            amount: socialized,
+        });
+    }
+    Ok((covered, socialized))
+}
+
+/// Pseudo-random 0..=max drawn from the most recent SlotHashes entry.
+pub fn slot_hash_jitter(slot_hashes: &AccountInfo, max: u16) -> Result<u64> {
+    require_keys_eq!(
+        slot_hashes.key(),
+        crate::constants::SLOT_HASHES_ID,
+        SluiceError::AuctionMismatch
+    );
+    if max == 0 {
+        return Ok(0);
+    }
+    let data = slot_hashes.try_borrow_data()?;
+    // layout: u64 count, then (u64 slot, [u8; 32] hash) newest first
+    let word: [u8; 8] = data
+        .get(16..24)
+        .and_then(|b| b.try_into().ok())
+        .unwrap_or([0; 8]);
+    Ok(u64::from_le_bytes(word) % (u64::from(max) + 1))
 }
 
 /// Fails with `PositionUnhealthy` unless the position passes the initial (LTV) check.

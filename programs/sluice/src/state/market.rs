@@ -10,6 +10,11 @@ use crate::errors::SluiceError;
 pub struct MarketParams {
     /// Bit set of PAUSE_* flags.
     pub pause_flags: u8,
+    /// Collateral paid to whoever triggers a liquidation, in bps of the debt retired.
+    pub keeper_incentive_bps: u16,
+    /// Circuit breaker: most collateral value (whole USD, at seizure prices)
+    /// that may sit in open auctions at once. u64::MAX = no limit.
+    pub max_auction_value_usd: u64,
 }
 
 impl MarketParams {
@@ -18,6 +23,10 @@ impl MarketParams {
         require!(
             self.pause_flags & !PAUSE_ALL == 0,
             SluiceError::UnknownPauseFlags
+        );
+        require!(
+            self.keeper_incentive_bps <= bounds::MAX_KEEPER_INCENTIVE_BPS,
+            SluiceError::KeeperIncentiveOutOfBounds
         );
         Ok(())
     }
@@ -33,6 +42,8 @@ pub struct Market {
     pub pending_authority: Pubkey,
     pub params: MarketParams,
     pub pool_count: u16,
+    /// Collateral value (WAD USD, at seizure prices) now in open auctions.
+    pub auction_value_open: u128,
     pub _reserved: [u8; 256],
 }
 

@@ -1,11 +1,13 @@
 //! One file per account type. Every account carries a layout `version` and
 //! reserved bytes so fields can be added by a migration without a realloc.
+pub mod auction;
 pub mod insurance;
 pub mod market;
 pub mod params;
 pub mod pool;
 pub mod position;
 
+pub use auction::*;
 pub use insurance::*;
 pub use market::*;
 pub use params::*;

@@ -45,6 +45,71 @@ pub struct OracleParams {
     pub max_twap_divergence_bps: u16,
 }
 
+/// How a pool's collateral is liquidated.
+#[derive(
+    AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, Default, PartialEq, Eq, InitSpace,
+)]
+pub enum LiquidationMode {
+    /// Seized collateral goes to a Dutch auction (the `sluice` preset).
+    #[default]
+    Auction,
+    /// The liquidator repays debt and receives collateral at a fixed bonus at once
+    /// (the common Aave/Solend design; the `instant` preset).
+    Instant,
+}
+
+#[derive(
+    AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, Default, PartialEq, Eq, InitSpace,
+)]
+pub enum AuctionCurve {
+    /// Straight line from start to floor over `duration_slots`.
+    #[default]
+    Linear,
+    /// `x (1 - step_bps)` every `step_slots`, down to the floor.
+    ExpStep,
+}
+
+#[derive(
+    AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, Default, PartialEq, Eq, InitSpace,
+)]
+pub struct AuctionParams {
+    /// Start price = oracle price x (1 + start_buffer).
+    pub start_buffer_bps: u16,
+    /// Floor = oracle price at the (re)start x floor_bps.
+    pub floor_bps: u16,
+    pub curve: AuctionCurve,
+    /// Linear: slots from start to floor.
+    pub duration_slots: u32,
+    /// ExpStep: one step every `step_slots`, each `step_bps` lower.
+    pub step_slots: u32,
+    pub step_bps: u16,
+    /// A lot not sold within this many slots after its decay start must be redone.
+    pub time_limit_slots: u32,
+    /// The decay start is delayed by 0..=jitter_slots, drawn from SlotHashes.
+    pub jitter_slots: u16,
+    /// Share of the remaining lot paid to the keeper who redoes a stale auction.
+    pub redo_tip_bps: u16,
+}
+
+/// How this pool's collateral is liquidated (the pool is the collateral side).
+#[derive(
+    AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, Default, PartialEq, Eq, InitSpace,
+)]
+pub struct LiquidationParams {
+    pub mode: LiquidationMode,
+    /// Judge liquidation at max/min(spot, TWAP) (true) or at spot alone (false).
+    pub use_twap: bool,
+    /// A partial liquidation restores health to this (liquidation view), >= 1.
+    pub target_health_bps: u16,
+    /// Largest share of a debt leg one liquidation may retire.
+    pub close_factor_bps: u16,
+    /// Governance cap on collateral seized per slot (base units); u64::MAX = none.
+    pub sell_cap_per_slot: u64,
+    /// Price impact bound for the depth cap on registered sources.
+    pub max_slippage_bps: u16,
+    pub auction: AuctionParams,
+}
+
 #[derive(
     AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, Default, PartialEq, Eq, InitSpace,
 )]
@@ -56,6 +121,7 @@ pub struct PoolParams {
     pub deposit_cap: u64,
     /// Maximum tokens outstanding as debt.
     pub borrow_cap: u64,
+    pub liquidation: LiquidationParams,
 }
 
 impl RateParams {
@@ -84,11 +150,12 @@ impl PoolParams {
             r.liquidation_bonus_bps <= MAX_LIQUIDATION_BONUS_BPS,
             SluiceError::LiquidationBonusOutOfBounds
         );
-        // threshold x (1 + bonus) >= 1 means seizing collateral at a bonus
-        // removes more weighted collateral than debt: health falls with every
-        // liquidation (the toxic spiral).
-        let lhs =
-            u32::from(r.liquidation_threshold_bps) * (10_000 + u32::from(r.liquidation_bonus_bps));
+        // threshold x (1 + bonus + keeper incentive) >= 1 means seizing
+        // collateral at a bonus removes more weighted collateral than debt:
+        // health falls with every liquidation (the toxic spiral). The
+        // incentive is market-wide, so the check uses its hard maximum.
+        let lhs = u32::from(r.liquidation_threshold_bps)
+            * (10_000 + u32::from(r.liquidation_bonus_bps) + u32::from(MAX_KEEPER_INCENTIVE_BPS));
         require!(lhs < 10_000 * 10_000, SluiceError::ToxicLiquidationParams);
 
         let m = &self.rates;
@@ -117,6 +184,37 @@ impl PoolParams {
                 && (MIN_TWAP_DIVERGENCE_BPS..=MAX_TWAP_DIVERGENCE_BPS)
                     .contains(&o.max_twap_divergence_bps),
             SluiceError::TwapParamsOutOfBounds
+        );
+        self.liquidation.validate()
+    }
+}
+
+impl LiquidationParams {
+    pub fn validate(&self) -> Result<()> {
+        require!(
+            (MIN_TARGET_HEALTH_BPS..=MAX_TARGET_HEALTH_BPS).contains(&self.target_health_bps)
+                && (1..=10_000).contains(&self.close_factor_bps)
+                && self.sell_cap_per_slot > 0
+                && (MIN_DEPTH_SLIPPAGE_BPS..=MAX_DEPTH_SLIPPAGE_BPS)
+                    .contains(&self.max_slippage_bps),
+            SluiceError::LiquidationParamsOutOfBounds
+        );
+        let a = &self.auction;
+        let curve_ok = match a.curve {
+            AuctionCurve::Linear => (1..=MAX_AUCTION_DURATION_SLOTS).contains(&a.duration_slots),
+            AuctionCurve::ExpStep => {
+                (1..=MAX_AUCTION_DURATION_SLOTS).contains(&a.step_slots)
+                    && (1..=MAX_AUCTION_STEP_BPS).contains(&a.step_bps)
+            }
+        };
+        require!(
+            curve_ok
+                && a.start_buffer_bps <= MAX_AUCTION_START_BUFFER_BPS
+                && (MIN_AUCTION_FLOOR_BPS..=MAX_AUCTION_FLOOR_BPS).contains(&a.floor_bps)
+                && (1..=MAX_AUCTION_DURATION_SLOTS).contains(&a.time_limit_slots)
+                && a.jitter_slots <= MAX_AUCTION_JITTER_SLOTS
+                && a.redo_tip_bps <= MAX_REDO_TIP_BPS,
+            SluiceError::AuctionParamsOutOfBounds
         );
         Ok(())
     }

@@ -37,6 +37,42 @@ pub struct TwapObservation {
     pub price_wad: u128,
 }
 
+/// Kind of a registered on-chain liquidity source.
+#[derive(
+    AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, Default, PartialEq, Eq, InitSpace,
+)]
+pub enum DepthKind {
+    #[default]
+    None,
+    /// A constant-product pool given by its two SPL token vaults.
+    ConstantProduct,
+    /// An Orca Whirlpool account (liquidity and sqrt_price).
+    Whirlpool,
+}
+
+/// Where the depth cap of this pool's collateral comes from.
+#[derive(
+    AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, Default, PartialEq, Eq, InitSpace,
+)]
+pub struct DepthSource {
+    pub kind: DepthKind,
+    /// ConstantProduct: the vault holding this pool's mint. Whirlpool: the pool account.
+    pub account_a: Pubkey,
+    /// ConstantProduct: the other vault of the pair. Whirlpool: unused (zero).
+    pub account_b: Pubkey,
+}
+
+impl DepthSource {
+    /// How many accounts a liquidation passes for this source.
+    pub fn account_count(&self) -> usize {
+        match self.kind {
+            DepthKind::None => 0,
+            DepthKind::ConstantProduct => 2,
+            DepthKind::Whirlpool => 1,
+        }
+    }
+}
+
 /// One lending pool per mint per market.
 #[account]
 #[derive(InitSpace)]
@@ -81,6 +117,22 @@ pub struct Pool {
     pub twap_len: u8,
     pub twap: [TwapObservation; TWAP_CAPACITY],
 
+    // --- liquidation (this pool as the collateral side) ---
+    pub depth_sources: [DepthSource; MAX_DEPTH_SOURCES],
+    /// Slot of `seized_in_slot`; a new slot starts from zero.
+    pub sell_slot: u64,
+    /// Collateral seized from positions in `sell_slot`.
+    pub seized_in_slot: u64,
+    /// Seized collateral in open auctions; held in the vault.
+    pub auction_collateral: u64,
+
+    // --- liquidation (this pool as the debt side) ---
+    /// Debt moved off positions into open auctions, still owed to lenders.
+    pub auction_debt: u64,
+    /// Bad debt over the pool's life, and the part lenders absorbed.
+    pub total_bad_debt: u64,
+    pub total_socialized: u64,
+
     pub _reserved: [u8; 512],
 }
 
@@ -110,24 +162,63 @@ impl Pool {
         )?)
     }
 
-    /// What lenders own: liquidity + debt (rounded down) - the buffer's claim.
+    /// What lenders own: liquidity + debt (rounded down) + debt in auctions
+    /// - the buffer's claim.
     pub fn total_supply_assets(&self) -> Result<u128> {
         let gross = checked_add(
-            u128::from(self.available_liquidity),
-            self.total_debt(Rounding::Down)?,
+            checked_add(
+                u128::from(self.available_liquidity),
+                self.total_debt(Rounding::Down)?,
+            )?,
+            u128::from(self.auction_debt),
         )?;
         Ok(gross.saturating_sub(u128::from(self.pending_insurance)))
     }
 
     /// Everything the pool holds for users, checked against the deposit cap.
     pub fn total_held(&self) -> Result<u128> {
+        let mut t = checked_add(
+            u128::from(self.available_liquidity),
+            self.total_debt(Rounding::Up)?,
+        )?;
+        for x in [
+            self.total_collateral,
+            self.auction_collateral,
+            self.auction_debt,
+        ] {
+            t = checked_add(t, u128::from(x))?;
+        }
+        Ok(t)
+    }
+
+    /// What the vault must hold: unborrowed supply, collateral, and collateral in auctions.
+    pub fn expected_vault_balance(&self) -> Result<u128> {
         Ok(checked_add(
             checked_add(
                 u128::from(self.available_liquidity),
-                self.total_debt(Rounding::Up)?,
+                u128::from(self.total_collateral),
             )?,
-            u128::from(self.total_collateral),
+            u128::from(self.auction_collateral),
         )?)
+    }
+
+    /// Collateral already seized in `slot` (the counter resets each slot).
+    pub fn seized_this_slot(&self, slot: u64) -> u64 {
+        if self.sell_slot == slot {
+            self.seized_in_slot
+        } else {
+            0
+        }
+    }
+
+    /// Books a seizure against this slot's sell counter.
+    pub fn record_seizure(&mut self, slot: u64, amount: u64) -> Result<()> {
+        let before = self.seized_this_slot(slot);
+        self.sell_slot = slot;
+        self.seized_in_slot = before
+            .checked_add(amount)
+            .ok_or(SluiceError::MathOverflow)?;
+        Ok(())
     }
 
     /// Accrues interest up to `now`. The reserve factor's share of new
@@ -232,12 +323,24 @@ impl Pool {
         Ok(borrow_side(self.spot_price_wad, self.smoothed_price(slot)?))
     }
 
-    /// (collateral price, debt price) for judging liquidation.
+    /// (collateral price, debt price) for judging liquidation: max/min of
+    /// spot and TWAP, or spot alone when the pool's preset ignores the TWAP.
     pub fn liquidation_prices(&self, slot: u64) -> Result<(u128, u128)> {
+        if !self.params.liquidation.use_twap {
+            return Ok((self.spot_price_wad, self.spot_price_wad));
+        }
         Ok(liquidation_side(
             self.spot_price_wad,
             self.smoothed_price(slot)?,
         ))
+    }
+
+    /// Spot/TWAP divergence in bps.
+    pub fn twap_divergence_bps(&self, slot: u64) -> Result<u128> {
+        Ok(crate::math::price::divergence_bps(
+            self.spot_price_wad,
+            self.smoothed_price(slot)?,
+        )?)
     }
 
     pub fn initial_index() -> u128 {

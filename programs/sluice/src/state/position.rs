@@ -33,6 +33,8 @@ pub struct Position {
     pub owner: Pubkey,
     pub collateral: [CollateralEntry; MAX_COLLATERAL_ENTRIES],
     pub debts: [DebtEntry; MAX_DEBT_ENTRIES],
+    /// Auctions holding this position's seized collateral; leftovers come back here.
+    pub open_auctions: u8,
     pub _reserved: [u8; 128],
 }
 
@@ -88,12 +90,16 @@ impl Position {
         }
     }
 
+    pub fn has_collateral(&self) -> bool {
+        self.collateral.iter().any(|c| c.amount > 0)
+    }
+
     pub fn has_debt(&self) -> bool {
         self.debts.iter().any(|d| d.scaled_debt > 0)
     }
 
     pub fn is_empty(&self) -> bool {
-        !self.has_debt() && self.collateral.iter().all(|c| c.amount == 0)
+        !self.has_debt() && self.collateral.iter().all(|c| c.amount == 0) && self.open_auctions == 0
     }
 
     /// Every pool this position refers to (collateral first, then debt), without repeats.

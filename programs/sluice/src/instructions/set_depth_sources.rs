@@ -1,0 +1,49 @@
+//! set_depth_sources (authority): registers the on-chain liquidity sources
+//! whose depth caps how much of this pool's collateral may be seized per
+//! slot. Their accounts are passed as remaining accounts (in order) and
+//! checked now; every liquidation checks them again.
+use anchor_lang::prelude::*;
+
+use crate::constants::MAX_DEPTH_SOURCES;
+use crate::depth::validate_source;
+use crate::errors::SluiceError;
+use crate::events::DepthSourcesUpdated;
+use crate::state::{DepthKind, DepthSource, Market, Pool};
+
+#[derive(Accounts)]
+pub struct SetDepthSources<'info> {
+    pub authority: Signer<'info>,
+    #[account(has_one = authority @ SluiceError::Unauthorized)]
+    pub market: Box<Account<'info, Market>>,
+    #[account(mut, has_one = market @ SluiceError::PoolMarketMismatch)]
+    pub pool: Box<Account<'info, Pool>>,
+}
+
+pub fn handler<'info>(
+    ctx: Context<'info, SetDepthSources<'info>>,
+    sources: [DepthSource; MAX_DEPTH_SOURCES],
+) -> Result<()> {
+    let remaining = ctx.remaining_accounts;
+    let pool = &mut ctx.accounts.pool;
+    let mut used = 0usize;
+    for s in sources.iter() {
+        let n = s.account_count();
+        if s.kind == DepthKind::None {
+            require!(
+                s.account_a == Pubkey::default() && s.account_b == Pubkey::default(),
+                SluiceError::DepthAccountInvalid
+            );
+        }
+        let accs = remaining
+            .get(used..used + n)
+            .ok_or(SluiceError::MissingDepthAccount)?;
+        validate_source(s, accs, &pool.mint)?;
+        used += n;
+    }
+    pool.depth_sources = sources;
+    emit!(DepthSourcesUpdated {
+        pool: pool.key(),
+        kinds: [sources[0].kind as u8, sources[1].kind as u8],
+    });
+    Ok(())
+}

@@ -1,0 +1,152 @@
+//! Dutch auction price curves. A lot's price holds at `start` until the
+//! (jittered) decay start, then falls every slot (linear) or every step
+//! (exponential step) and never goes below `floor`.
+
+use super::fixed::{apply_bps, mul_div, MathResult, Rounding, BPS};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Curve {
+    /// Falls from start to floor over `duration_slots`.
+    Linear { duration_slots: u64 },
+    /// Multiplied by `(1 - step_bps)` every `step_slots`.
+    ExpStep { step_slots: u64, step_bps: u16 },
+}
+
+/// Unit price at `now` for an auction whose decay starts at `decay_start`.
+pub fn price_at(
+    start: u128,
+    floor: u128,
+    curve: Curve,
+    decay_start: u64,
+    now: u64,
+) -> MathResult<u128> {
+    if start <= floor {
+        return Ok(floor);
+    }
+    let elapsed = now.saturating_sub(decay_start);
+    let p = match curve {
+        Curve::Linear { duration_slots } => {
+            if duration_slots == 0 || elapsed >= duration_slots {
+                floor
+            } else {
+                // start - (start - floor) * elapsed / duration, the decrement rounded down
+                let drop = mul_div(
+                    start - floor,
+                    u128::from(elapsed),
+                    u128::from(duration_slots),
+                    Rounding::Down,
+                )?;
+                start - drop
+            }
+        }
+        Curve::ExpStep {
+            step_slots,
+            step_bps,
+        } => {
+            let steps = elapsed.checked_div(step_slots).unwrap_or(u64::MAX);
+            let keep = BPS.saturating_sub(u128::from(step_bps));
+            let mut p = start;
+            let mut i = 0u64;
+            // Each step rounds up (the price falls no faster than the curve);
+            // stop once at the floor, which bounds the loop by the decay depth.
+            while i < steps && p > floor {
+                let next = apply_bps(p, keep, Rounding::Up)?;
+                if next >= p {
+                    // a step too small to move the price: it has converged
+                    break;
+                }
+                p = next;
+                i += 1;
+            }
+            p
+        }
+    };
+    Ok(p.max(floor))
+}
+
+/// What a taker pays for `amount` base units at `unit_price` (WAD debt
+/// base units per collateral base unit): rounded up, in the protocol's favour.
+pub fn cost(amount: u64, unit_price: u128) -> MathResult<u128> {
+    mul_div(u128::from(amount), unit_price, super::WAD, Rounding::Up)
+}
+
+/// Largest collateral amount whose cost does not exceed `budget` debt units.
+pub fn amount_for_budget(budget: u128, unit_price: u128) -> MathResult<u128> {
+    mul_div(budget, super::WAD, unit_price, Rounding::Down)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn linear_decays_to_floor() {
+        let c = Curve::Linear {
+            duration_slots: 100,
+        };
+        assert_eq!(price_at(1_000, 500, c, 10, 5).unwrap(), 1_000); // before decay start
+        assert_eq!(price_at(1_000, 500, c, 10, 10).unwrap(), 1_000);
+        assert_eq!(price_at(1_000, 500, c, 10, 60).unwrap(), 750);
+        assert_eq!(price_at(1_000, 500, c, 10, 110).unwrap(), 500);
+        assert_eq!(price_at(1_000, 500, c, 10, 10_000).unwrap(), 500);
+    }
+
+    #[test]
+    fn exp_step_decays_by_steps() {
+        let c = Curve::ExpStep {
+            step_slots: 10,
+            step_bps: 1_000,
+        };
+        assert_eq!(price_at(1_000, 1, c, 0, 9).unwrap(), 1_000);
+        assert_eq!(price_at(1_000, 1, c, 0, 10).unwrap(), 900);
+        assert_eq!(price_at(1_000, 1, c, 0, 25).unwrap(), 810);
+        assert_eq!(price_at(1_000, 700, c, 0, 1_000).unwrap(), 700);
+    }
+
+    #[test]
+    fn cost_rounds_up() {
+        // 3 units at 1/3 debt unit each costs 1, at 0.34 costs 2 (1.02 rounded up)
+        assert_eq!(cost(3, super::super::WAD / 3).unwrap(), 1);
+        assert_eq!(cost(3, 34 * super::super::WAD / 100).unwrap(), 2);
+    }
+
+    fn curve() -> impl Strategy<Value = Curve> {
+        prop_oneof![
+            (1u64..10_000).prop_map(|d| Curve::Linear { duration_slots: d }),
+            (1u64..100, 1u16..5_000).prop_map(|(s, b)| Curve::ExpStep {
+                step_slots: s,
+                step_bps: b
+            }),
+        ]
+    }
+
+    proptest! {
+        /// The price never rises with time and never leaves [floor, start].
+        #[test]
+        fn monotone_and_bounded(
+            start in 1u128..1_000_000_000_000_000_000_000,
+            floor_frac in 0u128..10_000,
+            c in curve(),
+            decay_start in 0u64..1_000,
+            t1 in 0u64..20_000,
+            dt in 0u64..20_000,
+        ) {
+            let floor = start * floor_frac / 10_000;
+            let p1 = price_at(start, floor, c, decay_start, t1).unwrap();
+            let p2 = price_at(start, floor, c, decay_start, t1 + dt).unwrap();
+            prop_assert!(p2 <= p1);
+            prop_assert!(p1 <= start && p1 >= floor);
+            prop_assert!(p2 >= floor);
+        }
+
+        /// Buying the budget's amount never costs more than the budget.
+        #[test]
+        fn budget_amount_affordable(budget in 0u128..1_000_000_000_000_000, price in 1u128..1_000_000_000_000_000_000_000) {
+            let amt = amount_for_budget(budget, price).unwrap();
+            if let Ok(a) = u64::try_from(amt) {
+                prop_assert!(cost(a, price).unwrap() <= budget);
+            }
+        }
+    }
+}
