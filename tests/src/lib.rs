@@ -26,8 +26,8 @@ use solana_transaction_error::TransactionError;
 pub use sluice;
 use sluice::constants::*;
 use sluice::state::{
-    InsuranceBuffer, Market, MarketParams, OracleConfig, OracleKind, OracleParams, Pool,
-    PoolParams, Position, RateParams, RiskParams,
+    Auction, DepthKind, DepthSource, InsuranceBuffer, Market, MarketParams, OracleConfig,
+    OracleKind, OracleParams, Pool, PoolParams, Position, RateParams, RiskParams,
 };
 
 pub type TxResult = Result<(), BanksClientError>;
@@ -862,6 +862,343 @@ impl Env {
         sluice::instructions::common::position_health(&position, &loaded, &[], slot, mode)
     }
 
+    // ---------------------------------------------------------------- liquidation
+
+    pub fn auction_key(&self, owner: &Pubkey, c: &PoolKeys, d: &PoolKeys) -> Pubkey {
+        let position = self.position_key(owner);
+        Pubkey::find_program_address(
+            &[
+                AUCTION_SEED,
+                position.as_ref(),
+                c.pool.as_ref(),
+                d.pool.as_ref(),
+            ],
+            &sluice::ID,
+        )
+        .0
+    }
+
+    pub async fn auction(&mut self, owner: &Pubkey, c: &PoolKeys, d: &PoolKeys) -> Auction {
+        let k = self.auction_key(owner, c, d);
+        self.anchor_account(&k).await
+    }
+
+    /// The depth accounts of `c` as registered, in order.
+    pub async fn depth_accounts(&mut self, c: &PoolKeys) -> Vec<Pubkey> {
+        let pool = self.pool(c).await;
+        let mut out = Vec::new();
+        for s in pool.depth_sources.iter() {
+            match s.kind {
+                DepthKind::None => {}
+                DepthKind::ConstantProduct => {
+                    out.push(s.account_a);
+                    out.push(s.account_b);
+                }
+                DepthKind::Whirlpool => out.push(s.account_a),
+            }
+        }
+        out
+    }
+
+    pub fn ix_set_depth_sources(
+        &self,
+        authority: &Pubkey,
+        k: &PoolKeys,
+        sources: [DepthSource; 2],
+        accounts: &[Pubkey],
+    ) -> Instruction {
+        let mut i = ix(
+            sluice::accounts::SetDepthSources {
+                authority: *authority,
+                market: self.market,
+                pool: k.pool,
+            },
+            sluice::instruction::SetDepthSources { sources },
+        );
+        i.accounts.extend(
+            accounts
+                .iter()
+                .map(|a| AccountMeta::new_readonly(*a, false)),
+        );
+        i
+    }
+
+    /// Registers a constant-product pair as `k`'s only depth source.
+    pub async fn register_amm(&mut self, k: &PoolKeys, amm: &Amm) {
+        let sources = [
+            DepthSource {
+                kind: DepthKind::ConstantProduct,
+                account_a: amm.vault_collateral,
+                account_b: amm.vault_quote,
+            },
+            DepthSource::default(),
+        ];
+        let auth = self.authority.insecure_clone();
+        let i = self.ix_set_depth_sources(
+            &auth.pubkey(),
+            k,
+            sources,
+            &[amm.vault_collateral, amm.vault_quote],
+        );
+        self.send(&[i], &[&auth]).await.expect("set_depth_sources");
+    }
+
+    /// A constant-product pool: two real SPL token accounts holding reserves.
+    pub async fn create_amm(
+        &mut self,
+        collateral: &PoolKeys,
+        quote: &PoolKeys,
+        x: u64,
+        y: u64,
+    ) -> Amm {
+        let authority = Keypair::new();
+        let vault_collateral = self
+            .create_token_account(&authority.pubkey(), &collateral.mint)
+            .await;
+        let vault_quote = self
+            .create_token_account(&authority.pubkey(), &quote.mint)
+            .await;
+        self.mint_to(&collateral.mint, &authority.pubkey(), x).await;
+        self.mint_to(&quote.mint, &authority.pubkey(), y).await;
+        Amm {
+            authority,
+            vault_collateral,
+            vault_quote,
+            collateral_mint: collateral.mint,
+            quote_mint: quote.mint,
+        }
+    }
+
+    /// Remaining accounts for a liquidation: depth accounts, then other pools.
+    async fn liquidation_remaining(
+        &mut self,
+        c: &PoolKeys,
+        others: &[PoolKeys],
+    ) -> Vec<AccountMeta> {
+        let mut metas: Vec<AccountMeta> = self
+            .depth_accounts(c)
+            .await
+            .into_iter()
+            .map(|a| AccountMeta::new_readonly(a, false))
+            .collect();
+        metas.extend(
+            others
+                .iter()
+                .map(|p| AccountMeta::new_readonly(p.pool, false)),
+        );
+        metas
+    }
+
+    pub async fn ix_liquidate(
+        &mut self,
+        keeper: &Pubkey,
+        owner: &Pubkey,
+        c: &PoolKeys,
+        d: &PoolKeys,
+        others: &[PoolKeys],
+    ) -> Instruction {
+        let keeper_collateral = self.token_account(keeper, &c.mint).await;
+        let mut i = ix(
+            sluice::accounts::Liquidate {
+                keeper: *keeper,
+                market: self.market,
+                position: self.position_key(owner),
+                collateral_pool: c.pool,
+                debt_pool: d.pool,
+                collateral_vault: c.vault,
+                keeper_collateral,
+                auction: self.auction_key(owner, c, d),
+                slot_hashes: SLOT_HASHES_ID,
+                token_program: spl_token::ID,
+                system_program: anchor_lang::system_program::ID,
+            },
+            sluice::instruction::Liquidate {},
+        );
+        i.accounts
+            .extend(self.liquidation_remaining(c, others).await);
+        i
+    }
+
+    pub async fn ix_liquidate_instant(
+        &mut self,
+        keeper: &Pubkey,
+        owner: &Pubkey,
+        c: &PoolKeys,
+        d: &PoolKeys,
+        others: &[PoolKeys],
+    ) -> Instruction {
+        let keeper_source = self.token_account(keeper, &d.mint).await;
+        let keeper_destination = self.token_account(keeper, &c.mint).await;
+        let mut i = ix(
+            sluice::accounts::LiquidateInstant {
+                keeper: *keeper,
+                market: self.market,
+                position: self.position_key(owner),
+                collateral_pool: c.pool,
+                debt_pool: d.pool,
+                collateral_vault: c.vault,
+                debt_vault: d.vault,
+                keeper_source,
+                keeper_destination,
+                token_program: spl_token::ID,
+            },
+            sluice::instruction::LiquidateInstant {},
+        );
+        i.accounts
+            .extend(self.liquidation_remaining(c, others).await);
+        i
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub async fn ix_take(
+        &mut self,
+        taker: &Pubkey,
+        owner: &Pubkey,
+        c: &PoolKeys,
+        d: &PoolKeys,
+        max_amount: u64,
+        max_price_wad: u128,
+    ) -> Instruction {
+        let taker_source = self.token_account(taker, &d.mint).await;
+        let taker_destination = self.token_account(taker, &c.mint).await;
+        ix(
+            sluice::accounts::Take {
+                taker: *taker,
+                market: self.market,
+                auction: self.auction_key(owner, c, d),
+                position: self.position_key(owner),
+                collateral_pool: c.pool,
+                debt_pool: d.pool,
+                collateral_vault: c.vault,
+                debt_vault: d.vault,
+                insurance: d.insurance,
+                insurance_vault: d.insurance_vault,
+                taker_source,
+                taker_destination,
+                token_program: spl_token::ID,
+            },
+            sluice::instruction::Take {
+                max_amount,
+                max_price_wad,
+            },
+        )
+    }
+
+    pub async fn ix_redo(
+        &mut self,
+        keeper: &Pubkey,
+        owner: &Pubkey,
+        c: &PoolKeys,
+        d: &PoolKeys,
+    ) -> Instruction {
+        let keeper_collateral = self.token_account(keeper, &c.mint).await;
+        ix(
+            sluice::accounts::Redo {
+                keeper: *keeper,
+                market: self.market,
+                auction: self.auction_key(owner, c, d),
+                collateral_pool: c.pool,
+                debt_pool: d.pool,
+                collateral_vault: c.vault,
+                keeper_collateral,
+                slot_hashes: SLOT_HASHES_ID,
+                token_program: spl_token::ID,
+            },
+            sluice::instruction::Redo {},
+        )
+    }
+
+    pub fn ix_settle_bad_debt(&self, keeper: &Pubkey, owner: &Pubkey, d: &PoolKeys) -> Instruction {
+        ix(
+            sluice::accounts::SettleBadDebt {
+                keeper: *keeper,
+                market: self.market,
+                position: self.position_key(owner),
+                debt_pool: d.pool,
+                debt_vault: d.vault,
+                insurance: d.insurance,
+                insurance_vault: d.insurance_vault,
+                token_program: spl_token::ID,
+            },
+            sluice::instruction::SettleBadDebt {},
+        )
+    }
+
+    pub async fn fund_insurance(
+        &mut self,
+        funder: &Keypair,
+        k: &PoolKeys,
+        amount: u64,
+    ) -> TxResult {
+        let source = self.token_account(&funder.pubkey(), &k.mint).await;
+        let i = ix(
+            sluice::accounts::FundInsurance {
+                funder: funder.pubkey(),
+                pool: k.pool,
+                insurance: k.insurance,
+                insurance_vault: k.insurance_vault,
+                source,
+                token_program: spl_token::ID,
+            },
+            sluice::instruction::FundInsurance { amount },
+        );
+        self.send(&[i], &[funder]).await
+    }
+
+    /// Refreshes `all` prices, then liquidates (auction mode) in one transaction.
+    pub async fn liquidate(
+        &mut self,
+        keeper: &Keypair,
+        owner: &Pubkey,
+        c: &PoolKeys,
+        d: &PoolKeys,
+        all: &[PoolKeys],
+    ) -> TxResult {
+        let mut ixs = self.refresh_prices(all);
+        let others: Vec<PoolKeys> = all
+            .iter()
+            .filter(|p| p.pool != c.pool && p.pool != d.pool)
+            .copied()
+            .collect();
+        ixs.push(
+            self.ix_liquidate(&keeper.pubkey(), owner, c, d, &others)
+                .await,
+        );
+        self.send(&ixs, &[keeper]).await
+    }
+
+    pub async fn liquidate_instant(
+        &mut self,
+        keeper: &Keypair,
+        owner: &Pubkey,
+        c: &PoolKeys,
+        d: &PoolKeys,
+        all: &[PoolKeys],
+    ) -> TxResult {
+        let mut ixs = self.refresh_prices(all);
+        let others: Vec<PoolKeys> = all
+            .iter()
+            .filter(|p| p.pool != c.pool && p.pool != d.pool)
+            .copied()
+            .collect();
+        ixs.push(
+            self.ix_liquidate_instant(&keeper.pubkey(), owner, c, d, &others)
+                .await,
+        );
+        self.send(&ixs, &[keeper]).await
+    }
+
+    /// Sets prices for every pool and moves the clock forward one step.
+    pub async fn step_prices(&mut self, slots: u64, secs: i64, prices: &[(PoolKeys, f64)]) {
+        self.advance(slots, secs).await;
+        for (k, usd) in prices {
+            self.set_price(k, Px::usd(*usd)).await;
+        }
+        let keys: Vec<PoolKeys> = prices.iter().map(|(k, _)| *k).collect();
+        let r = self.refresh_prices(&keys);
+        self.send(&r, &[]).await.expect("refresh prices");
+    }
+
     // ---------------------------------------------------------------- invariants
 
     /// The pool's books reconcile with its token accounts: the vault holds
@@ -873,8 +1210,8 @@ impl Env {
         let vault = self.balance(&k.vault).await;
         assert_eq!(
             u128::from(vault),
-            u128::from(pool.available_liquidity) + u128::from(pool.total_collateral),
-            "vault balance != available liquidity + collateral"
+            pool.expected_vault_balance().unwrap(),
+            "vault balance != available liquidity + collateral + collateral in auctions"
         );
         let supply = self.mint_supply(&k.share_mint).await;
         assert_eq!(
@@ -889,6 +1226,115 @@ impl Env {
             "insurance vault != funded - paid"
         );
     }
+}
+
+/// A constant-product pool whose reserves are two real SPL token accounts.
+/// `swap_*` move tokens between a trader and the reserves at the x*y=k price.
+pub struct Amm {
+    pub authority: Keypair,
+    pub vault_collateral: Pubkey,
+    pub vault_quote: Pubkey,
+    pub collateral_mint: Pubkey,
+    pub quote_mint: Pubkey,
+}
+
+impl Amm {
+    pub async fn reserves(&self, env: &mut Env) -> (u64, u64) {
+        (
+            env.balance(&self.vault_collateral).await,
+            env.balance(&self.vault_quote).await,
+        )
+    }
+
+    /// Sells `dx` collateral from `trader` into the pool; returns quote received.
+    pub async fn sell_collateral(&self, env: &mut Env, trader: &Keypair, dx: u64) -> u64 {
+        let (x, y) = self.reserves(env).await;
+        let dy = (u128::from(y) * u128::from(dx) / (u128::from(x) + u128::from(dx))) as u64;
+        self.transfer(env, trader, dx, dy, true).await;
+        dy
+    }
+
+    /// Buys collateral with `dy` quote from `trader`; returns collateral received.
+    pub async fn buy_collateral(&self, env: &mut Env, trader: &Keypair, dy: u64) -> u64 {
+        let (x, y) = self.reserves(env).await;
+        let dx = (u128::from(x) * u128::from(dy) / (u128::from(y) + u128::from(dy))) as u64;
+        self.transfer(env, trader, dx, dy, false).await;
+        dx
+    }
+
+    async fn transfer(&self, env: &mut Env, trader: &Keypair, dx: u64, dy: u64, sell: bool) {
+        let t_col = env
+            .token_account(&trader.pubkey(), &self.collateral_mint)
+            .await;
+        let t_quote = env.token_account(&trader.pubkey(), &self.quote_mint).await;
+        let (a, b) = if sell {
+            (
+                spl_token::instruction::transfer(
+                    &spl_token::ID,
+                    &t_col,
+                    &self.vault_collateral,
+                    &trader.pubkey(),
+                    &[],
+                    dx,
+                ),
+                spl_token::instruction::transfer(
+                    &spl_token::ID,
+                    &self.vault_quote,
+                    &t_quote,
+                    &self.authority.pubkey(),
+                    &[],
+                    dy,
+                ),
+            )
+        } else {
+            (
+                spl_token::instruction::transfer(
+                    &spl_token::ID,
+                    &t_quote,
+                    &self.vault_quote,
+                    &trader.pubkey(),
+                    &[],
+                    dy,
+                ),
+                spl_token::instruction::transfer(
+                    &spl_token::ID,
+                    &self.vault_collateral,
+                    &t_col,
+                    &self.authority.pubkey(),
+                    &[],
+                    dx,
+                ),
+            )
+        };
+        let auth = self.authority.insecure_clone();
+        env.send(&[a.expect("ix"), b.expect("ix")], &[trader, &auth])
+            .await
+            .expect("amm swap");
+    }
+
+    /// Spot price of one collateral base unit in quote base units.
+    pub async fn price(&self, env: &mut Env) -> f64 {
+        let (x, y) = self.reserves(env).await;
+        y as f64 / x as f64
+    }
+}
+
+/// An Orca Whirlpool account in its real layout (653 bytes, Anchor
+/// discriminator), to be owned by the Whirlpool program.
+pub fn whirlpool_data(
+    liquidity: u128,
+    sqrt_price_x64: u128,
+    mint_a: &Pubkey,
+    mint_b: &Pubkey,
+) -> Vec<u8> {
+    let mut d = vec![0u8; WHIRLPOOL_ACCOUNT_LEN];
+    d[..8].copy_from_slice(&WHIRLPOOL_DISCRIMINATOR);
+    d[41..43].copy_from_slice(&64u16.to_le_bytes()); // tick spacing
+    d[49..65].copy_from_slice(&liquidity.to_le_bytes());
+    d[65..81].copy_from_slice(&sqrt_price_x64.to_le_bytes());
+    d[101..133].copy_from_slice(mint_a.as_ref());
+    d[181..213].copy_from_slice(mint_b.as_ref());
+    d
 }
 
 fn ix(accounts: impl ToAccountMetas, data: impl InstructionData) -> Instruction {

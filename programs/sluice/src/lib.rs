@@ -126,6 +126,10 @@ pub mod sluice {
         instructions::redo::handler(ctx)
     }
 
+    pub fn fund_insurance(ctx: Context<FundInsurance>, amount: u64) -> Result<()> {
+        instructions::fund_insurance::handler(ctx, amount)
+    }
+
     pub fn settle_bad_debt(ctx: Context<SettleBadDebt>) -> Result<()> {
         instructions::settle_bad_debt::handler(ctx)
     }

@@ -67,6 +67,8 @@ pub fn size_liquidation(
     if breaker {
         let limit = u128::from(market.params.max_auction_value_usd).saturating_mul(WAD);
         let room = limit.saturating_sub(market.auction_value_open);
+        // less than one dollar of room left: the breaker is tripped
+        require!(room >= WAD, SluiceError::CircuitBreakerTripped);
         let units = mul_div(room, 1, cpool.spot_price_wad.max(1), Rounding::Down)?;
         let units = u64::try_from(units).unwrap_or(u64::MAX);
         require!(units > 0, SluiceError::CircuitBreakerTripped);
@@ -88,6 +90,11 @@ pub fn size_liquidation(
         cap,
     };
     let plan = plan(&input)?;
+    // what is left of the cap is too small to retire one unit of debt
+    require!(
+        plan.repay > 0 || !plan.capped,
+        SluiceError::SellCapExhausted
+    );
     require!(
         plan.repay > 0 && plan.lot > 0,
         SluiceError::SeizeRoundsToZero

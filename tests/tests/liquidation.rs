@@ -1,0 +1,846 @@
+//! The liquidation engine: TWAP guard, depth-bounded per-slot cap, partial
+//! liquidation, Dutch auctions, bad debt and the instant preset.
+use anchor_lang::prelude::Pubkey;
+use sluice::constants::*;
+use sluice::errors::SluiceError;
+use sluice::math::depth::{clmm_max_sell, constant_product_max_sell};
+use sluice::math::shares::debt_amount;
+use sluice::math::Rounding;
+use sluice::state::{AuctionStatus, DepthKind, DepthSource, MarketParams, PoolParams};
+use sluice_tests::*;
+use solana_keypair::Keypair;
+use solana_signer::Signer;
+
+/// USDC debt pool, SOL collateral pool (its liquidation params given), a
+/// lender, an AMM of 2,000 SOL / 200,000 USDC registered as SOL's depth.
+struct Scene {
+    env: Env,
+    usdc: PoolKeys,
+    sol: PoolKeys,
+    amm: Amm,
+    keeper: Keypair,
+}
+
+impl Scene {
+    async fn new(sol_params: PoolParams) -> Self {
+        let mut env = Env::new().await;
+        let usdc = env.add_pool(6, Feed::Pull, default_params(), 1.0).await;
+        let sol = env.add_pool(9, Feed::Legacy, sol_params, 100.0).await;
+        let lender = env.user().await;
+        env.mint_to(&usdc.mint, &lender.pubkey(), 1_000_000 * USDC)
+            .await;
+        env.deposit(&lender, &usdc, 1_000_000 * USDC).await.unwrap();
+        let amm = env
+            .create_amm(&sol, &usdc, 2_000 * SOL, 200_000 * USDC)
+            .await;
+        if sol_params.liquidation.mode == sluice::state::LiquidationMode::Auction {
+            env.register_amm(&sol, &amm).await;
+        }
+        let keeper = env.user().await;
+        env.mint_to(&usdc.mint, &keeper.pubkey(), 1_000_000 * USDC)
+            .await;
+        let mut s = Scene {
+            env,
+            usdc,
+            sol,
+            amm,
+            keeper,
+        };
+        // a TWAP history at $100
+        for _ in 0..5 {
+            s.prices(10, 100.0).await;
+        }
+        s
+    }
+
+    fn all(&self) -> [PoolKeys; 2] {
+        [self.usdc, self.sol]
+    }
+
+    async fn prices(&mut self, slots: u64, sol_usd: f64) {
+        let (u, s) = (self.usdc, self.sol);
+        self.env
+            .step_prices(slots, slots as i64 * 2 / 5 + 1, &[(u, 1.0), (s, sol_usd)])
+            .await;
+    }
+
+    /// A borrower with `sol` collateral borrowing `usdc` against it.
+    async fn borrower(&mut self, sol: u64, usdc: u64) -> Keypair {
+        let b = self.env.user().await;
+        let (sk, uk, all) = (self.sol, self.usdc, self.all());
+        self.env.mint_to(&sk.mint, &b.pubkey(), sol).await;
+        self.env.open_position(&b).await.unwrap();
+        self.env.deposit_collateral(&b, &sk, sol).await.unwrap();
+        self.env.borrow(&b, &uk, usdc, &all).await.unwrap();
+        b
+    }
+
+    async fn liquidate(&mut self, owner: &Pubkey) -> TxResult {
+        let (s, u, all, k) = (
+            self.sol,
+            self.usdc,
+            self.all(),
+            self.keeper.insecure_clone(),
+        );
+        self.env.liquidate(&k, owner, &s, &u, &all).await
+    }
+
+    async fn books(&mut self) {
+        let (s, u) = (self.sol, self.usdc);
+        self.env.assert_books(&s).await;
+        self.env.assert_books(&u).await;
+    }
+
+    async fn cap_now(&mut self) -> u64 {
+        let (x, _) = self.amm.reserves(&mut self.env).await;
+        constant_product_max_sell(x, sluice::presets::sluice().max_slippage_bps).unwrap()
+    }
+}
+
+fn instant_params() -> PoolParams {
+    let mut p = default_params();
+    p.liquidation = sluice::presets::instant();
+    p
+}
+
+#[tokio::test]
+async fn one_slot_wick_liquidates_nobody() {
+    let mut s = Scene::new(default_params()).await;
+    let b = s.borrower(100 * SOL, 7_000 * USDC).await; // 70% LTV, threshold 80%
+                                                       // spot falls 30% for one refresh: spot says unhealthy (100 x 70 x 0.8 = 5600 < 7000)
+    s.prices(1, 70.0).await;
+    assert_sluice_err(
+        s.liquidate(&b.pubkey()).await,
+        SluiceError::LiquidationWaitsForTwap,
+    );
+    // and recovers
+    s.prices(1, 100.0).await;
+    assert_sluice_err(s.liquidate(&b.pubkey()).await, SluiceError::PositionHealthy);
+    let pos = s.env.position(&b.pubkey()).await;
+    assert_eq!(pos.collateral[0].amount, 100 * SOL);
+    assert_eq!(pos.open_auctions, 0);
+    assert_eq!(s.env.pool(&s.sol.clone()).await.auction_collateral, 0);
+    s.books().await;
+}
+
+#[tokio::test]
+async fn the_same_wick_liquidates_under_the_instant_preset() {
+    let mut s = Scene::new(instant_params()).await;
+    let b = s.borrower(100 * SOL, 7_000 * USDC).await;
+    s.prices(1, 70.0).await;
+    let (sk, uk, all, k) = (s.sol, s.usdc, s.all(), s.keeper.insecure_clone());
+    s.env
+        .liquidate_instant(&k, &b.pubkey(), &sk, &uk, &all)
+        .await
+        .unwrap();
+    // at $70 the position is so deep that a partial liquidation at a 5.5% bonus
+    // would lower its health (0.80 < 1.055 x 0.8): like Aave v3's 100% close factor
+    // below HF 0.95, the liquidator takes the whole collateral at the wick price
+    let got = s.env.balance_of(&k.pubkey(), &sk.mint).await;
+    assert_eq!(got, 100 * SOL);
+    assert_eq!(s.env.position(&b.pubkey()).await.collateral[0].amount, 0);
+    s.books().await;
+}
+
+#[tokio::test]
+async fn sustained_fall_liquidates_in_parts_within_the_depth_cap() {
+    let mut s = Scene::new(default_params()).await;
+    let mut borrowers = Vec::new();
+    for _ in 0..3 {
+        borrowers.push(s.borrower(100 * SOL, 7_000 * USDC).await);
+    }
+    let cap = s.cap_now().await;
+    assert!(cap > 9 * SOL && cap < 11 * SOL, "cap {cap}");
+    let mut liquidations_per_position = [0u32; 3];
+    let mut slots_with_seizure = 0;
+    let mut price = 100.0;
+    for step in 0..30 {
+        if price > 60.0 {
+            price -= 4.0; // to $60 (-40%) over 10 steps, then hold
+        }
+        s.prices(5, price).await;
+        let slot = s.env.clock().await.slot;
+        // keepers reach the positions in a different order each slot
+        for j in 0..borrowers.len() {
+            let i = (j + step) % borrowers.len();
+            let b = &borrowers[i];
+            match s.liquidate(&b.pubkey()).await {
+                Ok(()) => liquidations_per_position[i] += 1,
+                Err(e) => {
+                    let code = custom_code(&e).unwrap();
+                    assert!(
+                        [
+                            u32::from(SluiceError::PositionHealthy),
+                            u32::from(SluiceError::LiquidationWaitsForTwap),
+                            u32::from(SluiceError::SellCapExhausted),
+                            u32::from(SluiceError::NoCollateralInPool),
+                        ]
+                        .contains(&code),
+                        "step {step}: {e:?}"
+                    );
+                }
+            }
+        }
+        let pool = s.env.pool(&s.sol.clone()).await;
+        let seized = pool.seized_this_slot(slot);
+        assert!(seized <= cap, "slot {slot}: seized {seized} > cap {cap}");
+        if seized > 0 {
+            slots_with_seizure += 1;
+        }
+        s.books().await;
+    }
+    assert!(
+        slots_with_seizure >= 3,
+        "liquidation spread over {slots_with_seizure} slots"
+    );
+    for (i, n) in liquidations_per_position.iter().enumerate() {
+        assert!(*n >= 2, "position {i} liquidated in {n} parts");
+    }
+}
+
+#[tokio::test]
+async fn two_keepers_in_one_slot_cannot_exceed_the_cap() {
+    let mut s = Scene::new(default_params()).await;
+    let b1 = s.borrower(100 * SOL, 7_000 * USDC).await;
+    let b2 = s.borrower(100 * SOL, 7_000 * USDC).await;
+    for p in [95.0, 90.0, 85.0, 80.0, 80.0, 80.0, 80.0] {
+        s.prices(10, p).await;
+    }
+    let cap = s.cap_now().await;
+    let keeper2 = s.env.user().await;
+    let (sk, uk, all) = (s.sol, s.usdc, s.all());
+    // both keepers in the same slot, each on a different position
+    s.liquidate(&b1.pubkey()).await.unwrap();
+    let second = s
+        .env
+        .liquidate(&keeper2, &b2.pubkey(), &sk, &uk, &all)
+        .await;
+    let slot = s.env.clock().await.slot;
+    let seized = s.env.pool(&sk).await.seized_this_slot(slot);
+    assert!(seized <= cap, "seized {seized} > cap {cap}");
+    match second {
+        Ok(()) => {}
+        Err(e) => assert_eq!(
+            custom_code(&e),
+            Some(u32::from(SluiceError::SellCapExhausted))
+        ),
+    }
+    // the cap is per slot: the next slot has room again
+    s.prices(1, 80.0).await;
+    s.env
+        .liquidate(&keeper2, &b2.pubkey(), &sk, &uk, &all)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn partial_liquidation_restores_target_health_and_pays_keeper() {
+    let mut p = default_params();
+    p.liquidation.sell_cap_per_slot = u64::MAX;
+    let mut s = Scene::new(p).await;
+    // no depth limit for this test: deregister the AMM
+    let auth = s.env.authority.insecure_clone();
+    let sk = s.sol;
+    let ix = s
+        .env
+        .ix_set_depth_sources(&auth.pubkey(), &sk, [DepthSource::default(); 2], &[]);
+    s.env.send(&[ix], &[&auth]).await.unwrap();
+    let b = s.borrower(100 * SOL, 7_000 * USDC).await;
+    for _ in 0..6 {
+        s.prices(10, 85.0).await;
+    }
+    s.liquidate(&b.pubkey()).await.unwrap();
+    let all = s.all();
+    let h = s
+        .env
+        .health(
+            &b.pubkey(),
+            &all,
+            sluice::instructions::common::HealthMode::Maintenance,
+        )
+        .await
+        .unwrap();
+    let f = h.factor_wad() as f64 / 1e18;
+    assert!((1.049..1.06).contains(&f), "health after {f}");
+    let pos = s.env.position(&b.pubkey()).await;
+    assert!(
+        pos.collateral[0].amount > 50 * SOL,
+        "partial: {} left",
+        pos.collateral[0].amount
+    );
+    assert!(pos.has_debt());
+    // keeper incentive: 0.5% of the debt retired, paid in SOL
+    let auction = s
+        .env
+        .auction(&b.pubkey(), &s.sol.clone(), &s.usdc.clone())
+        .await;
+    let reward = s.env.balance_of(&s.keeper.pubkey(), &s.sol.mint).await;
+    let expected = auction.debt_to_raise as f64 / 1e6 * 0.005 / 85.0 * 1e9;
+    assert!(
+        (reward as f64 - expected).abs() < 1e6,
+        "reward {reward} vs {expected}"
+    );
+    s.books().await;
+}
+
+#[tokio::test]
+async fn auction_take_pays_the_decayed_price_and_returns_leftover() {
+    let mut s = Scene::new(default_params()).await;
+    let b = s.borrower(100 * SOL, 7_000 * USDC).await;
+    for _ in 0..6 {
+        s.prices(10, 85.0).await;
+    }
+    s.liquidate(&b.pubkey()).await.unwrap();
+    let (sk, uk) = (s.sol, s.usdc);
+    let auction = s.env.auction(&b.pubkey(), &sk, &uk).await;
+    assert_eq!(auction.status, AuctionStatus::Active);
+    let pos_before = s.env.position(&b.pubkey()).await;
+    assert_eq!(pos_before.open_auctions, 1);
+    // start price = oracle x 1.05 (debt base units per collateral base unit, WAD)
+    let oracle_ratio = 85.0 * 1e6 / 1e9 * 1e18;
+    assert!(((auction.start_price_wad as f64) / oracle_ratio - 1.05).abs() < 1e-6);
+    // let it decay 5 slots past the decay start (still above oracle / (1 + bonus))
+    let now = s.env.clock().await.slot;
+    s.prices(auction.decay_start_slot - now + 5, 85.0).await;
+    let slot = s.env.clock().await.slot;
+    let price = auction.price_at(slot).unwrap();
+    assert!(price < auction.start_price_wad && price > auction.floor_price_wad);
+
+    let taker = s.env.user().await;
+    s.env
+        .mint_to(&uk.mint, &taker.pubkey(), 100_000 * USDC)
+        .await;
+    let before = s.env.balance_of(&taker.pubkey(), &uk.mint).await;
+    let amount = SOL; // one SOL
+    let ix = s
+        .env
+        .ix_take(&taker.pubkey(), &b.pubkey(), &sk, &uk, amount, u128::MAX)
+        .await;
+    s.env.send(&[ix], &[&taker]).await.unwrap();
+    let paid = before - s.env.balance_of(&taker.pubkey(), &uk.mint).await;
+    assert_eq!(
+        u128::from(paid),
+        sluice::math::auction::cost(amount, price).unwrap()
+    );
+    assert_eq!(s.env.balance_of(&taker.pubkey(), &sk.mint).await, amount);
+    let after = s.env.auction(&b.pubkey(), &sk, &uk).await;
+    assert_eq!(
+        after.debt_to_raise,
+        auction.debt_to_raise - paid,
+        "proceeds repay the debt"
+    );
+    assert_eq!(after.lot, auction.lot - amount);
+    s.books().await;
+
+    // a taker whose limit is below the price is refused
+    let ix = s
+        .env
+        .ix_take(&taker.pubkey(), &b.pubkey(), &sk, &uk, amount, price - 1)
+        .await;
+    assert_sluice_err(
+        s.env.send(&[ix], &[&taker]).await,
+        SluiceError::AuctionPriceAboveLimit,
+    );
+
+    // buy out the rest of the tab: the leftover lot returns to the position
+    let ix = s
+        .env
+        .ix_take(&taker.pubkey(), &b.pubkey(), &sk, &uk, u64::MAX, u128::MAX)
+        .await;
+    s.env.send(&[ix], &[&taker]).await.unwrap();
+    let done = s.env.auction(&b.pubkey(), &sk, &uk).await;
+    assert_eq!(done.status, AuctionStatus::Idle);
+    let pos = s.env.position(&b.pubkey()).await;
+    assert_eq!(pos.open_auctions, 0);
+    let bought = s.env.balance_of(&taker.pubkey(), &sk.mint).await;
+    let keeper_reward = s.env.balance_of(&s.keeper.pubkey(), &sk.mint).await;
+    assert!(
+        pos.collateral[0].amount > pos_before.collateral[0].amount,
+        "leftover returned"
+    );
+    assert_eq!(
+        pos.collateral[0].amount + bought + keeper_reward,
+        100 * SOL,
+        "every seized unit is sold, paid to the keeper or returned"
+    );
+    // the penalty went to the insurance buffer
+    let ins = s.env.insurance(&uk).await;
+    // (the last unit's price may round the penalty up by one base unit)
+    assert!(ins.total_funded.abs_diff(auction.penalty_to_raise) <= 1);
+    let pool = s.env.pool(&uk).await;
+    assert_eq!(pool.auction_debt, 0);
+    assert_eq!(s.env.pool(&sk).await.auction_collateral, 0);
+    s.books().await;
+}
+
+#[tokio::test]
+async fn expired_lot_cannot_be_taken_and_is_redone_with_a_tip() {
+    let mut s = Scene::new(default_params()).await;
+    let b = s.borrower(100 * SOL, 7_000 * USDC).await;
+    for _ in 0..6 {
+        s.prices(10, 85.0).await;
+    }
+    s.liquidate(&b.pubkey()).await.unwrap();
+    let (sk, uk) = (s.sol, s.usdc);
+    let auction = s.env.auction(&b.pubkey(), &sk, &uk).await;
+    let redoer = s.env.user().await;
+    // too early to redo
+    let ix = s.env.ix_redo(&redoer.pubkey(), &b.pubkey(), &sk, &uk).await;
+    let mut ixs = s.env.refresh_prices(&s.all());
+    ixs.push(ix);
+    assert_sluice_err(
+        s.env.send(&ixs, &[&redoer]).await,
+        SluiceError::AuctionNotRedoable,
+    );
+    // past the time limit
+    let wait = auction.expires_slot - s.env.clock().await.slot;
+    s.prices(wait, 85.0).await;
+    let taker = s.env.user().await;
+    s.env
+        .mint_to(&uk.mint, &taker.pubkey(), 100_000 * USDC)
+        .await;
+    let ix = s
+        .env
+        .ix_take(&taker.pubkey(), &b.pubkey(), &sk, &uk, SOL, u128::MAX)
+        .await;
+    assert_sluice_err(
+        s.env.send(&[ix], &[&taker]).await,
+        SluiceError::AuctionExpired,
+    );
+    // a keeper redoes it and is tipped 0.1% of the lot
+    let mut ixs = s.env.refresh_prices(&s.all());
+    ixs.push(s.env.ix_redo(&redoer.pubkey(), &b.pubkey(), &sk, &uk).await);
+    s.env.send(&ixs, &[&redoer]).await.unwrap();
+    let redone = s.env.auction(&b.pubkey(), &sk, &uk).await;
+    let tip = s.env.balance_of(&redoer.pubkey(), &sk.mint).await;
+    assert_eq!(tip, auction.lot / 1_000);
+    assert_eq!(redone.lot, auction.lot - tip);
+    assert_eq!(redone.redo_count, 1);
+    let slot = s.env.clock().await.slot;
+    assert!(redone.expires_slot > slot && redone.decay_start_slot >= slot);
+    assert!(
+        redone.decay_start_slot <= slot + u64::from(sluice::presets::sluice().auction.jitter_slots)
+    );
+    // and can be taken again
+    let ix = s
+        .env
+        .ix_take(&taker.pubkey(), &b.pubkey(), &sk, &uk, SOL, u128::MAX)
+        .await;
+    s.env.send(&[ix], &[&taker]).await.unwrap();
+    s.books().await;
+}
+
+#[tokio::test]
+async fn liquidation_rejections() {
+    let mut s = Scene::new(default_params()).await;
+    let healthy = s.borrower(100 * SOL, 3_000 * USDC).await;
+    let b = s.borrower(100 * SOL, 7_000 * USDC).await;
+    assert_sluice_err(
+        s.liquidate(&healthy.pubkey()).await,
+        SluiceError::PositionHealthy,
+    );
+    for _ in 0..6 {
+        s.prices(10, 85.0).await;
+    }
+    assert_sluice_err(
+        s.liquidate(&healthy.pubkey()).await,
+        SluiceError::PositionHealthy,
+    );
+    let (sk, uk, all, k) = (s.sol, s.usdc, s.all(), s.keeper.insecure_clone());
+
+    // a substituted depth account (a deeper-looking pool the attacker controls)
+    let fake = s
+        .env
+        .create_amm(&sk, &uk, 1_000_000 * SOL, 100_000_000 * USDC)
+        .await;
+    let mut ixs = s.env.refresh_prices(&all);
+    let mut ix = s
+        .env
+        .ix_liquidate(&k.pubkey(), &b.pubkey(), &sk, &uk, &[])
+        .await;
+    let n = ix.accounts.len();
+    ix.accounts[n - 2].pubkey = fake.vault_collateral;
+    ixs.push(ix);
+    assert_sluice_err(
+        s.env.send(&ixs, &[&k]).await,
+        SluiceError::DepthAccountMismatch,
+    );
+    // depth accounts left out
+    let mut ixs = s.env.refresh_prices(&all);
+    let mut ix = s
+        .env
+        .ix_liquidate(&k.pubkey(), &b.pubkey(), &sk, &uk, &[])
+        .await;
+    ix.accounts.truncate(n - 2);
+    ixs.push(ix);
+    assert_sluice_err(
+        s.env.send(&ixs, &[&k]).await,
+        SluiceError::MissingDepthAccount,
+    );
+    // the wrong instruction for the pool's mode
+    let mut ixs = s.env.refresh_prices(&all);
+    ixs.push(
+        s.env
+            .ix_liquidate_instant(&k.pubkey(), &b.pubkey(), &sk, &uk, &[])
+            .await,
+    );
+    assert_sluice_err(
+        s.env.send(&ixs, &[&k]).await,
+        SluiceError::WrongLiquidationMode,
+    );
+    // prices not refreshed in this slot
+    s.env.advance(1, 1).await;
+    let ix = s
+        .env
+        .ix_liquidate(&k.pubkey(), &b.pubkey(), &sk, &uk, &[])
+        .await;
+    assert_sluice_err(
+        s.env.send(&[ix], &[&k]).await,
+        SluiceError::PriceNotRefreshed,
+    );
+    s.env.set_price(&uk, Px::usd(1.0)).await;
+    s.env.set_price(&sk, Px::usd(85.0)).await;
+
+    // paused
+    let auth = s.env.authority.insecure_clone();
+    let pause = MarketParams {
+        pause_flags: PAUSE_LIQUIDATIONS,
+        ..default_market_params()
+    };
+    let ix = s.env.ix_update_market_params(&auth.pubkey(), pause);
+    s.env.send(&[ix], &[&auth]).await.unwrap();
+    assert_sluice_err(
+        s.liquidate(&b.pubkey()).await,
+        SluiceError::LiquidationsPaused,
+    );
+    let ix = s
+        .env
+        .ix_update_market_params(&auth.pubkey(), default_market_params());
+    s.env.send(&[ix], &[&auth]).await.unwrap();
+
+    // open an auction on b, then use it with another position's accounts
+    s.liquidate(&b.pubkey()).await.unwrap();
+    let taker = s.env.user().await;
+    s.env
+        .mint_to(&uk.mint, &taker.pubkey(), 100_000 * USDC)
+        .await;
+    let mut ix = s
+        .env
+        .ix_take(&taker.pubkey(), &b.pubkey(), &sk, &uk, SOL, u128::MAX)
+        .await;
+    ix.accounts[3].pubkey = s.env.position_key(&healthy.pubkey()); // leftover would go elsewhere
+    assert_sluice_err(
+        s.env.send(&[ix], &[&taker]).await,
+        SluiceError::AuctionMismatch,
+    );
+    // the auction account of another position (an idle PDA that is not b's)
+    let mut ix = s
+        .env
+        .ix_take(&taker.pubkey(), &b.pubkey(), &sk, &uk, SOL, u128::MAX)
+        .await;
+    ix.accounts[2].pubkey = s.env.auction_key(&healthy.pubkey(), &sk, &uk);
+    assert_failed(s.env.send(&[ix], &[&taker]).await);
+    // a liquidate naming b's position with an auction PDA of another position
+    let mut ixs = s.env.refresh_prices(&all);
+    let mut ix = s
+        .env
+        .ix_liquidate(&k.pubkey(), &b.pubkey(), &sk, &uk, &[])
+        .await;
+    ix.accounts[7].pubkey = s.env.auction_key(&healthy.pubkey(), &sk, &uk);
+    ixs.push(ix);
+    assert_anchor_err(
+        s.env.send(&ixs, &[&k]).await,
+        anchor_lang::error::ErrorCode::ConstraintSeeds,
+    );
+    // zero-amount take
+    let ix = s
+        .env
+        .ix_take(&taker.pubkey(), &b.pubkey(), &sk, &uk, 0, u128::MAX)
+        .await;
+    assert_sluice_err(s.env.send(&[ix], &[&taker]).await, SluiceError::ZeroAmount);
+    // bad debt cannot be written off while the position still has collateral
+    let ix = s.env.ix_settle_bad_debt(&k.pubkey(), &b.pubkey(), &uk);
+    assert_sluice_err(
+        s.env.send(&[ix], &[&k]).await,
+        SluiceError::PositionHasCollateral,
+    );
+    s.books().await;
+}
+
+#[tokio::test]
+async fn circuit_breaker_caps_collateral_value_in_auctions() {
+    let mut s = Scene::new(default_params()).await;
+    let auth = s.env.authority.insecure_clone();
+    let ix = s.env.ix_update_market_params(
+        &auth.pubkey(),
+        MarketParams {
+            max_auction_value_usd: 500,
+            ..default_market_params()
+        },
+    );
+    s.env.send(&[ix], &[&auth]).await.unwrap();
+    let b = s.borrower(100 * SOL, 7_000 * USDC).await;
+    for _ in 0..6 {
+        s.prices(10, 85.0).await;
+    }
+    // each liquidation fits in the room left; the breaker trips once it is used up
+    let mut tripped = false;
+    for _ in 0..10 {
+        match s.liquidate(&b.pubkey()).await {
+            Ok(()) => {}
+            Err(e) => {
+                let code = custom_code(&e);
+                assert!(
+                    code == Some(u32::from(SluiceError::CircuitBreakerTripped))
+                        || code == Some(u32::from(SluiceError::SellCapExhausted)),
+                    "{e:?}"
+                );
+                tripped = code == Some(u32::from(SluiceError::CircuitBreakerTripped));
+            }
+        }
+        let m = s.env.market_state().await;
+        assert!(
+            m.auction_value_open <= 500 * sluice::math::WAD,
+            "{}",
+            m.auction_value_open
+        );
+        if tripped {
+            break;
+        }
+        s.prices(1, 85.0).await;
+    }
+    assert!(tripped, "the breaker never tripped");
+    // the position kept everything beyond $500 of seized collateral
+    let pos = s.env.position(&b.pubkey()).await;
+    assert!(
+        pos.collateral[0].amount > 93 * SOL,
+        "{}",
+        pos.collateral[0].amount
+    );
+}
+
+#[tokio::test]
+async fn whirlpool_depth_source_bounds_the_cap() {
+    let mut s = Scene::new(default_params()).await;
+    let (sk, uk) = (s.sol, s.usdc);
+    // SOL is token A at $100: P = 1e6 * 100 / 1e9 = 0.1 USDC units per SOL unit
+    let sqrt_p = ((0.1f64).sqrt() * 18_446_744_073_709_551_616.0) as u128;
+    let liquidity = 500_000_000_000u128;
+    let wp = Keypair::new().pubkey();
+    let data = whirlpool_data(liquidity, sqrt_p, &sk.mint, &uk.mint);
+    // an impostor owner is refused at registration
+    s.env
+        .set_account(&wp, &Keypair::new().pubkey(), data.clone());
+    let auth = s.env.authority.insecure_clone();
+    let src = [
+        DepthSource {
+            kind: DepthKind::Whirlpool,
+            account_a: wp,
+            account_b: Default::default(),
+        },
+        DepthSource::default(),
+    ];
+    let ix = s.env.ix_set_depth_sources(&auth.pubkey(), &sk, src, &[wp]);
+    assert_sluice_err(
+        s.env.send(&[ix], &[&auth]).await,
+        SluiceError::DepthAccountInvalid,
+    );
+    s.env.set_account(&wp, &WHIRLPOOL_PROGRAM_ID, data);
+    let ix = s.env.ix_set_depth_sources(&auth.pubkey(), &sk, src, &[wp]);
+    s.env.send(&[ix], &[&auth]).await.unwrap();
+    // a non-authority cannot change the sources
+    let mallory = s.env.user().await;
+    let ix = s
+        .env
+        .ix_set_depth_sources(&mallory.pubkey(), &sk, [DepthSource::default(); 2], &[]);
+    assert_sluice_err(
+        s.env.send(&[ix], &[&mallory]).await,
+        SluiceError::Unauthorized,
+    );
+
+    let cap = clmm_max_sell(liquidity, sqrt_p, true, 100).unwrap();
+    let b = s.borrower(100 * SOL, 7_000 * USDC).await;
+    for _ in 0..6 {
+        s.prices(10, 85.0).await;
+    }
+    s.liquidate(&b.pubkey()).await.unwrap();
+    let slot = s.env.clock().await.slot;
+    let seized = s.env.pool(&sk).await.seized_this_slot(slot);
+    assert!(
+        seized <= cap && seized > cap / 2,
+        "seized {seized}, cap {cap}"
+    );
+    // a substituted whirlpool (deeper, same layout and owner) is refused
+    let fake = Keypair::new().pubkey();
+    s.env.set_account(
+        &fake,
+        &WHIRLPOOL_PROGRAM_ID,
+        whirlpool_data(liquidity * 1000, sqrt_p, &sk.mint, &uk.mint),
+    );
+    s.prices(1, 85.0).await;
+    let all = s.all();
+    let mut ixs = s.env.refresh_prices(&all);
+    let k = s.keeper.pubkey();
+    let mut ix = s.env.ix_liquidate(&k, &b.pubkey(), &sk, &uk, &[]).await;
+    let n = ix.accounts.len();
+    ix.accounts[n - 1].pubkey = fake;
+    ixs.push(ix);
+    let keeper = s.keeper.insecure_clone();
+    assert_sluice_err(
+        s.env.send(&ixs, &[&keeper]).await,
+        SluiceError::DepthAccountMismatch,
+    );
+}
+
+async fn underwater(buffer: u64) -> (Scene, Keypair) {
+    let mut p = default_params();
+    p.liquidation.sell_cap_per_slot = u64::MAX;
+    let mut s = Scene::new(p).await;
+    let auth = s.env.authority.insecure_clone();
+    let sk = s.sol;
+    let ix = s
+        .env
+        .ix_set_depth_sources(&auth.pubkey(), &sk, [DepthSource::default(); 2], &[]);
+    s.env.send(&[ix], &[&auth]).await.unwrap();
+    if buffer > 0 {
+        let uk = s.usdc;
+        let k = s.keeper.insecure_clone();
+        s.env.fund_insurance(&k, &uk, buffer).await.unwrap();
+    }
+    let b = s.borrower(100 * SOL, 7_000 * USDC).await;
+    // a gap down to $60: collateral $6,000 < debt $7,000
+    for _ in 0..6 {
+        s.prices(10, 60.0).await;
+    }
+    (s, b)
+}
+
+#[tokio::test]
+async fn underwater_position_goes_whole_to_auction_and_the_buffer_pays_the_rest() {
+    let (mut s, b) = underwater(5_000 * USDC).await;
+    let (sk, uk) = (s.sol, s.usdc);
+    s.liquidate(&b.pubkey()).await.unwrap();
+    let pos = s.env.position(&b.pubkey()).await;
+    assert!(!pos.has_collateral(), "toxic path takes the whole leg");
+    assert!(pos.has_debt(), "the debt the collateral cannot cover stays");
+    // it cannot be written off while its auction may still return collateral
+    let k = s.keeper.insecure_clone();
+    let ix = s.env.ix_settle_bad_debt(&k.pubkey(), &b.pubkey(), &uk);
+    assert_sluice_err(s.env.send(&[ix], &[&k]).await, SluiceError::AuctionsPending);
+    // the lot sells at its floor: raises less than the debt moved into it
+    let auction = s.env.auction(&b.pubkey(), &sk, &uk).await;
+    let wait = auction.decay_start_slot + 60 - s.env.clock().await.slot;
+    s.prices(wait, 60.0).await;
+    let taker = s.env.user().await;
+    s.env
+        .mint_to(&uk.mint, &taker.pubkey(), 100_000 * USDC)
+        .await;
+    let ins_before = s.env.balance(&uk.insurance_vault).await;
+    let assets_before = s.env.pool(&uk).await.total_supply_assets().unwrap();
+    let ix = s
+        .env
+        .ix_take(&taker.pubkey(), &b.pubkey(), &sk, &uk, u64::MAX, u128::MAX)
+        .await;
+    s.env.send(&[ix], &[&taker]).await.unwrap();
+    let pool = s.env.pool(&uk).await;
+    let shortfall = pool.total_bad_debt;
+    assert!(shortfall > 0);
+    assert_eq!(pool.total_socialized, 0, "the buffer had enough");
+    assert_eq!(
+        ins_before - s.env.balance(&uk.insurance_vault).await,
+        shortfall
+    );
+    // lenders lost nothing (to rounding)
+    let assets_after = pool.total_supply_assets().unwrap();
+    assert!(
+        assets_after + 1 >= assets_before,
+        "{assets_before} -> {assets_after}"
+    );
+    // the rest of the debt (no collateral left anywhere) is written off too
+    let owed = {
+        let p = s.env.position(&b.pubkey()).await;
+        debt_amount(p.debts[0].scaled_debt, pool.borrow_index, Rounding::Up).unwrap() as u64
+    };
+    let ix = s.env.ix_settle_bad_debt(&k.pubkey(), &b.pubkey(), &uk);
+    s.env.send(&[ix], &[&k]).await.unwrap();
+    let pos = s.env.position(&b.pubkey()).await;
+    assert!(pos.is_empty());
+    let pool = s.env.pool(&uk).await;
+    assert!(pool.total_bad_debt >= shortfall + owed - 1);
+    s.books().await;
+}
+
+#[tokio::test]
+async fn with_an_empty_buffer_lenders_absorb_exactly_the_shortfall() {
+    let (mut s, b) = underwater(0).await;
+    let (sk, uk) = (s.sol, s.usdc);
+    s.liquidate(&b.pubkey()).await.unwrap();
+    // the auction sells out; then the uncovered remainder is written off
+    let auction = s.env.auction(&b.pubkey(), &sk, &uk).await;
+    let wait = auction.decay_start_slot + 60 - s.env.clock().await.slot;
+    s.prices(wait, 60.0).await;
+    let taker = s.env.user().await;
+    s.env
+        .mint_to(&uk.mint, &taker.pubkey(), 100_000 * USDC)
+        .await;
+    let before = s.env.pool(&uk).await;
+    let ix = s
+        .env
+        .ix_take(&taker.pubkey(), &b.pubkey(), &sk, &uk, u64::MAX, u128::MAX)
+        .await;
+    s.env.send(&[ix], &[&taker]).await.unwrap();
+    let after = s.env.pool(&uk).await;
+    let shortfall = after.total_socialized;
+    assert!(shortfall > 0);
+    assert_eq!(after.total_bad_debt, shortfall);
+    // share price: total assets fell by exactly what the auction failed to raise
+    let a0 = before.total_supply_assets().unwrap();
+    let a1 = after.total_supply_assets().unwrap();
+    assert_eq!(a0 - a1, u128::from(shortfall), "assets {a0} -> {a1}");
+    assert_eq!(after.total_shares, before.total_shares);
+
+    let pool = s.env.pool(&uk).await;
+    let p = s.env.position(&b.pubkey()).await;
+    let owed = debt_amount(p.debts[0].scaled_debt, pool.borrow_index, Rounding::Up).unwrap();
+    let k = s.keeper.insecure_clone();
+    let ix = s.env.ix_settle_bad_debt(&k.pubkey(), &b.pubkey(), &uk);
+    s.env.send(&[ix], &[&k]).await.unwrap();
+    let end = s.env.pool(&uk).await;
+    let drop = a1 - end.total_supply_assets().unwrap();
+    assert!(drop.abs_diff(owed) <= 1, "assets fell {drop}, owed {owed}");
+    assert_eq!(end.total_socialized, shortfall + owed as u64);
+    s.books().await;
+}
+
+#[tokio::test]
+async fn instant_preset_liquidates_at_a_fixed_bonus_without_a_cap() {
+    let mut s = Scene::new(instant_params()).await;
+    let b = s.borrower(100 * SOL, 7_000 * USDC).await;
+    for _ in 0..6 {
+        s.prices(10, 85.0).await;
+    }
+    let (sk, uk, all, k) = (s.sol, s.usdc, s.all(), s.keeper.insecure_clone());
+    let usdc_before = s.env.balance_of(&k.pubkey(), &uk.mint).await;
+    // the auction instruction is refused for an instant-mode pool
+    assert_sluice_err(
+        s.liquidate(&b.pubkey()).await,
+        SluiceError::WrongLiquidationMode,
+    );
+    s.env
+        .liquidate_instant(&k, &b.pubkey(), &sk, &uk, &all)
+        .await
+        .unwrap();
+    let repaid = usdc_before - s.env.balance_of(&k.pubkey(), &uk.mint).await;
+    let got = s.env.balance_of(&k.pubkey(), &sk.mint).await;
+    // close factor 50%: half of the (accrued) debt
+    assert!(
+        (3_500 * USDC..3_501 * USDC).contains(&repaid),
+        "repaid {repaid}"
+    );
+    let expected = repaid as f64 / 1e6 * 1.055 / 85.0 * 1e9;
+    assert!(
+        (got as f64 - expected).abs() < 1e6,
+        "got {got}, expected {expected}"
+    );
+    s.books().await;
+}
