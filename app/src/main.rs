@@ -1,52 +1,105 @@
-//! `sluice` binary. Today: `simulate` runs an end-to-end demo of the lending
-//! core on the in-process runtime (the real program, natively, with the real
-//! SPL Token program). The keeper, admin and user subcommands and the crash
-//! simulator are issue 4: they are refused with a clear message, not faked.
+//! `sluice`: simulate (the crash simulator), keeper, admin and user.
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-mod demo;
+use clap::{Parser, Subcommand};
 
-fn usage() -> &'static str {
-    "usage: sluice simulate\n\n\
-     simulate   boot the in-process runtime, create a market with two pools, a lender and\n\
-     \x20          three borrowers, move the collateral price and print every position's health\n\n\
-     keeper, admin and user are not built yet (issue 4)."
+mod cli;
+
+#[derive(Parser)]
+#[command(
+    name = "sluice",
+    version,
+    about = "Sluice lending protocol: simulator, keeper, admin and user CLI"
+)]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Replay a price path on the in-process runtime, once per preset, and compare.
+    Simulate {
+        /// Number of borrowers.
+        #[arg(long, default_value_t = 1000)]
+        borrowers: usize,
+        /// Built-in scenario: wick, crash, bleed or depeg.
+        #[arg(long, default_value = "crash", conflicts_with = "price_path")]
+        scenario: String,
+        /// A CSV file with header `unix_ts,price` (USD per collateral token).
+        #[arg(long)]
+        price_path: Option<PathBuf>,
+        /// Comma-separated presets to compare.
+        #[arg(long, default_value = "sluice,instant")]
+        preset: String,
+        /// Print JSON instead of the table.
+        #[arg(long)]
+        json: bool,
+        /// Write SVG plots into this directory.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// AMM depth: SOL in the pool at the start.
+        #[arg(long, default_value_t = 60_000)]
+        amm_sol: u64,
+        /// RNG seed for the borrowers' sizes and LTVs.
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+    },
+    /// Run the keeper against a cluster (JSON-RPC).
+    Keeper(cli::KeeperArgs),
+    /// Governance: apply a market configuration, transfer authority.
+    Admin {
+        #[command(subcommand)]
+        cmd: cli::AdminCmd,
+    },
+    /// Borrower and lender actions, and a position's health.
+    User(cli::UserArgs),
 }
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match args.first().map(String::as_str) {
-        Some("simulate") => {
-            if args.len() > 1 {
-                eprintln!("simulate: unexpected argument {:?}\n\n{}", args[1], usage());
-                return ExitCode::from(2);
+    let cli = Cli::parse();
+    let rt = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = rt.block_on(async {
+        match cli.cmd {
+            Cmd::Simulate {
+                borrowers,
+                scenario,
+                price_path,
+                preset,
+                json,
+                out,
+                amm_sol,
+                seed,
+            } => {
+                cli::simulate(cli::SimulateArgs {
+                    borrowers,
+                    scenario,
+                    price_path,
+                    preset,
+                    json,
+                    out,
+                    amm_sol,
+                    seed,
+                })
+                .await
             }
-            let rt = match tokio::runtime::Runtime::new() {
-                Ok(rt) => rt,
-                Err(e) => {
-                    eprintln!("cannot start the async runtime: {e}");
-                    return ExitCode::FAILURE;
-                }
-            };
-            match rt.block_on(demo::run()) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(e) => {
-                    eprintln!("simulate failed: {e}");
-                    ExitCode::FAILURE
-                }
-            }
+            Cmd::Keeper(a) => cli::keeper(a).await,
+            Cmd::Admin { cmd } => cli::admin(cmd).await,
+            Cmd::User(a) => cli::user(a).await,
         }
-        Some(cmd @ ("keeper" | "admin" | "user")) => {
-            eprintln!("sluice {cmd}: not implemented yet (issue 4).");
-            ExitCode::from(2)
-        }
-        Some("-h" | "--help" | "help") => {
-            println!("{}", usage());
-            ExitCode::SUCCESS
-        }
-        other => {
-            eprintln!("unknown command {other:?}\n\n{}", usage());
-            ExitCode::from(2)
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
         }
     }
 }

@@ -187,6 +187,11 @@ impl Env {
         env
     }
 
+    /// The mint authority of every mint this harness creates.
+    pub fn mint_authority(&self) -> Keypair {
+        self.mint_authority.insecure_clone()
+    }
+
     pub fn payer(&self) -> Pubkey {
         self.ctx.payer.pubkey()
     }

@@ -26,15 +26,18 @@ pub fn sluice() -> LiquidationParams {
         close_factor_bps: 10_000,
         sell_cap_per_slot: u64::MAX,
         max_slippage_bps: 100,
+        // A lot must clear faster than a crash moves: it opens 2% above the
+        // oracle and loses 1% per slot (400 ms), so it crosses the market
+        // within a few slots; the 5% penalty margin covers the move meanwhile.
         auction: AuctionParams {
-            start_buffer_bps: 500,
+            start_buffer_bps: 200,
             floor_bps: 7_000,
-            curve: AuctionCurve::Linear,
+            curve: AuctionCurve::ExpStep,
             duration_slots: 60,
             step_slots: 1,
             step_bps: 100,
-            time_limit_slots: 150,
-            jitter_slots: 4,
+            time_limit_slots: 60,
+            jitter_slots: 2,
             redo_tip_bps: 10,
         },
     }

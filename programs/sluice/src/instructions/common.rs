@@ -104,6 +104,10 @@ pub enum HealthMode {
     Maintenance,
     /// Spot prices x threshold: what an unguarded protocol would see.
     Spot,
+    /// Sizing a liquidation: collateral at min(spot, TWAP), debt at max(spot,
+    /// TWAP), x threshold (spot alone for pools that ignore the TWAP). The lot
+    /// is priced where it can actually be sold.
+    Sizing,
 }
 
 /// Loads a pool passed as a remaining account: owned by this program, a Pool,
@@ -153,7 +157,7 @@ pub fn position_health(
         let (price, _) = prices(&pool, slot, mode)?;
         let weight = match mode {
             HealthMode::Initial => pool.params.risk.ltv_bps,
-            HealthMode::Maintenance | HealthMode::Spot => {
+            HealthMode::Maintenance | HealthMode::Spot | HealthMode::Sizing => {
                 pool.params.risk.liquidation_threshold_bps
             }
         };
@@ -183,6 +187,13 @@ fn prices(pool: &Pool, slot: u64, mode: HealthMode) -> Result<(u128, u128)> {
         HealthMode::Initial => pool.borrow_prices(slot),
         HealthMode::Maintenance => pool.liquidation_prices(slot),
         HealthMode::Spot => Ok((pool.spot_price_wad, pool.spot_price_wad)),
+        HealthMode::Sizing => {
+            if pool.params.liquidation.use_twap {
+                pool.borrow_prices(slot)
+            } else {
+                Ok((pool.spot_price_wad, pool.spot_price_wad))
+            }
+        }
     }
 }
 

@@ -13,7 +13,10 @@ use crate::state::{Market, Pool, Position};
 
 pub struct Sizing {
     pub plan: LiquidationPlan,
+    /// Liquidation-rule health (eligibility), for the event.
     pub health_before: Health,
+    /// Sizing-view health, which the liquidation must not lower.
+    pub sizing_before: Health,
     /// Seizable collateral left in this slot before this liquidation.
     pub cap_remaining: u64,
     /// Collateral and debt unit prices (WAD USD) used for sizing.
@@ -55,8 +58,10 @@ pub fn size_liquidation(
         dpool.borrow_index,
         Rounding::Up,
     )?)?;
-    let (collateral_price, _) = cpool.liquidation_prices(slot)?;
-    let (_, debt_price) = dpool.liquidation_prices(slot)?;
+    // size at the prices the lot can be sold at
+    let sizing_before = position_health(position, &loaded, others, slot, HealthMode::Sizing)?;
+    let (collateral_price, _) = sizing_prices(cpool, slot)?;
+    let (_, debt_price) = sizing_prices(dpool, slot)?;
 
     // per-slot sell cap = min(governance cap, depth cap) - seized this slot
     let lp = &cpool.params.liquidation;
@@ -76,8 +81,8 @@ pub fn size_liquidation(
     }
 
     let input = LiquidationInput {
-        weighted_collateral: health_before.weighted_collateral,
-        debt_value: health_before.debt_value,
+        weighted_collateral: sizing_before.weighted_collateral,
+        debt_value: sizing_before.debt_value,
         collateral_amount: position.collateral[ci].amount,
         collateral_price,
         threshold_bps: cpool.params.risk.liquidation_threshold_bps,
@@ -102,6 +107,7 @@ pub fn size_liquidation(
     Ok(Sizing {
         plan,
         health_before,
+        sizing_before,
         cap_remaining,
         collateral_price,
         debt_price,
@@ -152,7 +158,16 @@ pub fn apply_to_position(
     Ok(retired)
 }
 
-/// Health after the liquidation, checked never to fall for a solvent position.
+fn sizing_prices(pool: &Pool, slot: u64) -> Result<(u128, u128)> {
+    if pool.params.liquidation.use_twap {
+        pool.borrow_prices(slot)
+    } else {
+        Ok((pool.spot_price_wad, pool.spot_price_wad))
+    }
+}
+
+/// Health after the liquidation (liquidation rule, for the event). In the
+/// sizing view it is checked never to fall for a solvent position.
 pub fn health_after(
     position: &Position,
     loaded: &[(Pubkey, &Pool)],
@@ -160,16 +175,15 @@ pub fn health_after(
     slot: u64,
     sizing: &Sizing,
 ) -> Result<Health> {
-    let h = if position.has_debt() {
-        position_health(position, loaded, remaining, slot, HealthMode::Maintenance)?
-    } else {
-        Health::default()
-    };
-    if !sizing.plan.toxic && position.has_debt() {
+    if !position.has_debt() {
+        return Ok(Health::default());
+    }
+    if !sizing.plan.toxic {
+        let s = position_health(position, loaded, remaining, slot, HealthMode::Sizing)?;
         require!(
-            h.factor_wad() >= sizing.health_before.factor_wad(),
+            s.factor_wad() >= sizing.sizing_before.factor_wad(),
             SluiceError::LiquidationLoweredHealth
         );
     }
-    Ok(h)
+    position_health(position, loaded, remaining, slot, HealthMode::Maintenance)
 }

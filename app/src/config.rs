@@ -1,0 +1,259 @@
+//! Market configuration files (TOML, in migrations/): pools, oracle feeds,
+//! risk parameters, depth sources. `validate` checks everything the program
+//! would check (and a few things it cannot, like duplicate pools) before a
+//! single transaction is built.
+use std::collections::HashSet;
+use std::str::FromStr;
+
+use anchor_lang::prelude::Pubkey;
+use serde::Deserialize;
+
+use sluice::state::{
+    DepthKind, DepthSource, MarketParams, OracleConfig, OracleKind, OracleParams, PoolParams,
+    RateParams, RiskParams,
+};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MarketFile {
+    pub market: MarketSection,
+    #[serde(default, rename = "pool")]
+    pub pools: Vec<PoolSection>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MarketSection {
+    pub name: String,
+    /// Governance key (e.g. a Squads vault PDA).
+    pub authority: String,
+    #[serde(default)]
+    pub keeper_incentive_bps: Option<u16>,
+    #[serde(default)]
+    pub max_auction_value_usd: Option<u64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PoolSection {
+    pub symbol: String,
+    pub mint: String,
+    /// "pyth-pull" or "pyth-legacy".
+    pub oracle: String,
+    /// pyth-pull: 32-byte feed id, hex. pyth-legacy: unused.
+    #[serde(default)]
+    pub feed_id: Option<String>,
+    /// pyth-legacy: the price account. pyth-pull: optional fixed account.
+    #[serde(default)]
+    pub oracle_account: Option<String>,
+    /// "sluice" or "instant".
+    pub preset: String,
+    pub ltv_bps: u16,
+    pub liquidation_threshold_bps: u16,
+    pub liquidation_bonus_bps: u16,
+    pub deposit_cap: u64,
+    pub borrow_cap: u64,
+    pub base_rate_bps: u32,
+    pub optimal_utilization_bps: u32,
+    pub slope1_bps: u32,
+    pub slope2_bps: u32,
+    pub reserve_factor_bps: u16,
+    pub max_age_secs: u32,
+    pub max_conf_bps: u16,
+    #[serde(default)]
+    pub min_signatures: u8,
+    pub twap_window_slots: u32,
+    pub max_twap_divergence_bps: u16,
+    #[serde(default)]
+    pub depth: Vec<DepthSection>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DepthSection {
+    /// "constant-product" (vault_a = this pool's mint, vault_b = the other) or "whirlpool".
+    pub kind: String,
+    pub account_a: String,
+    #[serde(default)]
+    pub account_b: Option<String>,
+}
+
+/// A pool ready to be sent.
+#[derive(Debug)]
+pub struct PoolPlan {
+    pub symbol: String,
+    pub mint: Pubkey,
+    pub oracle: OracleConfig,
+    pub params: PoolParams,
+    pub depth: [DepthSource; 2],
+}
+
+#[derive(Debug)]
+pub struct Plan {
+    pub name: String,
+    pub authority: Pubkey,
+    pub market: MarketParams,
+    pub pools: Vec<PoolPlan>,
+}
+
+fn key(field: &str, s: &str) -> Result<Pubkey, String> {
+    Pubkey::from_str(s).map_err(|_| format!("{field}: {s:?} is not a base58 public key"))
+}
+
+fn feed(field: &str, s: &str) -> Result<[u8; 32], String> {
+    let s = s.trim_start_matches("0x");
+    if s.len() != 64 || !s.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Err(format!(
+            "{field}: feed id must be 32 bytes of hex (64 digits)"
+        ));
+    }
+    let mut out = [0u8; 32];
+    for (i, b) in out.iter_mut().enumerate() {
+        *b = u8::from_str_radix(&s[2 * i..2 * i + 2], 16).map_err(|e| e.to_string())?;
+    }
+    Ok(out)
+}
+
+/// Parses and validates a configuration; every error names the pool and field.
+pub fn validate(text: &str) -> Result<Plan, String> {
+    let f: MarketFile = toml::from_str(text).map_err(|e| format!("invalid TOML: {e}"))?;
+    let authority = key("market.authority", &f.market.authority)?;
+    let defaults = sluice::presets::market();
+    let market = MarketParams {
+        pause_flags: 0,
+        keeper_incentive_bps: f
+            .market
+            .keeper_incentive_bps
+            .unwrap_or(defaults.keeper_incentive_bps),
+        max_auction_value_usd: f
+            .market
+            .max_auction_value_usd
+            .unwrap_or(defaults.max_auction_value_usd),
+    };
+    market
+        .validate()
+        .map_err(|e| format!("market: {}", error_message(e)))?;
+    if f.pools.is_empty() {
+        return Err("no [[pool]] sections: a market needs at least one pool".into());
+    }
+    let mut mints = HashSet::new();
+    let mut pools = Vec::new();
+    for p in &f.pools {
+        let at = |field: &str| format!("pool {}: {field}", p.symbol);
+        let mint = key(&at("mint"), &p.mint)?;
+        if !mints.insert(mint) {
+            return Err(at(
+                "mint appears in two pools; a market has one pool per mint",
+            ));
+        }
+        let oracle = match p.oracle.as_str() {
+            "pyth-pull" => OracleConfig {
+                kind: OracleKind::PythPull,
+                oracle: match &p.oracle_account {
+                    Some(a) => key(&at("oracle_account"), a)?,
+                    None => Pubkey::default(),
+                },
+                feed_id: feed(
+                    &at("feed_id"),
+                    p.feed_id
+                        .as_deref()
+                        .ok_or_else(|| at("feed_id is required for pyth-pull"))?,
+                )?,
+            },
+            "pyth-legacy" => OracleConfig {
+                kind: OracleKind::PythLegacy,
+                oracle: key(
+                    &at("oracle_account"),
+                    p.oracle_account
+                        .as_deref()
+                        .ok_or_else(|| at("oracle_account is required for pyth-legacy"))?,
+                )?,
+                feed_id: [0; 32],
+            },
+            other => {
+                return Err(at(&format!(
+                    "oracle {other:?} is not pyth-pull or pyth-legacy"
+                )))
+            }
+        };
+        let liquidation = sluice::presets::liquidation(&p.preset)
+            .ok_or_else(|| at(&format!("preset {:?} is not sluice or instant", p.preset)))?;
+        let params = PoolParams {
+            risk: RiskParams {
+                ltv_bps: p.ltv_bps,
+                liquidation_threshold_bps: p.liquidation_threshold_bps,
+                liquidation_bonus_bps: p.liquidation_bonus_bps,
+            },
+            rates: RateParams {
+                base_rate_bps: p.base_rate_bps,
+                optimal_utilization_bps: p.optimal_utilization_bps,
+                slope1_bps: p.slope1_bps,
+                slope2_bps: p.slope2_bps,
+                reserve_factor_bps: p.reserve_factor_bps,
+            },
+            oracle: OracleParams {
+                max_age_secs: p.max_age_secs,
+                max_conf_bps: p.max_conf_bps,
+                min_signatures: p.min_signatures,
+                twap_window_slots: p.twap_window_slots,
+                max_twap_divergence_bps: p.max_twap_divergence_bps,
+            },
+            deposit_cap: p.deposit_cap,
+            borrow_cap: p.borrow_cap,
+            liquidation,
+        };
+        params.validate().map_err(|e| at(&error_message(e)))?;
+        if p.depth.len() > 2 {
+            return Err(at("at most 2 depth sources"));
+        }
+        let mut depth = [DepthSource::default(); 2];
+        for (i, d) in p.depth.iter().enumerate() {
+            depth[i] = match d.kind.as_str() {
+                "constant-product" => DepthSource {
+                    kind: DepthKind::ConstantProduct,
+                    account_a: key(&at("depth.account_a"), &d.account_a)?,
+                    account_b: key(
+                        &at("depth.account_b"),
+                        d.account_b.as_deref().ok_or_else(|| {
+                            at("depth.account_b is required for constant-product")
+                        })?,
+                    )?,
+                },
+                "whirlpool" => DepthSource {
+                    kind: DepthKind::Whirlpool,
+                    account_a: key(&at("depth.account_a"), &d.account_a)?,
+                    account_b: Pubkey::default(),
+                },
+                other => {
+                    return Err(at(&format!(
+                        "depth kind {other:?} is not constant-product or whirlpool"
+                    )))
+                }
+            };
+        }
+        if liquidation.mode == sluice::state::LiquidationMode::Auction && p.depth.is_empty() {
+            return Err(at("the sluice preset needs at least one depth source (the per-slot cap comes from it)"));
+        }
+        pools.push(PoolPlan {
+            symbol: p.symbol.clone(),
+            mint,
+            oracle,
+            params,
+            depth,
+        });
+    }
+    Ok(Plan {
+        name: f.market.name,
+        authority,
+        market,
+        pools,
+    })
+}
+
+/// The program's message for an Anchor error.
+fn error_message(e: anchor_lang::error::Error) -> String {
+    match e {
+        anchor_lang::error::Error::AnchorError(a) => a.error_msg.clone(),
+        other => other.to_string(),
+    }
+}

@@ -1,0 +1,383 @@
+//! The keeper bot's core: refresh prices, find unhealthy positions, liquidate
+//! them (auction or instant mode, whichever the collateral pool uses), take
+//! auction lots when a venue makes it profitable, redo stale lots, and write
+//! off debt that no collateral backs. Written against `Chain`, so the same
+//! code drives the in-process runtime (`simulate`, tests) and a real cluster.
+use anchor_lang::prelude::Pubkey;
+use anchor_lang::AccountDeserialize;
+use solana_keypair::Keypair;
+use solana_signer::Signer;
+
+use sluice::errors::SluiceError;
+use sluice::instructions::common::{position_health, HealthMode};
+use sluice::math::shares::debt_amount;
+use sluice::math::{Rounding, WAD};
+use sluice::state::{Auction, AuctionStatus, LiquidationMode, Pool, Position};
+use sluice_tests::PoolKeys;
+
+use crate::chain::{Chain, TxError};
+use crate::ixs;
+
+/// Where a keeper can sell collateral it receives.
+#[allow(async_fn_in_trait)]
+pub trait Venue<C> {
+    /// Largest collateral amount (base units) whose sale still earns at least
+    /// `price_wad` debt units per collateral unit (WAD).
+    async fn profitable_amount(&mut self, chain: &mut C, price_wad: u128) -> Result<u64, TxError>;
+    /// Sells `amount` from `seller`; returns the debt tokens received.
+    async fn sell(&mut self, chain: &mut C, seller: &Keypair, amount: u64) -> Result<u64, TxError>;
+}
+
+/// No venue: lots are taken only at a discount of `min_discount_bps` to the
+/// oracle price, and the collateral is held.
+pub struct OracleOnly {
+    pub oracle_price_wad: u128,
+    pub min_discount_bps: u16,
+}
+
+impl<C> Venue<C> for OracleOnly {
+    async fn profitable_amount(&mut self, _: &mut C, price_wad: u128) -> Result<u64, TxError> {
+        let limit = self.oracle_price_wad * (10_000 - u128::from(self.min_discount_bps)) / 10_000;
+        Ok(if price_wad <= limit { u64::MAX } else { 0 })
+    }
+    async fn sell(&mut self, _: &mut C, _: &Keypair, _: u64) -> Result<u64, TxError> {
+        Ok(0)
+    }
+}
+
+pub struct Tracked {
+    pub owner: Pubkey,
+    pub key: Pubkey,
+    pub position: Position,
+    pub auction_open: bool,
+}
+
+pub struct Keeper {
+    pub market: Pubkey,
+    pub collateral: PoolKeys,
+    pub debt: PoolKeys,
+    pub signer: Keypair,
+    pub keeper_collateral: Pubkey,
+    pub keeper_debt: Pubkey,
+    pub positions: Vec<Tracked>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct TickReport {
+    pub scanned: u64,
+    pub liquidations: u64,
+    pub positions_liquidated: Vec<Pubkey>,
+    /// Collateral taken from positions (seized lots and instant sales), base units.
+    pub seized: u64,
+    /// Collateral the keeper sold into the venue, base units.
+    pub sold: u64,
+    pub takes: u64,
+    pub redos: u64,
+    pub bad_debt_settled: u64,
+    /// What borrowers lost to liquidation (collateral out at oracle value minus
+    /// debt retired, leftover returns counted back), WAD USD.
+    pub penalty_wad: i128,
+    pub skipped_cap: u64,
+    pub skipped_twap: u64,
+    pub errors: Vec<String>,
+}
+
+fn decode<T: AccountDeserialize>(data: Option<Vec<u8>>) -> Result<T, TxError> {
+    let data = data.ok_or(TxError {
+        code: None,
+        message: "account missing".into(),
+    })?;
+    T::try_deserialize(&mut &data[..]).map_err(|e| TxError {
+        code: None,
+        message: e.to_string(),
+    })
+}
+
+impl Keeper {
+    /// Starts tracking these position owners (on a cluster: from getProgramAccounts).
+    pub async fn track<C: Chain>(
+        &mut self,
+        chain: &mut C,
+        owners: &[Pubkey],
+    ) -> Result<(), TxError> {
+        for owner in owners {
+            let key = ixs::position_key(&self.market, owner);
+            let position: Position = decode(chain.account_data(&key).await?)?;
+            self.positions.push(Tracked {
+                owner: *owner,
+                key,
+                position,
+                auction_open: false,
+            });
+        }
+        Ok(())
+    }
+
+    async fn pools<C: Chain>(&self, chain: &mut C) -> Result<(Pool, Pool), TxError> {
+        Ok((
+            decode(chain.account_data(&self.collateral.pool).await?)?,
+            decode(chain.account_data(&self.debt.pool).await?)?,
+        ))
+    }
+
+    async fn balance<C: Chain>(&self, chain: &mut C, account: &Pubkey) -> Result<u64, TxError> {
+        let acc: anchor_spl::token::TokenAccount = decode(chain.account_data(account).await?)?;
+        Ok(acc.amount)
+    }
+
+    /// Collateral units x price and debt units x price of a position (WAD USD).
+    fn legs(&self, p: &Position, c: &Pool, d: &Pool) -> (u64, u128) {
+        let col = p
+            .collateral
+            .iter()
+            .find(|e| e.pool == self.collateral.pool)
+            .map_or(0, |e| e.amount);
+        let debt = p
+            .debts
+            .iter()
+            .find(|e| e.pool == self.debt.pool)
+            .map_or(0, |e| {
+                debt_amount(e.scaled_debt, d.borrow_index, Rounding::Up).unwrap_or(0)
+            });
+        let _ = c;
+        (col, debt)
+    }
+
+    /// One pass. `venue` is where received collateral is sold.
+    pub async fn tick<C: Chain, V: Venue<C>>(
+        &mut self,
+        chain: &mut C,
+        venue: &mut V,
+    ) -> Result<TickReport, TxError> {
+        let mut r = TickReport::default();
+        chain
+            .send(
+                &[
+                    ixs::refresh_price(&self.debt),
+                    ixs::refresh_price(&self.collateral),
+                ],
+                &[],
+            )
+            .await?;
+        let slot = chain.slot().await?;
+        let (cpool, dpool) = self.pools(chain).await?;
+        let instant = cpool.params.liquidation.mode == LiquidationMode::Instant;
+        let loaded = [(self.collateral.pool, &cpool), (self.debt.pool, &dpool)];
+        let mut cap_left = true;
+
+        for i in 0..self.positions.len() {
+            let t = &self.positions[i];
+            if !t.position.has_debt() {
+                continue;
+            }
+            r.scanned += 1;
+            if !t.position.has_collateral() {
+                if !t.auction_open && t.position.open_auctions == 0 {
+                    let ix = ixs::settle_bad_debt(
+                        &self.market,
+                        &self.signer.pubkey(),
+                        &t.key,
+                        &self.debt,
+                    );
+                    match chain.send(&[ix], &[&self.signer]).await {
+                        Ok(()) => r.bad_debt_settled += 1,
+                        Err(e) => r.errors.push(format!("settle {}: {e}", t.key)),
+                    }
+                    self.refetch(chain, i).await?;
+                }
+                continue;
+            }
+            if !cap_left {
+                continue;
+            }
+            let h = match position_health(&t.position, &loaded, &[], slot, HealthMode::Maintenance)
+            {
+                Ok(h) => h,
+                Err(e) => {
+                    r.errors.push(format!("health {}: {e}", t.key));
+                    continue;
+                }
+            };
+            if h.is_healthy() {
+                continue;
+            }
+            let accounts = ixs::LiquidationAccounts {
+                market: self.market,
+                keeper: self.signer.pubkey(),
+                position: t.key,
+                collateral: &self.collateral,
+                collateral_state: &cpool,
+                debt: &self.debt,
+                keeper_collateral: self.keeper_collateral,
+                keeper_debt: self.keeper_debt,
+                others: vec![],
+            };
+            let ix = if instant {
+                ixs::liquidate_instant(&accounts)
+            } else {
+                ixs::liquidate(&accounts)
+            };
+            let before = self.legs(&t.position, &cpool, &dpool);
+            let bal_before = self.balance(chain, &self.keeper_collateral).await?;
+            match chain.send(&[ix], &[&self.signer]).await {
+                Ok(()) => {
+                    r.liquidations += 1;
+                    let key = t.key;
+                    if !r.positions_liquidated.contains(&key) {
+                        r.positions_liquidated.push(key);
+                    }
+                    self.refetch(chain, i).await?;
+                    let after = self.legs_of(i, &cpool, &dpool);
+                    let seized = before.0 - after.0;
+                    r.seized += seized;
+                    r.penalty_wad += penalty(seized, before.1 - after.1, &cpool, &dpool);
+                    if instant {
+                        let got = self.balance(chain, &self.keeper_collateral).await? - bal_before;
+                        if got > 0 {
+                            venue.sell(chain, &self.signer, got).await?;
+                            r.sold += got;
+                        }
+                    } else {
+                        self.positions[i].auction_open = true;
+                        // the keeper incentive is collateral too: sell it
+                        let got = self.balance(chain, &self.keeper_collateral).await? - bal_before;
+                        if got > 0 {
+                            venue.sell(chain, &self.signer, got).await?;
+                            r.sold += got;
+                        }
+                    }
+                }
+                Err(e)
+                    if e.is(SluiceError::SellCapExhausted)
+                        || e.is(SluiceError::CircuitBreakerTripped) =>
+                {
+                    r.skipped_cap += 1;
+                    cap_left = false;
+                }
+                Err(e)
+                    if e.is(SluiceError::LiquidationWaitsForTwap)
+                        || e.is(SluiceError::PositionHealthy) =>
+                {
+                    r.skipped_twap += 1;
+                }
+                Err(e) => r
+                    .errors
+                    .push(format!("liquidate {}: {e}", self.positions[i].key)),
+            }
+        }
+
+        if !instant {
+            self.work_auctions(chain, venue, slot, &cpool, &dpool, &mut r)
+                .await?;
+        }
+        Ok(r)
+    }
+
+    fn legs_of(&self, i: usize, c: &Pool, d: &Pool) -> (u64, u128) {
+        self.legs(&self.positions[i].position, c, d)
+    }
+
+    async fn refetch<C: Chain>(&mut self, chain: &mut C, i: usize) -> Result<(), TxError> {
+        let key = self.positions[i].key;
+        self.positions[i].position = decode(chain.account_data(&key).await?)?;
+        Ok(())
+    }
+
+    async fn work_auctions<C: Chain, V: Venue<C>>(
+        &mut self,
+        chain: &mut C,
+        venue: &mut V,
+        slot: u64,
+        cpool: &Pool,
+        dpool: &Pool,
+        r: &mut TickReport,
+    ) -> Result<(), TxError> {
+        for i in 0..self.positions.len() {
+            if !self.positions[i].auction_open {
+                continue;
+            }
+            let pkey = self.positions[i].key;
+            let akey = ixs::auction_key(&pkey, &self.collateral.pool, &self.debt.pool);
+            let auction: Auction = decode(chain.account_data(&akey).await?)?;
+            if auction.status != AuctionStatus::Active {
+                self.positions[i].auction_open = false;
+                self.refetch(chain, i).await?;
+                continue;
+            }
+            let price = auction.price_at(slot).map_err(|e| TxError {
+                code: None,
+                message: e.to_string(),
+            })?;
+            if slot >= auction.expires_slot || price <= auction.floor_price_wad {
+                let wanted = venue.profitable_amount(chain, price).await?;
+                if slot >= auction.expires_slot || wanted == 0 {
+                    let ix = ixs::redo(
+                        &self.market,
+                        &self.signer.pubkey(),
+                        &pkey,
+                        &self.collateral,
+                        &self.debt,
+                        &self.keeper_collateral,
+                    );
+                    match chain.send(&[ix], &[&self.signer]).await {
+                        Ok(()) => r.redos += 1,
+                        Err(e) => r.errors.push(format!("redo {akey}: {e}")),
+                    }
+                    continue;
+                }
+            }
+            let amount = venue
+                .profitable_amount(chain, price)
+                .await?
+                .min(auction.lot);
+            if amount == 0 {
+                continue;
+            }
+            let before = self.legs_of(i, cpool, dpool);
+            let bal_before = self.balance(chain, &self.keeper_collateral).await?;
+            let ix = ixs::take(
+                &self.market,
+                &self.signer.pubkey(),
+                &pkey,
+                &self.collateral,
+                &self.debt,
+                &self.keeper_debt,
+                &self.keeper_collateral,
+                amount,
+                price,
+            );
+            match chain.send(&[ix], &[&self.signer]).await {
+                Ok(()) => {
+                    r.takes += 1;
+                    let got = self.balance(chain, &self.keeper_collateral).await? - bal_before;
+                    if got > 0 {
+                        venue.sell(chain, &self.signer, got).await?;
+                        r.sold += got;
+                    }
+                    self.refetch(chain, i).await?;
+                    let after = self.legs_of(i, cpool, dpool);
+                    if after.0 > before.0 {
+                        // leftover returned to the borrower: not a loss
+                        r.penalty_wad -= value(after.0 - before.0, cpool.spot_price_wad) as i128;
+                    }
+                }
+                Err(e) => r.errors.push(format!("take {akey}: {e}")),
+            }
+        }
+        Ok(())
+    }
+}
+
+fn value(units: u64, price_wad: u128) -> u128 {
+    u128::from(units) * price_wad
+}
+
+/// Collateral out at the oracle price minus debt retired, WAD USD.
+fn penalty(seized: u64, debt_retired: u128, c: &Pool, d: &Pool) -> i128 {
+    value(seized, c.spot_price_wad) as i128 - (debt_retired * d.spot_price_wad) as i128
+}
+
+/// USD from WAD USD.
+pub fn usd(wad: i128) -> f64 {
+    wad as f64 / WAD as f64
+}

@@ -1,0 +1,404 @@
+//! The crash simulator: the real program on the in-process runtime, a
+//! constant-product AMM whose reserves are real SPL token accounts (and the
+//! registered depth source), an oracle (Pyth PriceUpdateV2) that follows the
+//! AMM, an arbitrageur pulling the AMM toward an exogenous price path with a
+//! bounded trade per slot, and a keeper (the `sluice keeper` core) that
+//! liquidates, takes lots and sells what it gets into the same AMM: its
+//! sales move the price, so a cascade is possible.
+pub mod plot;
+pub mod report;
+pub mod scenario;
+
+use std::time::Instant;
+
+use anchor_lang::prelude::Pubkey;
+use anchor_lang::solana_program::instruction::Instruction;
+use anchor_lang::solana_program::program_pack::Pack;
+use anchor_lang::solana_program::system_instruction;
+use anchor_spl::token::spl_token;
+use solana_keypair::Keypair;
+use solana_signer::Signer;
+
+use sluice::state::PoolParams;
+use sluice_tests::{default_params, Amm, Env, Feed, PoolKeys, Px, SOL, USDC};
+
+use crate::chain::{Chain, TxError};
+use crate::keeper::{Keeper, TickReport, Venue};
+
+#[derive(Clone, Debug)]
+pub struct SimConfig {
+    pub borrowers: usize,
+    pub preset: String,
+    /// USD per SOL, one per slot.
+    pub path: Vec<f64>,
+    /// AMM reserves at the start (SOL, at the path's first price).
+    pub amm_sol: u64,
+    /// Largest arbitrage trade per slot, bps of the AMM's SOL reserve.
+    pub arb_bps: u64,
+    pub seed: u64,
+}
+
+impl SimConfig {
+    pub fn new(preset: &str, path: Vec<f64>, borrowers: usize) -> Self {
+        SimConfig {
+            borrowers,
+            preset: preset.to_string(),
+            path,
+            amm_sol: 60_000,
+            arb_bps: 50,
+            seed: 7,
+        }
+    }
+}
+
+/// What one preset did on one path.
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct SimResult {
+    pub preset: String,
+    pub borrowers: usize,
+    pub slots: usize,
+    /// Bad debt realized (insurance paid + socialized) plus debt still not
+    /// covered by collateral at the end, USD.
+    pub bad_debt_usd: f64,
+    pub bad_debt_realized_usd: f64,
+    pub buffer_used_usd: f64,
+    pub socialized_usd: f64,
+    pub min_exogenous_price: f64,
+    pub min_amm_price: f64,
+    /// (min AMM / min exogenous - 1): how far liquidations pushed the price below the path.
+    pub liquidation_drawdown_pct: f64,
+    pub collateral_sold_sol: f64,
+    pub penalties_usd: f64,
+    pub positions_liquidated: usize,
+    pub liquidations: u64,
+    pub takes: u64,
+    pub redos: u64,
+    pub wall_secs: f64,
+    pub slots_per_sec: f64,
+    pub positions_scanned_per_sec: f64,
+    /// Per-slot series for plots.
+    #[serde(skip)]
+    pub series: Series,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Series {
+    pub exogenous: Vec<f64>,
+    pub amm: Vec<f64>,
+    pub seized_sol: Vec<f64>,
+    /// Share of positions with debt whose liquidation-view health is below 1.
+    pub unhealthy_share: Vec<f64>,
+}
+
+struct AmmVenue<'a> {
+    amm: &'a Amm,
+}
+
+impl Venue<Env> for AmmVenue<'_> {
+    async fn profitable_amount(&mut self, env: &mut Env, price_wad: u128) -> Result<u64, TxError> {
+        // sell dx while the marginal price x*y/(x+dx)^2 stays >= price
+        let (x, y) = self.amm.reserves(env).await;
+        let p = price_wad as f64 / 1e18; // USDC units per SOL unit
+        if p <= 0.0 {
+            return Ok(0);
+        }
+        let target = ((x as f64) * (y as f64) / p).sqrt();
+        Ok(if target > x as f64 {
+            ((target - x as f64) * 0.98) as u64
+        } else {
+            0
+        })
+    }
+
+    async fn sell(&mut self, env: &mut Env, seller: &Keypair, amount: u64) -> Result<u64, TxError> {
+        Ok(self.amm.sell_collateral(env, seller, amount).await)
+    }
+}
+
+fn err(e: impl std::fmt::Debug) -> String {
+    format!("{e:?}")
+}
+
+/// Deterministic xorshift, so runs are reproducible.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> f64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+fn usd_per_sol(amm_reserves: (u64, u64)) -> f64 {
+    (amm_reserves.1 as f64 / 1e6) / (amm_reserves.0 as f64 / 1e9)
+}
+
+async fn create_token_ix(
+    env: &mut Env,
+    owner: &Pubkey,
+    mint: &Pubkey,
+    acc: &Keypair,
+) -> [Instruction; 2] {
+    let rent = env
+        .rent()
+        .await
+        .minimum_balance(spl_token::state::Account::LEN);
+    [
+        system_instruction::create_account(
+            &env.payer(),
+            &acc.pubkey(),
+            rent,
+            spl_token::state::Account::LEN as u64,
+            &spl_token::ID,
+        ),
+        spl_token::instruction::initialize_account3(&spl_token::ID, &acc.pubkey(), mint, owner)
+            .expect("ix"),
+    ]
+}
+
+/// Runs one preset on `cfg.path`. `progress` is ticked once per slot.
+pub async fn run(cfg: &SimConfig, progress: impl Fn(u64)) -> Result<SimResult, String> {
+    let started = Instant::now();
+    let liq = sluice::presets::liquidation(&cfg.preset)
+        .ok_or_else(|| format!("unknown preset {:?}; use sluice or instant", cfg.preset))?;
+    let p0 = *cfg.path.first().ok_or("empty price path")?;
+    let mut env = Env::new().await;
+    let usdc = env.add_pool(6, Feed::Pull, default_params(), 1.0).await;
+    let sol_params = PoolParams {
+        liquidation: liq,
+        ..default_params()
+    };
+    let sol = env.add_pool(9, Feed::Pull, sol_params, p0).await;
+
+    // lenders
+    let lender = env.user().await;
+    env.mint_to(&usdc.mint, &lender.pubkey(), 100_000_000 * USDC)
+        .await;
+    env.deposit(&lender, &usdc, 100_000_000 * USDC)
+        .await
+        .map_err(err)?;
+
+    // the AMM and its arbitrageur
+    let amm_sol = cfg.amm_sol * SOL;
+    let amm_usdc = (cfg.amm_sol as f64 * p0 * 1e6) as u64;
+    let amm = env.create_amm(&sol, &usdc, amm_sol, amm_usdc).await;
+    if liq.mode == sluice::state::LiquidationMode::Auction {
+        env.register_amm(&sol, &amm).await;
+    }
+    let arb = env.user().await;
+    env.mint_to(&sol.mint, &arb.pubkey(), 10_000_000 * SOL)
+        .await;
+    env.mint_to(&usdc.mint, &arb.pubkey(), 10_000_000_000 * USDC)
+        .await;
+
+    // borrowers: collateral 20..220 SOL, LTV 35%..74.5% of the starting price
+    let mut rng = Rng(cfg.seed.max(1));
+    let mint_auth = env.mint_authority();
+    let mut owners = Vec::with_capacity(cfg.borrowers);
+    for _ in 0..cfg.borrowers {
+        let b = Keypair::new();
+        let col = ((20.0 + 200.0 * rng.next()) * 1e9) as u64;
+        let ltv = 0.35 + 0.395 * rng.next();
+        let debt = ((col as f64 / 1e9) * p0 * ltv * 1e6) as u64;
+        let sol_acc = Keypair::new();
+        let usdc_acc = Keypair::new();
+        let mut ixs = vec![system_instruction::transfer(
+            &env.payer(),
+            &b.pubkey(),
+            100_000_000,
+        )];
+        ixs.extend(create_token_ix(&mut env, &b.pubkey(), &sol.mint, &sol_acc).await);
+        ixs.extend(create_token_ix(&mut env, &b.pubkey(), &usdc.mint, &usdc_acc).await);
+        ixs.push(
+            spl_token::instruction::mint_to(
+                &spl_token::ID,
+                &sol.mint,
+                &sol_acc.pubkey(),
+                &mint_auth.pubkey(),
+                &[],
+                col,
+            )
+            .expect("ix"),
+        );
+        Chain::send(&mut env, &ixs, &[&sol_acc, &usdc_acc, &mint_auth])
+            .await
+            .map_err(|e| e.to_string())?;
+        env.token_accounts
+            .insert((b.pubkey(), sol.mint), sol_acc.pubkey());
+        env.token_accounts
+            .insert((b.pubkey(), usdc.mint), usdc_acc.pubkey());
+        let mut ixs = vec![env.ix_open_position(&b.pubkey())];
+        ixs.push(env.ix_deposit_collateral(&b.pubkey(), &sol, col).await);
+        ixs.extend(env.refresh_prices(&[usdc, sol]));
+        ixs.push(env.ix_borrow(&b.pubkey(), &usdc, debt, &[sol]).await);
+        Chain::send(&mut env, &ixs, &[&b])
+            .await
+            .map_err(|e| format!("borrower setup: {e}"))?;
+        owners.push(b.pubkey());
+    }
+
+    // the keeper, funded to buy lots and repay debt
+    let kp = env.user().await;
+    let keeper_debt = env
+        .mint_to(&usdc.mint, &kp.pubkey(), 1_000_000_000 * USDC)
+        .await;
+    let keeper_collateral = env.token_account(&kp.pubkey(), &sol.mint).await;
+    let mut keeper = Keeper {
+        market: env.market,
+        collateral: sol,
+        debt: usdc,
+        signer: kp,
+        keeper_collateral,
+        keeper_debt,
+        positions: Vec::new(),
+    };
+    keeper
+        .track(&mut env, &owners)
+        .await
+        .map_err(|e| e.to_string())?;
+
+    let mut res = SimResult {
+        preset: cfg.preset.clone(),
+        borrowers: cfg.borrowers,
+        slots: cfg.path.len(),
+        min_exogenous_price: f64::MAX,
+        min_amm_price: f64::MAX,
+        ..Default::default()
+    };
+    let mut total = TickReport::default();
+    let mut liquidated: std::collections::HashSet<Pubkey> = Default::default();
+    let loop_start = Instant::now();
+    for (i, &p_ext) in cfg.path.iter().enumerate() {
+        env.advance(1, 1).await;
+        arbitrage(&mut env, &amm, &arb, p_ext, cfg.arb_bps).await;
+        let amm_px = usd_per_sol(amm.reserves(&mut env).await);
+        env.set_price(&usdc, Px::usd(1.0)).await;
+        env.set_price(&sol, Px::usd(amm_px)).await;
+        let mut venue = AmmVenue { amm: &amm };
+        let r = keeper
+            .tick(&mut env, &mut venue)
+            .await
+            .map_err(|e| format!("slot {i}: {e}"))?;
+        let amm_after = usd_per_sol(amm.reserves(&mut env).await);
+        res.min_exogenous_price = res.min_exogenous_price.min(p_ext);
+        res.min_amm_price = res.min_amm_price.min(amm_after).min(amm_px);
+        res.series.exogenous.push(p_ext);
+        res.series.amm.push(amm_after);
+        res.series.seized_sol.push(r.seized as f64 / 1e9);
+        res.series
+            .unhealthy_share
+            .push(unhealthy_share(&mut env, &keeper, &sol, &usdc).await);
+        liquidated.extend(r.positions_liquidated.iter().copied());
+        total.scanned += r.scanned;
+        total.liquidations += r.liquidations;
+        total.sold += r.sold;
+        total.takes += r.takes;
+        total.redos += r.redos;
+        total.penalty_wad += r.penalty_wad;
+        progress(1);
+    }
+    let loop_secs = loop_start.elapsed().as_secs_f64();
+
+    // books at the end
+    let dpool = env.pool(&usdc).await;
+    let ins = env.insurance(&usdc).await;
+    let cpool = env.pool(&sol).await;
+    env.assert_books(&usdc).await;
+    env.assert_books(&sol).await;
+    let final_px = usd_per_sol(amm.reserves(&mut env).await);
+    let mut underwater = 0.0;
+    for t in &keeper.positions {
+        let p: sluice::state::Position = env.position(&t.owner).await;
+        let col: u64 = p.collateral.iter().map(|c| c.amount).sum();
+        let debt: f64 = p
+            .debts
+            .iter()
+            .map(|d| {
+                sluice::math::shares::debt_amount(
+                    d.scaled_debt,
+                    dpool.borrow_index,
+                    sluice::math::Rounding::Up,
+                )
+                .unwrap_or(0) as f64
+                    / 1e6
+            })
+            .sum();
+        let value = col as f64 / 1e9 * final_px;
+        if debt > value && p.open_auctions == 0 {
+            underwater += debt - value;
+        }
+    }
+    // debt still in auctions is counted at what their lots are worth now
+    let auction_gap = (dpool.auction_debt as f64 / 1e6
+        - cpool.auction_collateral as f64 / 1e9 * final_px)
+        .max(0.0);
+    res.bad_debt_realized_usd = dpool.total_bad_debt as f64 / 1e6;
+    res.bad_debt_usd = res.bad_debt_realized_usd + underwater + auction_gap;
+    res.buffer_used_usd = ins.total_paid as f64 / 1e6;
+    res.socialized_usd = dpool.total_socialized as f64 / 1e6;
+    res.liquidation_drawdown_pct = (res.min_amm_price / res.min_exogenous_price - 1.0) * 100.0;
+    res.collateral_sold_sol = total.sold as f64 / 1e9;
+    res.penalties_usd = crate::keeper::usd(total.penalty_wad);
+    res.positions_liquidated = liquidated.len();
+    res.liquidations = total.liquidations;
+    res.takes = total.takes;
+    res.redos = total.redos;
+    res.wall_secs = started.elapsed().as_secs_f64();
+    res.slots_per_sec = cfg.path.len() as f64 / loop_secs.max(1e-9);
+    res.positions_scanned_per_sec = total.scanned as f64 / loop_secs.max(1e-9);
+    Ok(res)
+}
+
+/// Moves the AMM toward `p_ext` with at most `max_bps` of its SOL reserve.
+async fn arbitrage(env: &mut Env, amm: &Amm, arb: &Keypair, p_ext: f64, max_bps: u64) {
+    let (x, y) = amm.reserves(env).await;
+    let target_units = p_ext * 1e6 / 1e9; // USDC units per SOL unit
+    let k = x as f64 * y as f64;
+    let x_target = (k / target_units).sqrt();
+    let max_dx = x as f64 * max_bps as f64 / 10_000.0;
+    if x_target > x as f64 * 1.000_01 {
+        // AMM too expensive: sell SOL into it
+        let dx = (x_target - x as f64).min(max_dx) as u64;
+        if dx > 0 {
+            amm.sell_collateral(env, arb, dx).await;
+        }
+    } else if x_target < x as f64 * 0.999_99 {
+        let dx = (x as f64 - x_target).min(max_dx);
+        // quote needed to take dx out: y * dx / (x - dx)
+        let dy = (y as f64 * dx / (x as f64 - dx)) as u64;
+        if dy > 0 {
+            amm.buy_collateral(env, arb, dy).await;
+        }
+    }
+}
+
+async fn unhealthy_share(env: &mut Env, keeper: &Keeper, sol: &PoolKeys, usdc: &PoolKeys) -> f64 {
+    let c = env.pool(sol).await;
+    let d = env.pool(usdc).await;
+    let slot = env.clock().await.slot;
+    let loaded = [(sol.pool, &c), (usdc.pool, &d)];
+    let mut with_debt = 0usize;
+    let mut bad = 0usize;
+    for t in &keeper.positions {
+        if !t.position.has_debt() {
+            continue;
+        }
+        with_debt += 1;
+        match sluice::instructions::common::position_health(
+            &t.position,
+            &loaded,
+            &[],
+            slot,
+            sluice::instructions::common::HealthMode::Spot,
+        ) {
+            Ok(h) if h.is_healthy() => {}
+            _ => bad += 1,
+        }
+    }
+    if with_debt == 0 {
+        0.0
+    } else {
+        bad as f64 / with_debt as f64
+    }
+}
