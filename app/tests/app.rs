@@ -1,0 +1,138 @@
+//! The keeper against the in-process runtime, the configuration validator,
+//! and a short end-to-end simulation.
+use anchor_lang::prelude::Pubkey;
+use sluice_app::config;
+use sluice_app::keeper::{Keeper, OracleOnly};
+use sluice_app::sim::{self, scenario, SimConfig};
+use sluice_tests::*;
+use solana_signer::Signer;
+
+#[tokio::test]
+async fn keeper_liquidates_the_unhealthy_position_and_skips_the_healthy_one() {
+    let mut env = Env::new().await;
+    let usdc = env.add_pool(6, Feed::Pull, default_params(), 1.0).await;
+    let sol = env.add_pool(9, Feed::Legacy, default_params(), 100.0).await;
+    let lender = env.user().await;
+    env.mint_to(&usdc.mint, &lender.pubkey(), 1_000_000 * USDC)
+        .await;
+    env.deposit(&lender, &usdc, 1_000_000 * USDC).await.unwrap();
+    let amm = env
+        .create_amm(&sol, &usdc, 2_000 * SOL, 200_000 * USDC)
+        .await;
+    env.register_amm(&sol, &amm).await;
+    let all = [usdc, sol];
+    let mut owners = Vec::new();
+    for debt in [3_000, 7_000] {
+        let b = env.user().await;
+        env.mint_to(&sol.mint, &b.pubkey(), 100 * SOL).await;
+        env.open_position(&b).await.unwrap();
+        env.deposit_collateral(&b, &sol, 100 * SOL).await.unwrap();
+        env.borrow(&b, &usdc, debt * USDC, &all).await.unwrap();
+        owners.push(b.pubkey());
+    }
+    let kp = env.user().await;
+    let keeper_debt = env.mint_to(&usdc.mint, &kp.pubkey(), 100_000 * USDC).await;
+    let keeper_collateral = env.token_account(&kp.pubkey(), &sol.mint).await;
+    let mut keeper = Keeper {
+        market: env.market,
+        collateral: sol,
+        debt: usdc,
+        signer: kp,
+        keeper_collateral,
+        keeper_debt,
+        positions: Vec::new(),
+    };
+    keeper.track(&mut env, &owners).await.unwrap();
+    let mut venue = OracleOnly {
+        oracle_price_wad: 0,
+        min_discount_bps: 100,
+    };
+
+    // healthy market: nothing to do
+    let r = keeper.tick(&mut env, &mut venue).await.unwrap();
+    assert_eq!(r.scanned, 2);
+    assert_eq!(r.liquidations, 0);
+    // SOL to $85, long enough for the TWAP to agree
+    for _ in 0..6 {
+        env.step_prices(10, 4, &[(usdc, 1.0), (sol, 85.0)]).await;
+    }
+    env.advance(1, 1).await;
+    env.set_price(&usdc, Px::usd(1.0)).await;
+    env.set_price(&sol, Px::usd(85.0)).await;
+    let r = keeper.tick(&mut env, &mut venue).await.unwrap();
+    assert_eq!(r.liquidations, 1, "{r:?}");
+    let unhealthy = env.position_key(&owners[1]);
+    let healthy = env.position_key(&owners[0]);
+    assert_eq!(r.positions_liquidated, vec![unhealthy]);
+    assert!(!r.positions_liquidated.contains(&healthy));
+    assert_eq!(
+        env.position(&owners[0]).await.collateral[0].amount,
+        100 * SOL
+    );
+    assert!(env.position(&owners[1]).await.collateral[0].amount < 100 * SOL);
+    assert!(keeper.positions[1].auction_open);
+    env.assert_books(&sol).await;
+    env.assert_books(&usdc).await;
+    let _ = Pubkey::default();
+}
+
+#[test]
+fn devnet_configuration_validates() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../migrations/devnet.toml"
+    ))
+    .unwrap();
+    let plan = config::validate(&text).unwrap();
+    assert_eq!(plan.pools.len(), 2);
+    assert_eq!(plan.name, "sluice-devnet");
+}
+
+#[test]
+fn configuration_errors_name_the_problem() {
+    let good = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../migrations/devnet.toml"
+    ))
+    .unwrap();
+    let cases: Vec<(String, &str)> = vec![
+        ("not toml [".into(), "invalid TOML"),
+        (good.replace("authority = \"9Wz", "authority = \"!!"), "market.authority"),
+        (good.replace("keeper_incentive_bps = 50", "keeper_incentive_bps = 900"), "Keeper incentive"),
+        (good.replace("ltv_bps = 7500", "ltv_bps = 9500"), "pool SOL: LTV is out of bounds"),
+        (good.replace("liquidation_bonus_bps = 500", "liquidation_bonus_bps = 2500"), "pool SOL: Liquidation threshold x (1 + bonus)"),
+        (good.replace("preset = \"sluice\"", "preset = \"yolo\""), "preset \"yolo\""),
+        (good.replace("oracle = \"pyth-pull\"", "oracle = \"chainlink\""), "is not pyth-pull"),
+        (good.replace("ef0d8b6f", "zz0d8b6f"), "feed id must be 32 bytes"),
+        (good.replace("kind = \"whirlpool\"", "kind = \"orderbook\""), "depth kind"),
+        (good.replace("4zMMC9srt5Ri5X14GAgXhaHii3GnPAEERYPJgZJDncDU", "So11111111111111111111111111111111111111112"), "appears in two pools"),
+        (good.replace("max_age_secs = 30", "max_age_secs = 3000"), "Oracle limits are out of bounds"),
+        (good.replace("twap_window_slots = 150", "twap_window_slots = 0"), "TWAP parameters"),
+        (good.replace("[[pool.depth]]\nkind = \"whirlpool\"\n# Orca SOL/USDC whirlpool\naccount_a = \"Czfq3xZZDmsdGdUyrNLtRhGc47cXcZtLG4crryfu44zE\"\n", ""), "needs at least one depth source"),
+        (good.replace("symbol = \"SOL\"", "symbol = \"SOL\"\ncolour = \"red\""), "unknown field"),
+    ];
+    for (text, want) in cases {
+        let e = config::validate(&text).unwrap_err();
+        assert!(e.contains(want), "wanted {want:?} in: {e}");
+    }
+}
+
+#[tokio::test]
+async fn short_simulation_runs_both_presets_end_to_end() {
+    let mut path = scenario::builtin("crash").unwrap();
+    path.truncate(160);
+    for preset in sluice::presets::PRESETS {
+        let mut cfg = SimConfig::new(preset, path.clone(), 40);
+        cfg.amm_sol = 3_000;
+        let r = sim::run(&cfg, |_| {}).await.unwrap();
+        assert_eq!(r.slots, 160);
+        assert_eq!(r.series.amm.len(), 160);
+        assert!(r.min_exogenous_price < 100.0);
+        assert!(
+            r.positions_liquidated > 0,
+            "{preset}: nobody liquidated in a 40% crash"
+        );
+        assert!(r.collateral_sold_sol > 0.0);
+        assert!(r.bad_debt_usd >= r.bad_debt_realized_usd);
+    }
+}
