@@ -1,0 +1,1402 @@
+//! Account-validation attacks on every instruction, one per class where the
+//! class applies. Each case asserts the exact error and that every account the
+//! transaction names is byte-for-byte unchanged afterwards.
+use anchor_lang::error::ErrorCode as AnchorError;
+use anchor_lang::prelude::Pubkey;
+use anchor_lang::solana_program::instruction::error::InstructionError;
+use anchor_lang::solana_program::instruction::Instruction;
+use sluice::errors::SluiceError;
+use sluice::state::MarketParams;
+use sluice_tests::*;
+use solana_keypair::Keypair;
+use solana_signer::Signer;
+
+#[derive(Clone, Debug)]
+enum Expect {
+    Sluice(SluiceError),
+    Anchor(AnchorError),
+    /// A custom error from another program.
+    #[allow(dead_code)]
+    Custom(u32),
+    /// A runtime-level instruction error. Re-initialising an existing account
+    /// fails in the system program's create; the native CPI stub of
+    /// solana-program-test surfaces that as InvalidInstructionData.
+    Ix(InstructionError),
+}
+
+impl Expect {
+    fn code(&self) -> u32 {
+        match self {
+            Expect::Sluice(e) => u32::from(*e),
+            Expect::Anchor(e) => u32::from(*e),
+            Expect::Custom(c) => *c,
+            Expect::Ix(_) => u32::MAX,
+        }
+    }
+}
+
+struct Case {
+    ix: &'static str,
+    class: &'static str,
+    prefix: Vec<Instruction>,
+    attack: Instruction,
+    signers: Vec<Keypair>,
+    expect: Expect,
+}
+
+struct Scene {
+    env: Env,
+    usdc: PoolKeys,
+    sol: PoolKeys,
+    amm: Amm,
+    b: Keypair,
+    h: Keypair,
+    keeper: Keypair,
+    /// A position of b's market that holds nothing (for re-init and wrong-owner cases).
+    empty: Keypair,
+    /// Pool data copied to an account owned by another program.
+    fake_pool: Pubkey,
+    /// A market owned by another program that names the attacker as authority.
+    fake_market: Pubkey,
+    attacker: Keypair,
+}
+
+async fn scene() -> Scene {
+    let mut env = Env::new().await;
+    let usdc = env.add_pool(6, Feed::Pull, default_params(), 1.0).await;
+    let sol = env.add_pool(9, Feed::Legacy, default_params(), 100.0).await;
+    let lender = env.user().await;
+    env.mint_to(&usdc.mint, &lender.pubkey(), 1_000_000 * USDC)
+        .await;
+    env.deposit(&lender, &usdc, 1_000_000 * USDC).await.unwrap();
+    let amm = env
+        .create_amm(&sol, &usdc, 2_000 * SOL, 200_000 * USDC)
+        .await;
+    env.register_amm(&sol, &amm).await;
+    let all = [usdc, sol];
+    let mut users = Vec::new();
+    for debt in [7_000, 1_000] {
+        let u = env.user().await;
+        env.mint_to(&sol.mint, &u.pubkey(), 100 * SOL).await;
+        env.mint_to(&usdc.mint, &u.pubkey(), 10_000 * USDC).await;
+        env.open_position(&u).await.unwrap();
+        env.deposit_collateral(&u, &sol, 50 * SOL).await.unwrap();
+        env.deposit_collateral(&u, &sol, 50 * SOL).await.unwrap();
+        env.borrow(&u, &usdc, debt * USDC, &all).await.unwrap();
+        users.push(u);
+    }
+    let (b, h) = (users.remove(0), users.remove(0));
+    for _ in 0..6 {
+        env.step_prices(10, 4, &[(usdc, 1.0), (sol, 85.0)]).await;
+    }
+    let keeper = env.user().await;
+    env.mint_to(&usdc.mint, &keeper.pubkey(), 100_000 * USDC)
+        .await;
+    env.mint_to(&sol.mint, &keeper.pubkey(), 10 * SOL).await;
+    env.liquidate(&keeper, &b.pubkey(), &sol, &usdc, &all)
+        .await
+        .unwrap();
+    let empty = env.user().await;
+    env.open_position(&empty).await.unwrap();
+    let attacker = env.user().await;
+    env.mint_to(&usdc.mint, &attacker.pubkey(), 1_000 * USDC)
+        .await;
+    env.mint_to(&sol.mint, &attacker.pubkey(), 10 * SOL).await;
+    // fake accounts: real layouts, owned by a program the attacker controls
+    let impostor = Keypair::new().pubkey();
+    let fake_pool = Keypair::new().pubkey();
+    let data = env.account(&usdc.pool).await.unwrap().data;
+    env.set_account(&fake_pool, &impostor, data);
+    let fake_market = Keypair::new().pubkey();
+    let mut m = env.market_state().await;
+    m.authority = attacker.pubkey();
+    let mut data = Vec::new();
+    anchor_lang::AccountSerialize::try_serialize(&m, &mut data).unwrap();
+    env.set_account(&fake_market, &impostor, data);
+    Scene {
+        env,
+        usdc,
+        sol,
+        amm,
+        b,
+        h,
+        keeper,
+        empty,
+        fake_pool,
+        fake_market,
+        attacker,
+    }
+}
+
+fn with(mut ix: Instruction, idx: usize, key: Pubkey) -> Instruction {
+    ix.accounts[idx].pubkey = key;
+    ix
+}
+
+fn unsigned(mut ix: Instruction, idx: usize) -> Instruction {
+    ix.accounts[idx].is_signer = false;
+    ix
+}
+
+/// A PDA of `seeds` with a valid but non-canonical bump.
+fn non_canonical(seeds: &[&[u8]]) -> Pubkey {
+    let (_, canonical) = Pubkey::find_program_address(seeds, &sluice::ID);
+    for bump in (0..canonical).rev() {
+        let mut s: Vec<&[u8]> = seeds.to_vec();
+        let b = [bump];
+        s.push(&b);
+        if let Ok(k) = Pubkey::create_program_address(&s, &sluice::ID) {
+            return k;
+        }
+    }
+    panic!("no non-canonical bump");
+}
+
+async fn run(env: &mut Env, cases: Vec<Case>) -> Vec<(String, String)> {
+    let mut table = Vec::new();
+    for c in cases {
+        let mut keys: Vec<Pubkey> = Vec::new();
+        for i in c.prefix.iter().chain(std::iter::once(&c.attack)) {
+            for a in &i.accounts {
+                if !keys.contains(&a.pubkey) {
+                    keys.push(a.pubkey);
+                }
+            }
+        }
+        let mut before = Vec::new();
+        for k in &keys {
+            before.push(env.account(k).await);
+        }
+        let mut ixs = c.prefix.clone();
+        ixs.push(c.attack.clone());
+        let signers: Vec<&Keypair> = c.signers.iter().collect();
+        let res = env.send(&ixs, &signers).await;
+        let err = match res {
+            Ok(()) => panic!("{} / {}: the attack succeeded", c.ix, c.class),
+            Err(e) => e,
+        };
+        if let Expect::Ix(want) = &c.expect {
+            assert_eq!(
+                instruction_error(&err).as_ref(),
+                Some(want),
+                "{} / {}: {err:?}",
+                c.ix,
+                c.class
+            );
+        } else {
+            assert_eq!(
+                custom_code(&err),
+                Some(c.expect.code()),
+                "{} / {}: expected {:?}, got {err:?}",
+                c.ix,
+                c.class,
+                c.expect
+            );
+        }
+        for (k, b) in keys.iter().zip(before) {
+            let after = env.account(k).await;
+            // the fee payer pays fees; every other account is untouched
+            if *k == env.payer() {
+                continue;
+            }
+            assert_eq!(
+                b.as_ref().map(|a| (&a.data, a.lamports, a.owner)),
+                after.as_ref().map(|a| (&a.data, a.lamports, a.owner)),
+                "{} / {}: account {k} changed",
+                c.ix,
+                c.class
+            );
+        }
+        table.push((c.ix.to_string(), c.class.to_string()));
+    }
+    table
+}
+
+#[tokio::test]
+async fn every_instruction_rejects_every_applicable_attack() {
+    let mut s = scene().await;
+    let env = &mut s.env;
+    let (usdc, sol) = (s.usdc, s.sol);
+    let (b, h, k, e, a) = (
+        s.b.insecure_clone(),
+        s.h.insecure_clone(),
+        s.keeper.insecure_clone(),
+        s.empty.insecure_clone(),
+        s.attacker.insecure_clone(),
+    );
+    let auth = env.authority.insecure_clone();
+    let all = [usdc, sol];
+    let refresh = env.refresh_prices(&all);
+    let sys = anchor_lang::system_program::ID;
+    let position_b = env.position_key(&b.pubkey());
+    let position_h = env.position_key(&h.pubkey());
+    let mut cases: Vec<Case> = Vec::new();
+    macro_rules! case {
+        ($ix:expr, $class:expr, $prefix:expr, $attack:expr, [$($sg:expr),*], $expect:expr) => {
+            cases.push(Case {
+                ix: $ix,
+                class: $class,
+                prefix: $prefix,
+                attack: $attack,
+                signers: vec![$($sg.insecure_clone()),*],
+                expect: $expect,
+            })
+        };
+    }
+    use Expect::*;
+
+    // ---- init_market
+    let m2 = Keypair::new();
+    let m3 = Keypair::new();
+    let i = env.ix_init_market(&m3.pubkey(), &auth.pubkey(), default_market_params());
+    env.send(&[i.clone()], &[&m3]).await.unwrap();
+    case!(
+        "init_market",
+        "re-initialization",
+        vec![],
+        i,
+        [m3],
+        Ix(InstructionError::InvalidInstructionData)
+    );
+    let i = env.ix_init_market(&m2.pubkey(), &auth.pubkey(), default_market_params());
+    case!(
+        "init_market",
+        "arbitrary program in CPI slot",
+        vec![],
+        with(i, 2, spl_token_id()),
+        [m2],
+        Anchor(AnchorError::InvalidProgramId)
+    );
+
+    // ---- init_pool
+    let mint = env.create_mint(6).await;
+    let nk = env.pool_keys(&mint, 6, Keypair::new().pubkey(), Feed::Pull, [9; 32]);
+    let cfg = env.oracle_config(&nk);
+    let ip = env.ix_init_pool(&nk, cfg, default_params());
+    case!(
+        "init_pool",
+        "missing signer",
+        vec![],
+        unsigned(ip.clone(), 1),
+        [],
+        Anchor(AnchorError::AccountNotSigner)
+    );
+    case!(
+        "init_pool",
+        "wrong authority",
+        vec![],
+        with(ip.clone(), 1, a.pubkey()),
+        [a],
+        Sluice(SluiceError::Unauthorized)
+    );
+    case!(
+        "init_pool",
+        "fake account chain",
+        vec![],
+        with(with(ip.clone(), 2, s.fake_market), 1, a.pubkey()),
+        [a],
+        Anchor(AnchorError::AccountOwnedByWrongProgram)
+    );
+    case!(
+        "init_pool",
+        "re-initialization",
+        vec![],
+        {
+            let c = env.oracle_config(&usdc);
+            env.ix_init_pool(&usdc, c, default_params())
+        },
+        [auth],
+        Ix(InstructionError::InvalidInstructionData)
+    );
+    case!(
+        "init_pool",
+        "arbitrary program in CPI slot",
+        vec![],
+        with(ip.clone(), 9, sys),
+        [auth],
+        Anchor(AnchorError::InvalidProgramId)
+    );
+    let nc_vault = non_canonical(&[sluice::constants::VAULT_SEED, nk.pool.as_ref()]);
+    case!(
+        "init_pool",
+        "non-canonical bump",
+        vec![],
+        with(ip.clone(), 5, nc_vault),
+        [auth],
+        Anchor(AnchorError::ConstraintSeeds)
+    );
+    case!(
+        "init_pool",
+        "owner/type substitution",
+        vec![],
+        with(ip.clone(), 2, usdc.pool),
+        [auth],
+        Anchor(AnchorError::AccountDiscriminatorMismatch)
+    );
+
+    // ---- deposit
+    let d = env.ix_deposit(&a.pubkey(), &usdc, USDC).await;
+    case!(
+        "deposit",
+        "missing signer",
+        vec![],
+        unsigned(d.clone(), 0),
+        [],
+        Anchor(AnchorError::AccountNotSigner)
+    );
+    case!(
+        "deposit",
+        "owner/type substitution",
+        vec![],
+        with(d.clone(), 2, position_b),
+        [a],
+        Anchor(AnchorError::AccountDiscriminatorMismatch)
+    );
+    case!(
+        "deposit",
+        "fake account chain",
+        vec![],
+        with(d.clone(), 2, s.fake_pool),
+        [a],
+        Anchor(AnchorError::AccountOwnedByWrongProgram)
+    );
+    case!(
+        "deposit",
+        "arbitrary program in CPI slot",
+        vec![],
+        with(d.clone(), 7, sys),
+        [a],
+        Anchor(AnchorError::InvalidProgramId)
+    );
+    case!(
+        "deposit",
+        "same account in two mutable roles",
+        vec![],
+        with(d.clone(), 5, usdc.vault),
+        [a],
+        Anchor(AnchorError::ConstraintDuplicateMutableAccount)
+    );
+    case!(
+        "deposit",
+        "another pool's PDA as vault",
+        vec![],
+        with(d.clone(), 3, sol.vault),
+        [a],
+        Sluice(SluiceError::VaultMismatch)
+    );
+
+    // ---- withdraw
+    let w = env.ix_withdraw(&a.pubkey(), &usdc, 1).await;
+    case!(
+        "withdraw",
+        "missing signer",
+        vec![],
+        unsigned(w.clone(), 0),
+        [],
+        Anchor(AnchorError::AccountNotSigner)
+    );
+    case!(
+        "withdraw",
+        "owner/type substitution",
+        vec![],
+        with(w.clone(), 1, usdc.pool),
+        [a],
+        Anchor(AnchorError::AccountDiscriminatorMismatch)
+    );
+    case!(
+        "withdraw",
+        "fake account chain",
+        vec![],
+        with(w.clone(), 1, s.fake_market),
+        [a],
+        Anchor(AnchorError::AccountOwnedByWrongProgram)
+    );
+    case!(
+        "withdraw",
+        "arbitrary program in CPI slot",
+        vec![],
+        with(w.clone(), 7, sys),
+        [a],
+        Anchor(AnchorError::InvalidProgramId)
+    );
+    case!(
+        "withdraw",
+        "same account in two mutable roles",
+        vec![],
+        with(w.clone(), 6, usdc.vault),
+        [a],
+        Anchor(AnchorError::ConstraintDuplicateMutableAccount)
+    );
+    case!(
+        "withdraw",
+        "another pool's PDA as vault",
+        vec![],
+        with(w.clone(), 3, sol.vault),
+        [a],
+        Sluice(SluiceError::VaultMismatch)
+    );
+
+    // ---- open_position / close_position
+    let o = env.ix_open_position(&e.pubkey());
+    case!(
+        "open_position",
+        "re-initialization",
+        vec![],
+        o.clone(),
+        [e],
+        Ix(InstructionError::InvalidInstructionData)
+    );
+    case!(
+        "open_position",
+        "missing signer",
+        vec![],
+        unsigned(env.ix_open_position(&a.pubkey()), 0),
+        [],
+        Anchor(AnchorError::AccountNotSigner)
+    );
+    let nc_pos = non_canonical(&[
+        sluice::constants::POSITION_SEED,
+        env.market.as_ref(),
+        a.pubkey().as_ref(),
+    ]);
+    case!(
+        "open_position",
+        "non-canonical bump",
+        vec![],
+        with(env.ix_open_position(&a.pubkey()), 2, nc_pos),
+        [a],
+        Anchor(AnchorError::ConstraintSeeds)
+    );
+    case!(
+        "open_position",
+        "arbitrary program in CPI slot",
+        vec![],
+        with(env.ix_open_position(&a.pubkey()), 3, spl_token_id()),
+        [a],
+        Anchor(AnchorError::InvalidProgramId)
+    );
+    case!(
+        "open_position",
+        "fake account chain",
+        vec![],
+        with(env.ix_open_position(&a.pubkey()), 1, s.fake_market),
+        [a],
+        Anchor(AnchorError::AccountOwnedByWrongProgram)
+    );
+    let c = env.ix_close_position(&h.pubkey());
+    case!(
+        "close_position",
+        "closing a non-empty position",
+        vec![],
+        c.clone(),
+        [h],
+        Sluice(SluiceError::PositionNotEmpty)
+    );
+    case!(
+        "close_position",
+        "missing signer",
+        vec![],
+        unsigned(c.clone(), 0),
+        [],
+        Anchor(AnchorError::AccountNotSigner)
+    );
+    case!(
+        "close_position",
+        "wrong authority",
+        vec![],
+        with(
+            env.ix_close_position(&a.pubkey()),
+            1,
+            env.position_key(&e.pubkey())
+        ),
+        [a],
+        Sluice(SluiceError::NotPositionOwner)
+    );
+    case!(
+        "close_position",
+        "owner/type substitution",
+        vec![],
+        with(c.clone(), 1, usdc.pool),
+        [h],
+        Anchor(AnchorError::AccountDiscriminatorMismatch)
+    );
+
+    // ---- deposit_collateral
+    let dc = env.ix_deposit_collateral(&h.pubkey(), &sol, SOL / 10).await;
+    case!(
+        "deposit_collateral",
+        "missing signer",
+        vec![],
+        unsigned(dc.clone(), 0),
+        [],
+        Anchor(AnchorError::AccountNotSigner)
+    );
+    case!(
+        "deposit_collateral",
+        "wrong authority",
+        vec![],
+        with(
+            env.ix_deposit_collateral(&a.pubkey(), &sol, SOL).await,
+            2,
+            position_h
+        ),
+        [a],
+        Sluice(SluiceError::NotPositionOwner)
+    );
+    case!(
+        "deposit_collateral",
+        "owner/type substitution",
+        vec![],
+        with(dc.clone(), 2, sol.pool),
+        [h],
+        Anchor(AnchorError::AccountDiscriminatorMismatch)
+    );
+    case!(
+        "deposit_collateral",
+        "fake account chain",
+        vec![],
+        with(dc.clone(), 3, s.fake_pool),
+        [h],
+        Anchor(AnchorError::AccountOwnedByWrongProgram)
+    );
+    case!(
+        "deposit_collateral",
+        "arbitrary program in CPI slot",
+        vec![],
+        with(dc.clone(), 6, sys),
+        [h],
+        Anchor(AnchorError::InvalidProgramId)
+    );
+    case!(
+        "deposit_collateral",
+        "same account in two mutable roles",
+        vec![],
+        with(dc.clone(), 5, sol.vault),
+        [h],
+        Anchor(AnchorError::ConstraintDuplicateMutableAccount)
+    );
+    case!(
+        "deposit_collateral",
+        "another pool's PDA as vault",
+        vec![],
+        with(dc.clone(), 4, usdc.vault),
+        [h],
+        Sluice(SluiceError::VaultMismatch)
+    );
+
+    // ---- withdraw_collateral
+    let wc = env
+        .ix_withdraw_collateral(&h.pubkey(), &sol, SOL, &[usdc])
+        .await;
+    case!(
+        "withdraw_collateral",
+        "missing signer",
+        refresh.clone(),
+        unsigned(wc.clone(), 0),
+        [],
+        Anchor(AnchorError::AccountNotSigner)
+    );
+    case!(
+        "withdraw_collateral",
+        "wrong authority",
+        refresh.clone(),
+        with(
+            env.ix_withdraw_collateral(&a.pubkey(), &sol, SOL, &[usdc])
+                .await,
+            2,
+            position_h
+        ),
+        [a],
+        Sluice(SluiceError::NotPositionOwner)
+    );
+    case!(
+        "withdraw_collateral",
+        "owner/type substitution",
+        refresh.clone(),
+        with(wc.clone(), 3, position_b),
+        [h],
+        Anchor(AnchorError::AccountDiscriminatorMismatch)
+    );
+    case!(
+        "withdraw_collateral",
+        "fake account chain",
+        refresh.clone(),
+        with(wc.clone(), 7, s.fake_pool),
+        [h],
+        Sluice(SluiceError::MissingPoolAccount)
+    );
+    case!(
+        "withdraw_collateral",
+        "arbitrary program in CPI slot",
+        refresh.clone(),
+        with(wc.clone(), 6, sys),
+        [h],
+        Anchor(AnchorError::InvalidProgramId)
+    );
+    case!(
+        "withdraw_collateral",
+        "same account in two mutable roles",
+        refresh.clone(),
+        with(wc.clone(), 5, sol.vault),
+        [h],
+        Anchor(AnchorError::ConstraintDuplicateMutableAccount)
+    );
+    case!(
+        "withdraw_collateral",
+        "another pool's PDA as vault",
+        refresh.clone(),
+        with(wc.clone(), 4, usdc.vault),
+        [h],
+        Sluice(SluiceError::VaultMismatch)
+    );
+
+    // ---- borrow
+    let br = env.ix_borrow(&h.pubkey(), &usdc, USDC, &[sol]).await;
+    case!(
+        "borrow",
+        "missing signer",
+        refresh.clone(),
+        unsigned(br.clone(), 0),
+        [],
+        Anchor(AnchorError::AccountNotSigner)
+    );
+    case!(
+        "borrow",
+        "wrong authority",
+        refresh.clone(),
+        with(
+            env.ix_borrow(&a.pubkey(), &usdc, USDC, &[sol]).await,
+            2,
+            position_h
+        ),
+        [a],
+        Sluice(SluiceError::NotPositionOwner)
+    );
+    case!(
+        "borrow",
+        "owner/type substitution",
+        refresh.clone(),
+        with(br.clone(), 2, usdc.pool),
+        [h],
+        Anchor(AnchorError::AccountDiscriminatorMismatch)
+    );
+    case!(
+        "borrow",
+        "fake account chain",
+        refresh.clone(),
+        with(br.clone(), 7, s.fake_pool),
+        [h],
+        Sluice(SluiceError::MissingPoolAccount)
+    );
+    case!(
+        "borrow",
+        "arbitrary program in CPI slot",
+        refresh.clone(),
+        with(br.clone(), 6, sys),
+        [h],
+        Anchor(AnchorError::InvalidProgramId)
+    );
+    case!(
+        "borrow",
+        "same account in two mutable roles",
+        refresh.clone(),
+        with(br.clone(), 5, usdc.vault),
+        [h],
+        Anchor(AnchorError::ConstraintDuplicateMutableAccount)
+    );
+    case!(
+        "borrow",
+        "another pool's PDA as vault",
+        refresh.clone(),
+        with(br.clone(), 4, sol.vault),
+        [h],
+        Sluice(SluiceError::VaultMismatch)
+    );
+
+    // ---- repay
+    let rp = env.ix_repay(&h.pubkey(), &h.pubkey(), &usdc, USDC).await;
+    case!(
+        "repay",
+        "missing signer",
+        vec![],
+        unsigned(rp.clone(), 0),
+        [],
+        Anchor(AnchorError::AccountNotSigner)
+    );
+    case!(
+        "repay",
+        "owner/type substitution",
+        vec![],
+        with(rp.clone(), 3, position_b),
+        [h],
+        Anchor(AnchorError::AccountDiscriminatorMismatch)
+    );
+    case!(
+        "repay",
+        "fake account chain",
+        vec![],
+        with(rp.clone(), 3, s.fake_pool),
+        [h],
+        Anchor(AnchorError::AccountOwnedByWrongProgram)
+    );
+    case!(
+        "repay",
+        "arbitrary program in CPI slot",
+        vec![],
+        with(rp.clone(), 6, sys),
+        [h],
+        Anchor(AnchorError::InvalidProgramId)
+    );
+    case!(
+        "repay",
+        "same account in two mutable roles",
+        vec![],
+        with(rp.clone(), 5, usdc.vault),
+        [h],
+        Anchor(AnchorError::ConstraintDuplicateMutableAccount)
+    );
+    case!(
+        "repay",
+        "another pool's PDA as vault",
+        vec![],
+        with(rp.clone(), 4, sol.vault),
+        [h],
+        Sluice(SluiceError::VaultMismatch)
+    );
+
+    // ---- refresh_pool / refresh_price
+    let rpl = env.ix_refresh_pool(&usdc);
+    case!(
+        "refresh_pool",
+        "owner/type substitution",
+        vec![],
+        with(rpl.clone(), 0, position_b),
+        [],
+        Anchor(AnchorError::AccountDiscriminatorMismatch)
+    );
+    case!(
+        "refresh_pool",
+        "fake account chain",
+        vec![],
+        with(rpl.clone(), 0, s.fake_pool),
+        [],
+        Anchor(AnchorError::AccountOwnedByWrongProgram)
+    );
+    case!(
+        "refresh_pool",
+        "arbitrary program in CPI slot",
+        vec![],
+        with(rpl.clone(), 4, sys),
+        [],
+        Anchor(AnchorError::InvalidProgramId)
+    );
+    case!(
+        "refresh_pool",
+        "same account in two mutable roles",
+        vec![],
+        with(rpl.clone(), 3, usdc.vault),
+        [],
+        Anchor(AnchorError::ConstraintDuplicateMutableAccount)
+    );
+    case!(
+        "refresh_pool",
+        "another pool's PDA as vault",
+        vec![],
+        with(rpl.clone(), 1, sol.vault),
+        [],
+        Sluice(SluiceError::VaultMismatch)
+    );
+    let rpr = env.ix_refresh_price(&sol);
+    case!(
+        "refresh_price",
+        "owner/type substitution",
+        vec![],
+        with(rpr.clone(), 0, position_b),
+        [],
+        Anchor(AnchorError::AccountDiscriminatorMismatch)
+    );
+    case!(
+        "refresh_price",
+        "fake account chain",
+        vec![],
+        with(rpr.clone(), 0, s.fake_pool),
+        [],
+        Anchor(AnchorError::AccountOwnedByWrongProgram)
+    );
+    case!(
+        "refresh_price",
+        "substituted oracle",
+        vec![],
+        with(rpr.clone(), 1, usdc.oracle),
+        [],
+        Sluice(SluiceError::OracleWrongOwner)
+    );
+
+    // ---- governance
+    let up = env.ix_update_pool_params(&auth.pubkey(), &usdc, default_params());
+    case!(
+        "update_pool_params",
+        "missing signer",
+        vec![],
+        unsigned(up.clone(), 0),
+        [],
+        Anchor(AnchorError::AccountNotSigner)
+    );
+    case!(
+        "update_pool_params",
+        "wrong authority",
+        vec![],
+        with(up.clone(), 0, a.pubkey()),
+        [a],
+        Sluice(SluiceError::Unauthorized)
+    );
+    case!(
+        "update_pool_params",
+        "fake account chain",
+        vec![],
+        with(with(up.clone(), 0, a.pubkey()), 1, s.fake_market),
+        [a],
+        Anchor(AnchorError::AccountOwnedByWrongProgram)
+    );
+    case!(
+        "update_pool_params",
+        "owner/type substitution",
+        vec![],
+        with(up.clone(), 2, position_b),
+        [auth],
+        Anchor(AnchorError::AccountDiscriminatorMismatch)
+    );
+    let um = env.ix_update_market_params(
+        &auth.pubkey(),
+        MarketParams {
+            pause_flags: 15,
+            ..default_market_params()
+        },
+    );
+    case!(
+        "update_market_params",
+        "missing signer",
+        vec![],
+        unsigned(um.clone(), 0),
+        [],
+        Anchor(AnchorError::AccountNotSigner)
+    );
+    case!(
+        "update_market_params",
+        "wrong authority",
+        vec![],
+        with(um.clone(), 0, a.pubkey()),
+        [a],
+        Sluice(SluiceError::Unauthorized)
+    );
+    case!(
+        "update_market_params",
+        "owner/type substitution",
+        vec![],
+        with(um.clone(), 1, usdc.pool),
+        [auth],
+        Anchor(AnchorError::AccountDiscriminatorMismatch)
+    );
+    let pa = env.ix_propose_authority(&auth.pubkey(), a.pubkey());
+    case!(
+        "propose_authority",
+        "missing signer",
+        vec![],
+        unsigned(pa.clone(), 0),
+        [],
+        Anchor(AnchorError::AccountNotSigner)
+    );
+    case!(
+        "propose_authority",
+        "wrong authority",
+        vec![],
+        with(pa.clone(), 0, a.pubkey()),
+        [a],
+        Sluice(SluiceError::Unauthorized)
+    );
+    case!(
+        "propose_authority",
+        "owner/type substitution",
+        vec![],
+        with(pa.clone(), 1, usdc.pool),
+        [auth],
+        Anchor(AnchorError::AccountDiscriminatorMismatch)
+    );
+    let aa = env.ix_accept_authority(&a.pubkey());
+    case!(
+        "accept_authority",
+        "wrong authority",
+        vec![],
+        aa.clone(),
+        [a],
+        Sluice(SluiceError::NoPendingAuthority)
+    );
+    case!(
+        "accept_authority",
+        "missing signer",
+        vec![],
+        unsigned(aa.clone(), 0),
+        [],
+        Anchor(AnchorError::AccountNotSigner)
+    );
+    case!(
+        "accept_authority",
+        "owner/type substitution",
+        vec![],
+        with(aa.clone(), 1, usdc.pool),
+        [a],
+        Anchor(AnchorError::AccountDiscriminatorMismatch)
+    );
+    case!(
+        "accept_authority",
+        "fake account chain",
+        vec![],
+        with(aa.clone(), 1, s.fake_market),
+        [a],
+        Anchor(AnchorError::AccountOwnedByWrongProgram)
+    );
+    let sd = env.ix_set_depth_sources(&auth.pubkey(), &sol, [Default::default(); 2], &[]);
+    case!(
+        "set_depth_sources",
+        "missing signer",
+        vec![],
+        unsigned(sd.clone(), 0),
+        [],
+        Anchor(AnchorError::AccountNotSigner)
+    );
+    case!(
+        "set_depth_sources",
+        "wrong authority",
+        vec![],
+        with(sd.clone(), 0, a.pubkey()),
+        [a],
+        Sluice(SluiceError::Unauthorized)
+    );
+    case!(
+        "set_depth_sources",
+        "fake account chain",
+        vec![],
+        with(with(sd.clone(), 0, a.pubkey()), 1, s.fake_market),
+        [a],
+        Anchor(AnchorError::AccountOwnedByWrongProgram)
+    );
+    case!(
+        "set_depth_sources",
+        "owner/type substitution",
+        vec![],
+        with(sd.clone(), 2, position_b),
+        [auth],
+        Anchor(AnchorError::AccountDiscriminatorMismatch)
+    );
+
+    // ---- fund_insurance
+    let src = env.token_account(&a.pubkey(), &usdc.mint).await;
+    let fi = {
+        let mut i = env.ix_refresh_pool(&usdc); // replaced below
+        i.accounts.clear();
+        i.data = anchor_lang::InstructionData::data(&sluice::instruction::FundInsurance {
+            amount: USDC,
+        });
+        i.accounts = anchor_lang::ToAccountMetas::to_account_metas(
+            &sluice::accounts::FundInsurance {
+                funder: a.pubkey(),
+                pool: usdc.pool,
+                insurance: usdc.insurance,
+                insurance_vault: usdc.insurance_vault,
+                source: src,
+                token_program: spl_token_id(),
+            },
+            None,
+        );
+        i
+    };
+    case!(
+        "fund_insurance",
+        "missing signer",
+        vec![],
+        unsigned(fi.clone(), 0),
+        [],
+        Anchor(AnchorError::AccountNotSigner)
+    );
+    case!(
+        "fund_insurance",
+        "another pool's PDA as vault",
+        vec![],
+        with(fi.clone(), 3, sol.insurance_vault),
+        [a],
+        Sluice(SluiceError::InsuranceMismatch)
+    );
+    case!(
+        "fund_insurance",
+        "arbitrary program in CPI slot",
+        vec![],
+        with(fi.clone(), 5, sys),
+        [a],
+        Anchor(AnchorError::InvalidProgramId)
+    );
+    case!(
+        "fund_insurance",
+        "same account in two mutable roles",
+        vec![],
+        with(fi.clone(), 4, usdc.insurance_vault),
+        [a],
+        Anchor(AnchorError::ConstraintDuplicateMutableAccount)
+    );
+    case!(
+        "fund_insurance",
+        "owner/type substitution",
+        vec![],
+        with(fi.clone(), 2, sol.insurance),
+        [a],
+        Sluice(SluiceError::InsuranceMismatch)
+    );
+
+    // ---- liquidate (auction mode) on the unhealthy-again position b
+    let lq = env
+        .ix_liquidate(&k.pubkey(), &b.pubkey(), &sol, &usdc, &[])
+        .await;
+    case!(
+        "liquidate",
+        "missing signer",
+        refresh.clone(),
+        unsigned(lq.clone(), 0),
+        [],
+        Anchor(AnchorError::AccountNotSigner)
+    );
+    case!(
+        "liquidate",
+        "owner/type substitution",
+        refresh.clone(),
+        with(lq.clone(), 2, usdc.pool),
+        [k],
+        Anchor(AnchorError::AccountDiscriminatorMismatch)
+    );
+    case!(
+        "liquidate",
+        "fake account chain",
+        refresh.clone(),
+        with(lq.clone(), 4, s.fake_pool),
+        [k],
+        Anchor(AnchorError::AccountOwnedByWrongProgram)
+    );
+    case!(
+        "liquidate",
+        "arbitrary program in CPI slot",
+        refresh.clone(),
+        with(lq.clone(), 9, sys),
+        [k],
+        Anchor(AnchorError::InvalidProgramId)
+    );
+    case!(
+        "liquidate",
+        "same account in two mutable roles",
+        refresh.clone(),
+        with(lq.clone(), 6, sol.vault),
+        [k],
+        Anchor(AnchorError::ConstraintDuplicateMutableAccount)
+    );
+    case!(
+        "liquidate",
+        "another pool's PDA as vault",
+        refresh.clone(),
+        with(lq.clone(), 5, usdc.vault),
+        [k],
+        Sluice(SluiceError::VaultMismatch)
+    );
+    let nc_auction = non_canonical(&[
+        sluice::constants::AUCTION_SEED,
+        position_b.as_ref(),
+        sol.pool.as_ref(),
+        usdc.pool.as_ref(),
+    ]);
+    case!(
+        "liquidate",
+        "non-canonical bump",
+        refresh.clone(),
+        with(lq.clone(), 7, nc_auction),
+        [k],
+        Anchor(AnchorError::ConstraintSeeds)
+    );
+    case!(
+        "liquidate",
+        "spoofed sysvar",
+        refresh.clone(),
+        with(lq.clone(), 8, Keypair::new().pubkey()),
+        [k],
+        Sluice(SluiceError::AuctionMismatch)
+    );
+    case!(
+        "liquidate",
+        "substituted depth account",
+        refresh.clone(),
+        {
+            let n = lq.accounts.len();
+            with(lq.clone(), n - 2, s.amm.vault_quote)
+        },
+        [k],
+        Sluice(SluiceError::DepthAccountMismatch)
+    );
+
+    // ---- liquidate_instant
+    let li = env
+        .ix_liquidate_instant(&k.pubkey(), &b.pubkey(), &sol, &usdc, &[])
+        .await;
+    case!(
+        "liquidate_instant",
+        "missing signer",
+        refresh.clone(),
+        unsigned(li.clone(), 0),
+        [],
+        Anchor(AnchorError::AccountNotSigner)
+    );
+    case!(
+        "liquidate_instant",
+        "owner/type substitution",
+        refresh.clone(),
+        with(li.clone(), 3, position_b),
+        [k],
+        Anchor(AnchorError::AccountDiscriminatorMismatch)
+    );
+    case!(
+        "liquidate_instant",
+        "fake account chain",
+        refresh.clone(),
+        with(li.clone(), 1, s.fake_market),
+        [k],
+        Anchor(AnchorError::AccountOwnedByWrongProgram)
+    );
+    case!(
+        "liquidate_instant",
+        "arbitrary program in CPI slot",
+        refresh.clone(),
+        with(li.clone(), 9, sys),
+        [k],
+        Anchor(AnchorError::InvalidProgramId)
+    );
+    case!(
+        "liquidate_instant",
+        "same account in two mutable roles",
+        refresh.clone(),
+        with(li.clone(), 7, usdc.vault),
+        [k],
+        Anchor(AnchorError::ConstraintDuplicateMutableAccount)
+    );
+    case!(
+        "liquidate_instant",
+        "another pool's PDA as vault",
+        refresh.clone(),
+        with(li.clone(), 6, sol.insurance_vault),
+        [k],
+        Sluice(SluiceError::VaultMismatch)
+    );
+
+    // ---- take on b's open auction
+    let tk = env
+        .ix_take(&k.pubkey(), &b.pubkey(), &sol, &usdc, SOL, u128::MAX)
+        .await;
+    case!(
+        "take",
+        "missing signer",
+        vec![],
+        unsigned(tk.clone(), 0),
+        [],
+        Anchor(AnchorError::AccountNotSigner)
+    );
+    case!(
+        "take",
+        "auction of another position",
+        vec![],
+        with(tk.clone(), 3, position_h),
+        [k],
+        Sluice(SluiceError::AuctionMismatch)
+    );
+    case!(
+        "take",
+        "owner/type substitution",
+        vec![],
+        with(tk.clone(), 2, position_b),
+        [k],
+        Anchor(AnchorError::AccountDiscriminatorMismatch)
+    );
+    case!(
+        "take",
+        "fake account chain",
+        vec![],
+        with(tk.clone(), 5, s.fake_pool),
+        [k],
+        Anchor(AnchorError::AccountOwnedByWrongProgram)
+    );
+    case!(
+        "take",
+        "arbitrary program in CPI slot",
+        vec![],
+        with(tk.clone(), 12, sys),
+        [k],
+        Anchor(AnchorError::InvalidProgramId)
+    );
+    case!(
+        "take",
+        "same account in two mutable roles",
+        vec![],
+        with(tk.clone(), 10, usdc.vault),
+        [k],
+        Anchor(AnchorError::ConstraintDuplicateMutableAccount)
+    );
+    case!(
+        "take",
+        "another pool's PDA as vault",
+        vec![],
+        with(tk.clone(), 7, sol.insurance_vault),
+        [k],
+        Sluice(SluiceError::VaultMismatch)
+    );
+    case!(
+        "take",
+        "substituted insurance",
+        vec![],
+        with(tk.clone(), 8, sol.insurance),
+        [k],
+        Sluice(SluiceError::InsuranceMismatch)
+    );
+
+    // ---- redo
+    let rd = env.ix_redo(&k.pubkey(), &b.pubkey(), &sol, &usdc).await;
+    case!(
+        "redo",
+        "missing signer",
+        refresh.clone(),
+        unsigned(rd.clone(), 0),
+        [],
+        Anchor(AnchorError::AccountNotSigner)
+    );
+    case!(
+        "redo",
+        "owner/type substitution",
+        refresh.clone(),
+        with(rd.clone(), 2, position_b),
+        [k],
+        Anchor(AnchorError::AccountDiscriminatorMismatch)
+    );
+    case!(
+        "redo",
+        "fake account chain",
+        refresh.clone(),
+        with(rd.clone(), 3, s.fake_pool),
+        [k],
+        Anchor(AnchorError::AccountOwnedByWrongProgram)
+    );
+    case!(
+        "redo",
+        "arbitrary program in CPI slot",
+        refresh.clone(),
+        with(rd.clone(), 8, sys),
+        [k],
+        Anchor(AnchorError::InvalidProgramId)
+    );
+    case!(
+        "redo",
+        "same account in two mutable roles",
+        refresh.clone(),
+        with(rd.clone(), 6, sol.vault),
+        [k],
+        Anchor(AnchorError::ConstraintDuplicateMutableAccount)
+    );
+    case!(
+        "redo",
+        "another pool's PDA as vault",
+        refresh.clone(),
+        with(rd.clone(), 5, usdc.vault),
+        [k],
+        Sluice(SluiceError::VaultMismatch)
+    );
+    case!(
+        "redo",
+        "spoofed sysvar",
+        refresh.clone(),
+        with(rd.clone(), 7, Keypair::new().pubkey()),
+        [k],
+        Sluice(SluiceError::AuctionMismatch)
+    );
+    case!(
+        "redo",
+        "auction of another position",
+        refresh.clone(),
+        with(rd.clone(), 4, sol.pool),
+        [k],
+        Sluice(SluiceError::AuctionMismatch)
+    );
+
+    // ---- settle_bad_debt
+    let sb = env.ix_settle_bad_debt(&k.pubkey(), &e.pubkey(), &usdc);
+    case!(
+        "settle_bad_debt",
+        "missing signer",
+        vec![],
+        unsigned(sb.clone(), 0),
+        [],
+        Anchor(AnchorError::AccountNotSigner)
+    );
+    case!(
+        "settle_bad_debt",
+        "owner/type substitution",
+        vec![],
+        with(sb.clone(), 2, usdc.pool),
+        [k],
+        Anchor(AnchorError::AccountDiscriminatorMismatch)
+    );
+    case!(
+        "settle_bad_debt",
+        "fake account chain",
+        vec![],
+        with(sb.clone(), 3, s.fake_pool),
+        [k],
+        Anchor(AnchorError::AccountOwnedByWrongProgram)
+    );
+    case!(
+        "settle_bad_debt",
+        "arbitrary program in CPI slot",
+        vec![],
+        with(sb.clone(), 7, sys),
+        [k],
+        Anchor(AnchorError::InvalidProgramId)
+    );
+    case!(
+        "settle_bad_debt",
+        "same account in two mutable roles",
+        vec![],
+        with(sb.clone(), 6, usdc.vault),
+        [k],
+        Anchor(AnchorError::ConstraintDuplicateMutableAccount)
+    );
+    case!(
+        "settle_bad_debt",
+        "another pool's PDA as vault",
+        vec![],
+        with(sb.clone(), 4, sol.vault),
+        [k],
+        Sluice(SluiceError::VaultMismatch)
+    );
+    case!(
+        "settle_bad_debt",
+        "substituted insurance",
+        vec![],
+        with(sb.clone(), 6, sol.insurance_vault),
+        [k],
+        Sluice(SluiceError::InsuranceMismatch)
+    );
+
+    let table = run(env, cases).await;
+    // print the instruction x class table (cargo test -- --nocapture)
+    let mut by_ix: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for (ix, class) in &table {
+        by_ix.entry(ix.clone()).or_default().push(class.clone());
+    }
+    for (ix, classes) in &by_ix {
+        println!("| {ix} | {} |", classes.join(", "));
+    }
+    assert!(table.len() >= 100, "{} cases", table.len());
+}
+
+fn spl_token_id() -> Pubkey {
+    anchor_spl::token::ID
+}
