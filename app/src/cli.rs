@@ -33,6 +33,54 @@ pub struct SimulateArgs {
     pub seed: u64,
 }
 
+/// The program logs through solana-msg, which prints to stdout on the host
+/// (every rejected keeper attempt logs an AnchorError). While the simulation
+/// runs, stdout points at /dev/null so the report stays clean.
+struct QuietStdout {
+    #[cfg(unix)]
+    saved: i32,
+}
+
+impl QuietStdout {
+    fn new() -> Self {
+        use std::io::Write;
+        let _ = std::io::stdout().flush();
+        #[cfg(unix)]
+        {
+            // SAFETY: plain fd syscalls on fds this process owns; on failure
+            // `saved` is -1 and Drop leaves stdout alone.
+            unsafe {
+                let saved = libc::dup(1);
+                let null = libc::open(c"/dev/null".as_ptr(), libc::O_WRONLY);
+                if saved >= 0 && null >= 0 {
+                    libc::dup2(null, 1);
+                }
+                if null >= 0 {
+                    libc::close(null);
+                }
+                QuietStdout { saved }
+            }
+        }
+        #[cfg(not(unix))]
+        QuietStdout {}
+    }
+}
+
+impl Drop for QuietStdout {
+    fn drop(&mut self) {
+        use std::io::Write;
+        let _ = std::io::stdout().flush();
+        #[cfg(unix)]
+        if self.saved >= 0 {
+            // SAFETY: restores the descriptor saved in `new`.
+            unsafe {
+                libc::dup2(self.saved, 1);
+                libc::close(self.saved);
+            }
+        }
+    }
+}
+
 pub async fn simulate(a: SimulateArgs) -> Result<(), String> {
     let (name, path) = match &a.price_path {
         Some(p) => (p.display().to_string(), scenario::read_csv(p)?),
@@ -67,7 +115,10 @@ pub async fn simulate(a: SimulateArgs) -> Result<(), String> {
                 .progress_chars("=> "),
         );
         bar.set_prefix(p.to_string());
-        let r = sim::run(&cfg, |n| bar.inc(n)).await?;
+        let quiet = QuietStdout::new();
+        let r = sim::run(&cfg, |n| bar.inc(n)).await;
+        drop(quiet);
+        let r = r?;
         bar.finish_and_clear();
         results.push(r);
     }
