@@ -249,7 +249,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
     let m2 = Keypair::new();
     let m3 = Keypair::new();
     let i = env.ix_init_market(&m3.pubkey(), &auth.pubkey(), default_market_params());
-    env.send(&[i.clone()], &[&m3]).await.unwrap();
+    env.send(std::slice::from_ref(&i), &[&m3]).await.unwrap();
     case!(
         "init_market",
         "re-initialization",
