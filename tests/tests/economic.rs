@@ -1,0 +1,163 @@
+//! Economic attacks: self-liquidation, overpaying, dust seizures, price x amount overflow.
+use sluice::errors::SluiceError;
+use sluice::state::PoolParams;
+use sluice_tests::*;
+use solana_keypair::Keypair;
+use solana_signer::Signer;
+
+struct S {
+    env: Env,
+    usdc: PoolKeys,
+    sol: PoolKeys,
+}
+
+async fn market(sol_decimals: u8, sol_usd: f64, sol_params: PoolParams) -> S {
+    let mut env = Env::new().await;
+    let usdc = env.add_pool(6, Feed::Pull, default_params(), 1.0).await;
+    let sol = env.add_pool(sol_decimals, Feed::Pull, sol_params, sol_usd).await;
+    let lender = env.user().await;
+    env.mint_to(&usdc.mint, &lender.pubkey(), 1_000_000 * USDC).await;
+    env.deposit(&lender, &usdc, 1_000_000 * USDC).await.unwrap();
+    S { env, usdc, sol }
+}
+
+impl S {
+    async fn history(&mut self, sol_usd: f64) {
+        let (u, s) = (self.usdc, self.sol);
+        for _ in 0..6 {
+            self.env.step_prices(10, 4, &[(u, 1.0), (s, sol_usd)]).await;
+        }
+    }
+    fn all(&self) -> [PoolKeys; 2] {
+        [self.usdc, self.sol]
+    }
+}
+
+/// Value (USD) of everything an actor controls: wallets of both mints and a
+/// position (collateral - debt), at `sol_usd`.
+async fn net_worth(env: &mut Env, wallets: &[&Keypair], owner: &Keypair, usdc: &PoolKeys, sol: &PoolKeys, sol_usd: f64) -> f64 {
+    let mut v = 0.0;
+    for w in wallets {
+        v += env.balance_of(&w.pubkey(), &usdc.mint).await as f64 / 1e6;
+        v += env.balance_of(&w.pubkey(), &sol.mint).await as f64 / 1e9 * sol_usd;
+    }
+    let p = env.position(&owner.pubkey()).await;
+    let pool = env.pool(usdc).await;
+    v += p.collateral.iter().map(|c| c.amount).sum::<u64>() as f64 / 1e9 * sol_usd;
+    for d in p.debts.iter().filter(|d| d.scaled_debt > 0) {
+        v -= sluice::math::shares::debt_amount(d.scaled_debt, pool.borrow_index, sluice::math::Rounding::Up).unwrap() as f64 / 1e6;
+    }
+    v
+}
+
+#[tokio::test]
+async fn self_liquidation_from_a_second_wallet_yields_nothing() {
+    let mut s = market(9, 100.0, default_params()).await;
+    let (usdc, sol, all) = (s.usdc, s.sol, s.all());
+    let amm = s.env.create_amm(&sol, &usdc, 2_000 * SOL, 200_000 * USDC).await;
+    s.env.register_amm(&sol, &amm).await;
+    let b = s.env.user().await;
+    let w2 = s.env.user().await;
+    s.env.mint_to(&sol.mint, &b.pubkey(), 100 * SOL).await;
+    s.env.mint_to(&usdc.mint, &w2.pubkey(), 20_000 * USDC).await;
+    s.env.open_position(&b).await.unwrap();
+    s.env.deposit_collateral(&b, &sol, 100 * SOL).await.unwrap();
+    s.env.borrow(&b, &usdc, 7_000 * USDC, &all).await.unwrap();
+    s.history(85.0).await;
+    // the second wallet liquidates its owner's position and buys the lot back,
+    // round after round (the depth cap makes each round partial): every round loses
+    let mut worth = net_worth(&mut s.env, &[&b, &w2], &b, &usdc, &sol, 85.0).await;
+    let mut rounds = 0;
+    for _ in 0..5 {
+        match s.env.liquidate(&w2, &b.pubkey(), &sol, &usdc, &all).await {
+            Ok(()) => {}
+            Err(e) => {
+                assert_eq!(custom_code(&e), Some(u32::from(SluiceError::PositionHealthy)), "{e:?}");
+                break;
+            }
+        }
+        let ix = s.env.ix_take(&w2.pubkey(), &b.pubkey(), &sol, &usdc, u64::MAX, u128::MAX).await;
+        s.env.send(&[ix], &[&w2]).await.unwrap();
+        let after = net_worth(&mut s.env, &[&b, &w2], &b, &usdc, &sol, 85.0).await;
+        assert!(after < worth, "round {rounds}: self-liquidation gained {worth} -> {after}");
+        worth = after;
+        rounds += 1;
+        s.env.advance(1, 1).await;
+        s.env.set_price(&usdc, Px::usd(1.0)).await;
+        s.env.set_price(&sol, Px::usd(85.0)).await;
+    }
+    assert!(rounds >= 1);
+    s.env.assert_books(&usdc).await;
+    s.env.assert_books(&sol).await;
+}
+
+#[tokio::test]
+async fn overpaying_an_auction_is_clipped_to_its_tab() {
+    let mut s = market(9, 100.0, default_params()).await;
+    let (usdc, sol, all) = (s.usdc, s.sol, s.all());
+    let amm = s.env.create_amm(&sol, &usdc, 2_000 * SOL, 200_000 * USDC).await;
+    s.env.register_amm(&sol, &amm).await;
+    let b = s.env.user().await;
+    s.env.mint_to(&sol.mint, &b.pubkey(), 100 * SOL).await;
+    s.env.open_position(&b).await.unwrap();
+    s.env.deposit_collateral(&b, &sol, 100 * SOL).await.unwrap();
+    s.env.borrow(&b, &usdc, 7_000 * USDC, &all).await.unwrap();
+    s.history(85.0).await;
+    let k = s.env.user().await;
+    s.env.mint_to(&usdc.mint, &k.pubkey(), 1_000_000 * USDC).await;
+    s.env.liquidate(&k, &b.pubkey(), &sol, &usdc, &all).await.unwrap();
+    let a = s.env.auction(&b.pubkey(), &sol, &usdc).await;
+    let before = s.env.balance_of(&k.pubkey(), &usdc.mint).await;
+    let ix = s.env.ix_take(&k.pubkey(), &b.pubkey(), &sol, &usdc, u64::MAX, u128::MAX).await;
+    s.env.send(&[ix], &[&k]).await.unwrap();
+    let paid = before - s.env.balance_of(&k.pubkey(), &usdc.mint).await;
+    let tab = a.debt_to_raise + a.penalty_to_raise;
+    // never more than the tab plus the last unit's rounding
+    assert!(paid >= tab && paid <= tab + 1, "paid {paid}, tab {tab}");
+    assert!(s.env.balance_of(&k.pubkey(), &sol.mint).await < a.lot + 1);
+}
+
+#[tokio::test]
+async fn a_liquidation_that_seizes_zero_units_is_rejected() {
+    // a 0-decimal collateral worth $100 a unit: one unit backs a $70 loan
+    let mut p = default_params();
+    p.liquidation.sell_cap_per_slot = u64::MAX;
+    let mut s = market(0, 100.0, p).await;
+    let (usdc, sol, all) = (s.usdc, s.sol, s.all());
+    let b = s.env.user().await;
+    s.env.mint_to(&sol.mint, &b.pubkey(), 1).await;
+    s.env.open_position(&b).await.unwrap();
+    s.env.deposit_collateral(&b, &sol, 1).await.unwrap();
+    s.env.borrow(&b, &usdc, 70 * USDC, &all).await.unwrap();
+    s.history(80.0).await;
+    // restoring the target needs ~0.6 of a unit: it rounds to zero and is refused
+    let k = s.env.user().await;
+    assert_sluice_err(s.env.liquidate(&k, &b.pubkey(), &sol, &usdc, &all).await, SluiceError::SeizeRoundsToZero);
+    assert_eq!(s.env.position(&b.pubkey()).await.collateral[0].amount, 1);
+}
+
+#[tokio::test]
+async fn price_times_amount_overflow_is_a_named_error() {
+    // 0 decimals, the largest price Pyth can express at exponent 0
+    let mut p = default_params();
+    p.deposit_cap = u64::MAX;
+    let mut s = market(0, 1.0, p).await;
+    let (usdc, sol, all) = (s.usdc, s.sol, s.all());
+    let mut px = Px::usd(1.0);
+    px.price = i64::MAX;
+    px.ema = i64::MAX;
+    px.conf = 0;
+    px.expo = 0;
+    s.env.set_price(&sol, px).await;
+    s.env.refresh_price(&sol).await.unwrap();
+    let b = s.env.user().await;
+    s.env.mint_to(&sol.mint, &b.pubkey(), u64::MAX / 2).await;
+    s.env.open_position(&b).await.unwrap();
+    s.env.deposit_collateral(&b, &sol, u64::MAX / 2).await.unwrap();
+    let mut ixs = s.env.refresh_prices(&[usdc]);
+    ixs.push(s.env.ix_refresh_price(&sol));
+    ixs.push(s.env.ix_borrow(&b.pubkey(), &usdc, USDC, &[sol]).await);
+    assert_sluice_err(s.env.send(&ixs, &[&b]).await, SluiceError::MathOverflow);
+    let _ = all;
+    let _ = Keypair::new();
+}
