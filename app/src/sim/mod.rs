@@ -164,20 +164,24 @@ pub async fn run(cfg: &SimConfig, progress: impl Fn(u64)) -> Result<SimResult, S
         .ok_or_else(|| format!("unknown preset {:?}; use sluice or instant", cfg.preset))?;
     let p0 = *cfg.path.first().ok_or("empty price path")?;
     let mut env = Env::new().await;
-    let usdc = env.add_pool(6, Feed::Pull, default_params(), 1.0).await;
+    // caps are the simulator's choice of market size, not a constraint under test
+    let uncapped = PoolParams {
+        deposit_cap: u64::MAX,
+        borrow_cap: u64::MAX,
+        ..default_params()
+    };
+    let usdc = env.add_pool(6, Feed::Pull, uncapped, 1.0).await;
     let sol_params = PoolParams {
         liquidation: liq,
-        ..default_params()
+        ..uncapped
     };
     let sol = env.add_pool(9, Feed::Pull, sol_params, p0).await;
 
-    // lenders
+    // lenders: enough supply for every borrower (about $6,000 of debt each on average)
     let lender = env.user().await;
-    env.mint_to(&usdc.mint, &lender.pubkey(), 100_000_000 * USDC)
-        .await;
-    env.deposit(&lender, &usdc, 100_000_000 * USDC)
-        .await
-        .map_err(err)?;
+    let supply = (cfg.borrowers as u64).saturating_mul(20_000).max(1_000_000) * USDC;
+    env.mint_to(&usdc.mint, &lender.pubkey(), supply).await;
+    env.deposit(&lender, &usdc, supply).await.map_err(err)?;
 
     // the AMM and its arbitrageur
     let amm_sol = cfg.amm_sol * SOL;
