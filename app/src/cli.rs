@@ -379,6 +379,13 @@ fn position_owners(chain: &RpcChain, market: &Pubkey) -> Result<Vec<Pubkey>, Str
 
 #[derive(Subcommand)]
 pub enum AdminCmd {
+    /// Create a market governed by `--authority` (the fee payer pays its rent).
+    InitMarket {
+        #[arg(long)]
+        authority: String,
+        #[command(flatten)]
+        cluster: ClusterArgs,
+    },
     /// Validate and apply a market configuration (migrations/*.toml).
     Apply {
         file: PathBuf,
@@ -453,6 +460,28 @@ async fn emit(
 
 pub async fn admin(cmd: AdminCmd) -> Result<(), String> {
     match cmd {
+        AdminCmd::InitMarket { authority, cluster } => {
+            let authority = pubkey("--authority", &authority)?;
+            let mut chain = rpc(&cluster)?;
+            let market = Keypair::new();
+            let ix = anchor_ix(
+                sluice::accounts::InitMarket {
+                    payer: chain.payer.pubkey(),
+                    market: market.pubkey(),
+                    system_program: anchor_lang::system_program::ID,
+                },
+                sluice::instruction::InitMarket {
+                    authority,
+                    params: sluice::presets::market(),
+                },
+            );
+            chain
+                .send(&[ix], &[&market])
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("{}", market.pubkey());
+            Ok(())
+        }
         AdminCmd::Apply {
             file,
             dry_run,

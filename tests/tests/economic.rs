@@ -14,9 +14,12 @@ struct S {
 async fn market(sol_decimals: u8, sol_usd: f64, sol_params: PoolParams) -> S {
     let mut env = Env::new().await;
     let usdc = env.add_pool(6, Feed::Pull, default_params(), 1.0).await;
-    let sol = env.add_pool(sol_decimals, Feed::Pull, sol_params, sol_usd).await;
+    let sol = env
+        .add_pool(sol_decimals, Feed::Pull, sol_params, sol_usd)
+        .await;
     let lender = env.user().await;
-    env.mint_to(&usdc.mint, &lender.pubkey(), 1_000_000 * USDC).await;
+    env.mint_to(&usdc.mint, &lender.pubkey(), 1_000_000 * USDC)
+        .await;
     env.deposit(&lender, &usdc, 1_000_000 * USDC).await.unwrap();
     S { env, usdc, sol }
 }
@@ -35,7 +38,14 @@ impl S {
 
 /// Value (USD) of everything an actor controls: wallets of both mints and a
 /// position (collateral - debt), at `sol_usd`.
-async fn net_worth(env: &mut Env, wallets: &[&Keypair], owner: &Keypair, usdc: &PoolKeys, sol: &PoolKeys, sol_usd: f64) -> f64 {
+async fn net_worth(
+    env: &mut Env,
+    wallets: &[&Keypair],
+    owner: &Keypair,
+    usdc: &PoolKeys,
+    sol: &PoolKeys,
+    sol_usd: f64,
+) -> f64 {
     let mut v = 0.0;
     for w in wallets {
         v += env.balance_of(&w.pubkey(), &usdc.mint).await as f64 / 1e6;
@@ -45,7 +55,13 @@ async fn net_worth(env: &mut Env, wallets: &[&Keypair], owner: &Keypair, usdc: &
     let pool = env.pool(usdc).await;
     v += p.collateral.iter().map(|c| c.amount).sum::<u64>() as f64 / 1e9 * sol_usd;
     for d in p.debts.iter().filter(|d| d.scaled_debt > 0) {
-        v -= sluice::math::shares::debt_amount(d.scaled_debt, pool.borrow_index, sluice::math::Rounding::Up).unwrap() as f64 / 1e6;
+        v -= sluice::math::shares::debt_amount(
+            d.scaled_debt,
+            pool.borrow_index,
+            sluice::math::Rounding::Up,
+        )
+        .unwrap() as f64
+            / 1e6;
     }
     v
 }
@@ -54,7 +70,10 @@ async fn net_worth(env: &mut Env, wallets: &[&Keypair], owner: &Keypair, usdc: &
 async fn self_liquidation_from_a_second_wallet_yields_nothing() {
     let mut s = market(9, 100.0, default_params()).await;
     let (usdc, sol, all) = (s.usdc, s.sol, s.all());
-    let amm = s.env.create_amm(&sol, &usdc, 2_000 * SOL, 200_000 * USDC).await;
+    let amm = s
+        .env
+        .create_amm(&sol, &usdc, 2_000 * SOL, 200_000 * USDC)
+        .await;
     s.env.register_amm(&sol, &amm).await;
     let b = s.env.user().await;
     let w2 = s.env.user().await;
@@ -72,14 +91,24 @@ async fn self_liquidation_from_a_second_wallet_yields_nothing() {
         match s.env.liquidate(&w2, &b.pubkey(), &sol, &usdc, &all).await {
             Ok(()) => {}
             Err(e) => {
-                assert_eq!(custom_code(&e), Some(u32::from(SluiceError::PositionHealthy)), "{e:?}");
+                assert_eq!(
+                    custom_code(&e),
+                    Some(u32::from(SluiceError::PositionHealthy)),
+                    "{e:?}"
+                );
                 break;
             }
         }
-        let ix = s.env.ix_take(&w2.pubkey(), &b.pubkey(), &sol, &usdc, u64::MAX, u128::MAX).await;
+        let ix = s
+            .env
+            .ix_take(&w2.pubkey(), &b.pubkey(), &sol, &usdc, u64::MAX, u128::MAX)
+            .await;
         s.env.send(&[ix], &[&w2]).await.unwrap();
         let after = net_worth(&mut s.env, &[&b, &w2], &b, &usdc, &sol, 85.0).await;
-        assert!(after < worth, "round {rounds}: self-liquidation gained {worth} -> {after}");
+        assert!(
+            after < worth,
+            "round {rounds}: self-liquidation gained {worth} -> {after}"
+        );
         worth = after;
         rounds += 1;
         s.env.advance(1, 1).await;
@@ -95,7 +124,10 @@ async fn self_liquidation_from_a_second_wallet_yields_nothing() {
 async fn overpaying_an_auction_is_clipped_to_its_tab() {
     let mut s = market(9, 100.0, default_params()).await;
     let (usdc, sol, all) = (s.usdc, s.sol, s.all());
-    let amm = s.env.create_amm(&sol, &usdc, 2_000 * SOL, 200_000 * USDC).await;
+    let amm = s
+        .env
+        .create_amm(&sol, &usdc, 2_000 * SOL, 200_000 * USDC)
+        .await;
     s.env.register_amm(&sol, &amm).await;
     let b = s.env.user().await;
     s.env.mint_to(&sol.mint, &b.pubkey(), 100 * SOL).await;
@@ -104,11 +136,19 @@ async fn overpaying_an_auction_is_clipped_to_its_tab() {
     s.env.borrow(&b, &usdc, 7_000 * USDC, &all).await.unwrap();
     s.history(85.0).await;
     let k = s.env.user().await;
-    s.env.mint_to(&usdc.mint, &k.pubkey(), 1_000_000 * USDC).await;
-    s.env.liquidate(&k, &b.pubkey(), &sol, &usdc, &all).await.unwrap();
+    s.env
+        .mint_to(&usdc.mint, &k.pubkey(), 1_000_000 * USDC)
+        .await;
+    s.env
+        .liquidate(&k, &b.pubkey(), &sol, &usdc, &all)
+        .await
+        .unwrap();
     let a = s.env.auction(&b.pubkey(), &sol, &usdc).await;
     let before = s.env.balance_of(&k.pubkey(), &usdc.mint).await;
-    let ix = s.env.ix_take(&k.pubkey(), &b.pubkey(), &sol, &usdc, u64::MAX, u128::MAX).await;
+    let ix = s
+        .env
+        .ix_take(&k.pubkey(), &b.pubkey(), &sol, &usdc, u64::MAX, u128::MAX)
+        .await;
     s.env.send(&[ix], &[&k]).await.unwrap();
     let paid = before - s.env.balance_of(&k.pubkey(), &usdc.mint).await;
     let tab = a.debt_to_raise + a.penalty_to_raise;
@@ -132,7 +172,10 @@ async fn a_liquidation_that_seizes_zero_units_is_rejected() {
     s.history(80.0).await;
     // restoring the target needs ~0.6 of a unit: it rounds to zero and is refused
     let k = s.env.user().await;
-    assert_sluice_err(s.env.liquidate(&k, &b.pubkey(), &sol, &usdc, &all).await, SluiceError::SeizeRoundsToZero);
+    assert_sluice_err(
+        s.env.liquidate(&k, &b.pubkey(), &sol, &usdc, &all).await,
+        SluiceError::SeizeRoundsToZero,
+    );
     assert_eq!(s.env.position(&b.pubkey()).await.collateral[0].amount, 1);
 }
 
@@ -153,7 +196,10 @@ async fn price_times_amount_overflow_is_a_named_error() {
     let b = s.env.user().await;
     s.env.mint_to(&sol.mint, &b.pubkey(), u64::MAX / 2).await;
     s.env.open_position(&b).await.unwrap();
-    s.env.deposit_collateral(&b, &sol, u64::MAX / 2).await.unwrap();
+    s.env
+        .deposit_collateral(&b, &sol, u64::MAX / 2)
+        .await
+        .unwrap();
     let mut ixs = s.env.refresh_prices(&[usdc]);
     ixs.push(s.env.ix_refresh_price(&sol));
     ixs.push(s.env.ix_borrow(&b.pubkey(), &usdc, USDC, &[sol]).await);

@@ -18,8 +18,19 @@ use solana_signer::Signer;
 static STEPS: AtomicU64 = AtomicU64::new(0);
 static OK_STEPS: AtomicU64 = AtomicU64::new(0);
 const KINDS: [&str; 13] = [
-    "deposit", "withdraw", "deposit_collateral", "withdraw_collateral", "borrow", "repay",
-    "price", "warp", "liquidate", "take", "redo", "settle", "refresh_pool",
+    "deposit",
+    "withdraw",
+    "deposit_collateral",
+    "withdraw_collateral",
+    "borrow",
+    "repay",
+    "price",
+    "warp",
+    "liquidate",
+    "take",
+    "redo",
+    "settle",
+    "refresh_pool",
 ];
 static KIND_OK: [AtomicU64; 13] = [const { AtomicU64::new(0) }; 13];
 
@@ -43,20 +54,61 @@ fn kind(a: &Action) -> usize {
 
 #[derive(Clone, Debug)]
 enum Action {
-    Deposit { u: usize, pool: usize, amount: u64 },
-    Withdraw { u: usize, pool: usize, frac_bps: u16 },
-    DepositCollateral { u: usize, pool: usize, amount: u64 },
-    WithdrawCollateral { u: usize, pool: usize, amount: u64 },
+    Deposit {
+        u: usize,
+        pool: usize,
+        amount: u64,
+    },
+    Withdraw {
+        u: usize,
+        pool: usize,
+        frac_bps: u16,
+    },
+    DepositCollateral {
+        u: usize,
+        pool: usize,
+        amount: u64,
+    },
+    WithdrawCollateral {
+        u: usize,
+        pool: usize,
+        amount: u64,
+    },
     /// Borrows `frac_bps` of the position's remaining borrowing power (or a raw amount).
-    Borrow { u: usize, pool: usize, frac_bps: u16, raw: Option<u64> },
-    Repay { u: usize, pool: usize, amount: u64 },
-    Price { pct: i32 },
-    Warp { slots: u64, secs: i64 },
-    Liquidate { u: usize },
-    Take { u: usize, amount: u64 },
-    Redo { u: usize },
-    Settle { u: usize },
-    RefreshPool { pool: usize },
+    Borrow {
+        u: usize,
+        pool: usize,
+        frac_bps: u16,
+        raw: Option<u64>,
+    },
+    Repay {
+        u: usize,
+        pool: usize,
+        amount: u64,
+    },
+    Price {
+        pct: i32,
+    },
+    Warp {
+        slots: u64,
+        secs: i64,
+    },
+    Liquidate {
+        u: usize,
+    },
+    Take {
+        u: usize,
+        amount: u64,
+    },
+    Redo {
+        u: usize,
+    },
+    Settle {
+        u: usize,
+    },
+    RefreshPool {
+        pool: usize,
+    },
 }
 
 fn amount() -> impl Strategy<Value = u64> {
@@ -115,7 +167,8 @@ async fn world() -> World {
     let sol = env.add_pool(9, Feed::Pull, default_params(), 100.0).await;
     let amm = env.create_amm(&sol, &usdc, 500 * SOL, 50_000 * USDC).await;
     env.register_amm(&sol, &amm).await;
-    let cap = constant_product_max_sell(500 * SOL, sluice::presets::sluice().max_slippage_bps).unwrap();
+    let cap =
+        constant_product_max_sell(500 * SOL, sluice::presets::sluice().max_slippage_bps).unwrap();
     let mut users = Vec::new();
     for _ in 0..3 {
         let u = env.user().await;
@@ -136,14 +189,25 @@ async fn world() -> World {
     let (u1, u2) = (users[1].insecure_clone(), users[2].insecure_clone());
     env.deposit_collateral(&u1, &sol, 100 * SOL).await.unwrap();
     env.borrow(&u1, &usdc, 7_000 * USDC, &all).await.unwrap();
-    env.deposit_collateral(&u2, &usdc, 10_000 * USDC).await.unwrap();
+    env.deposit_collateral(&u2, &usdc, 10_000 * USDC)
+        .await
+        .unwrap();
     env.deposit_collateral(&u2, &sol, 20 * SOL).await.unwrap();
     env.borrow(&u2, &sol, 60 * SOL, &all).await.unwrap();
     env.borrow(&u2, &usdc, 1_000 * USDC, &all).await.unwrap();
     let keeper = env.user().await;
-    env.mint_to(&usdc.mint, &keeper.pubkey(), 10_000_000 * USDC).await;
-    env.mint_to(&sol.mint, &keeper.pubkey(), 100_000 * SOL).await;
-    World { env, pools: [usdc, sol], users, keeper, sol_usd: 100.0, cap }
+    env.mint_to(&usdc.mint, &keeper.pubkey(), 10_000_000 * USDC)
+        .await;
+    env.mint_to(&sol.mint, &keeper.pubkey(), 100_000 * SOL)
+        .await;
+    World {
+        env,
+        pools: [usdc, sol],
+        users,
+        keeper,
+        sol_usd: 100.0,
+        cap,
+    }
 }
 
 async fn snap(env: &mut Env, k: &PoolKeys) -> Snap {
@@ -171,7 +235,12 @@ impl World {
             Action::Withdraw { u, pool, frac_bps } => {
                 let (k, user) = (self.pools[pool], self.users[u].insecure_clone());
                 let held = env.balance_of(&user.pubkey(), &k.share_mint).await;
-                env.withdraw(&user, &k, (u128::from(held) * u128::from(frac_bps) / 10_000) as u64).await
+                env.withdraw(
+                    &user,
+                    &k,
+                    (u128::from(held) * u128::from(frac_bps) / 10_000) as u64,
+                )
+                .await
             }
             Action::DepositCollateral { u, pool, amount } => {
                 let (k, user) = (self.pools[pool], self.users[u].insecure_clone());
@@ -181,7 +250,12 @@ impl World {
                 let (k, user) = (self.pools[pool], self.users[u].insecure_clone());
                 env.withdraw_collateral(&user, &k, amount, &all).await
             }
-            Action::Borrow { u, pool, frac_bps, raw } => {
+            Action::Borrow {
+                u,
+                pool,
+                frac_bps,
+                raw,
+            } => {
                 let (k, user) = (self.pools[pool], self.users[u].insecure_clone());
                 let amount = match raw {
                     Some(a) => a,
@@ -189,13 +263,19 @@ impl World {
                         let r = env.refresh_prices(&all);
                         let _ = env.send(&r, &[]).await;
                         let h = env
-                            .health(&user.pubkey(), &all, sluice::instructions::common::HealthMode::Initial)
+                            .health(
+                                &user.pubkey(),
+                                &all,
+                                sluice::instructions::common::HealthMode::Initial,
+                            )
                             .await;
                         let price = env.pool(&k).await.spot_price_wad.max(1);
                         match h {
                             Ok(h) => {
                                 let room = h.weighted_collateral.saturating_sub(h.debt_value);
-                                (room / price * u128::from(frac_bps) / 10_000).min(u128::from(u64::MAX)) as u64
+                                (room / price * u128::from(frac_bps) / 10_000)
+                                    .min(u128::from(u64::MAX))
+                                    as u64
                             }
                             Err(_) => 0,
                         }
@@ -228,7 +308,9 @@ impl World {
             }
             Action::Take { u, amount } => {
                 let (owner, k) = (self.users[u].pubkey(), self.keeper.insecure_clone());
-                let ix = env.ix_take(&k.pubkey(), &owner, &sol, &usdc, amount, u128::MAX).await;
+                let ix = env
+                    .ix_take(&k.pubkey(), &owner, &sol, &usdc, amount, u128::MAX)
+                    .await;
                 env.send(&[ix], &[&k]).await
             }
             Action::Redo { u } => {
@@ -284,8 +366,12 @@ impl World {
                 }
             }
             // the buffer only falls to pay bad debt
-            if after.ins_balance < b.ins_balance && after.ins_paid - b.ins_paid != b.ins_balance - after.ins_balance {
-                return Err(format!("{a:?}: pool {i} insurance fell without paying bad debt"));
+            if after.ins_balance < b.ins_balance
+                && after.ins_paid - b.ins_paid != b.ins_balance - after.ins_balance
+            {
+                return Err(format!(
+                    "{a:?}: pool {i} insurance fell without paying bad debt"
+                ));
             }
         }
         // seized per slot never exceeds the cap from the AMM's reserves
@@ -301,7 +387,10 @@ impl World {
 async fn run_sequence(actions: Vec<Action>) -> Result<(), String> {
     let mut w = world().await;
     for a in &actions {
-        let before = [snap(&mut w.env, &w.pools[0]).await, snap(&mut w.env, &w.pools[1]).await];
+        let before = [
+            snap(&mut w.env, &w.pools[0]).await,
+            snap(&mut w.env, &w.pools[1]).await,
+        ];
         if w.step(a).await {
             OK_STEPS.fetch_add(1, Ordering::Relaxed);
             KIND_OK[kind(a)].fetch_add(1, Ordering::Relaxed);
@@ -314,8 +403,14 @@ async fn run_sequence(actions: Vec<Action>) -> Result<(), String> {
 
 #[test]
 fn random_action_sequences_keep_every_invariant() {
-    let cases: u32 = std::env::var("FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(16);
-    let seed: u64 = std::env::var("FUZZ_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or(0x51u64);
+    let cases: u32 = std::env::var("FUZZ_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(16);
+    let seed: u64 = std::env::var("FUZZ_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0x51u64);
     let mut config = Config::with_cases(cases);
     config.failure_persistence = None;
     config.max_shrink_iters = 200;
@@ -323,12 +418,19 @@ fn random_action_sequences_keep_every_invariant() {
     seed_bytes[..8].copy_from_slice(&seed.to_le_bytes());
     let mut runner = TestRunner::new_with_rng(
         config,
-        proptest::test_runner::TestRng::from_seed(proptest::test_runner::RngAlgorithm::ChaCha, &seed_bytes),
+        proptest::test_runner::TestRng::from_seed(
+            proptest::test_runner::RngAlgorithm::ChaCha,
+            &seed_bytes,
+        ),
     );
     let started = std::time::Instant::now();
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let result = runner.run(&proptest::collection::vec(action(), 10..60), |actions| {
-        rt.block_on(run_sequence(actions)).map_err(TestCaseError::fail)
+        rt.block_on(run_sequence(actions))
+            .map_err(TestCaseError::fail)
     });
     println!(
         "fuzz: seed {seed}, {cases} sequences, {} steps ({} succeeded), {:.1}s",
