@@ -134,11 +134,12 @@ fn action() -> impl Strategy<Value = Action> {
             .prop_map(|(u, pool, frac_bps, raw)| Action::Borrow { u, pool, frac_bps, raw }),
         1 => (u.clone(), pool.clone(), amount()).prop_map(|(u, pool, amount)| Action::Repay { u, pool, amount }),
         3 => (-35i32..25).prop_map(|pct| Action::Price { pct }),
+        1 => (-70i32..-40).prop_map(|pct| Action::Price { pct }),
         2 => (1u64..80, 0i64..100_000).prop_map(|(slots, secs)| Action::Warp { slots, secs }),
         3 => u.clone().prop_map(|u| Action::Liquidate { u }),
-        2 => (u.clone(), amount()).prop_map(|(u, amount)| Action::Take { u, amount }),
+        3 => (u.clone(), prop_oneof![amount(), Just(u64::MAX)]).prop_map(|(u, amount)| Action::Take { u, amount }),
         1 => u.clone().prop_map(|u| Action::Redo { u }),
-        1 => u.clone().prop_map(|u| Action::Settle { u }),
+        2 => u.clone().prop_map(|u| Action::Settle { u }),
         1 => pool.prop_map(|pool| Action::RefreshPool { pool }),
     ]
 }
