@@ -174,7 +174,7 @@ mod tests {
             BPS,
             Rounding::Up,
         )
-        .unwrap();
+        .unwrap(); // allow: test-only, cfg(test) module
         let d_drop = u128::from(p.repay) * i.debt_price;
         (
             i.weighted_collateral.saturating_sub(w_drop),
@@ -185,7 +185,7 @@ mod tests {
     #[test]
     fn partial_liquidation_restores_target() {
         let i = base(850); // h = 800 / 850 = 0.94
-        let p = plan(&i).unwrap();
+        let p = plan(&i).unwrap(); // allow: test-only, cfg(test) module
         assert!(!p.toxic && !p.capped);
         let (w, d) = health_after(&i, &p);
         let h = w * 10_000 / d;
@@ -202,7 +202,7 @@ mod tests {
     fn cap_clips_the_seizure_and_the_debt_with_it() {
         let mut i = base(850);
         i.cap = 1_000_000_000; // 1 SOL
-        let p = plan(&i).unwrap();
+        let p = plan(&i).unwrap(); // allow: test-only, cfg(test) module
         assert!(p.capped);
         assert!(p.lot + p.keeper <= i.cap);
         // $100 seized buys $100 / 1.055 of debt
@@ -212,7 +212,7 @@ mod tests {
     #[test]
     fn underwater_position_is_toxic_and_takes_the_leg() {
         let i = base(1_100); // collateral $1000 < debt
-        let p = plan(&i).unwrap();
+        let p = plan(&i).unwrap(); // allow: test-only, cfg(test) module
         assert!(p.toxic);
         assert_eq!(p.lot + p.keeper, i.collateral_amount);
         assert!(p.repay <= i.debt_amount);
@@ -223,7 +223,7 @@ mod tests {
         let mut i = base(850);
         i.close_factor_bps = 1_000;
         i.target_health_bps = 20_000;
-        let p = plan(&i).unwrap();
+        let p = plan(&i).unwrap(); // allow: test-only, cfg(test) module
         assert_eq!(p.repay, 85_000_000);
     }
 
@@ -262,7 +262,7 @@ mod tests {
                 close_factor_bps: close,
                 cap,
             };
-            let p = plan(&i).unwrap();
+            let p = plan(&i).unwrap(); // allow: test-only, cfg(test) module
             prop_assert!(p.lot + p.keeper <= cap.min(coll_units));
             prop_assert!(p.repay <= debt_units);
             if !p.toxic && p.repay > 0 {
