@@ -55,6 +55,30 @@ impl Chain for Env {
     }
 }
 
+const COMPUTE_BUDGET_ID: Pubkey =
+    anchor_lang::prelude::pubkey!("ComputeBudget111111111111111111111111111111");
+
+/// `ixs` preceded by a `SetComputeUnitLimit` of what its Sluice
+/// instructions' measured budgets add up to (`sluice::budgets`), instead of
+/// the 1.4M maximum: the leader schedules it cheaper, and an instruction
+/// that grew past its budget fails loudly.
+pub fn with_compute_limit(ixs: &[Instruction]) -> Vec<Instruction> {
+    let limit = sluice::budgets::transaction_limit(
+        ixs.iter()
+            .filter(|i| i.program_id == sluice::ID)
+            .map(|i| i.data.as_slice()),
+    );
+    let mut data = vec![2u8];
+    data.extend_from_slice(&limit.to_le_bytes());
+    let mut all = vec![Instruction {
+        program_id: COMPUTE_BUDGET_ID,
+        accounts: vec![],
+        data,
+    }];
+    all.extend_from_slice(ixs);
+    all
+}
+
 pub mod rpc {
     //! A JSON-RPC cluster (devnet, mainnet, a local validator): the same
     //! trait over HTTP, with a fee-payer keypair.
@@ -146,8 +170,9 @@ pub mod rpc {
             })?;
             let mut keys: Vec<&Keypair> = vec![&self.payer];
             keys.extend_from_slice(signers);
+            let all = with_compute_limit(ixs);
             let tx = solana_transaction::Transaction::new_signed_with_payer(
-                ixs,
+                &all,
                 Some(&self.payer.pubkey()),
                 &keys,
                 hash,

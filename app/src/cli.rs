@@ -13,7 +13,7 @@ use solana_keypair::Keypair;
 use solana_signer::Signer;
 
 use sluice::constants::*;
-use sluice::instructions::common::{position_health, HealthMode};
+use sluice::health::{position_health, HealthType};
 use sluice::state::{InsuranceBuffer, Pool, Position};
 use sluice_app::chain::rpc::RpcChain;
 use sluice_app::chain::{Chain, TxError};
@@ -197,7 +197,8 @@ async fn pool_keys<C: Chain>(
 ) -> Result<(PoolKeys, Pool), String> {
     let p: Pool = load(chain, pool).await?;
     let ins: InsuranceBuffer = load(chain, &p.insurance).await?;
-    let (feed, oracle) = match p.oracle.kind {
+    let kind = p.oracle.kind().map_err(|e| e.to_string())?;
+    let (feed, oracle) = match kind {
         sluice::state::OracleKind::PythLegacy => (Feed::Legacy, p.oracle.oracle),
         sluice::state::OracleKind::PythPull => (
             Feed::Pull,
@@ -310,7 +311,7 @@ pub async fn keeper(a: KeeperArgs) -> Result<(), String> {
     loop {
         let cpool: Pool = load(&mut chain, &ck.pool).await?;
         let mut venue = OracleOnly {
-            oracle_price_wad: cpool.spot_price_wad * 1_000_000_000_000_000_000
+            oracle_price_wad: cpool.spot_price_wad.get() * 1_000_000_000_000_000_000
                 / dk_price(&mut chain, &dk).await?,
             min_discount_bps: a.min_discount_bps,
         };
@@ -330,7 +331,7 @@ pub async fn keeper(a: KeeperArgs) -> Result<(), String> {
 
 async fn dk_price(chain: &mut RpcChain, dk: &PoolKeys) -> Result<u128, String> {
     let p: Pool = load(chain, &dk.pool).await?;
-    Ok(p.spot_price_wad.max(1))
+    Ok(p.spot_price_wad.get().max(1))
 }
 
 /// Owners of every position of `market` (getProgramAccounts, memcmp on the market field).
@@ -539,22 +540,9 @@ pub async fn admin(cmd: AdminCmd) -> Result<(), String> {
                     },
                     sluice::instruction::SetDepthSources { sources: p.depth },
                 );
-                for s in p.depth.iter() {
-                    match s.kind {
-                        sluice::state::DepthKind::None => {}
-                        sluice::state::DepthKind::ConstantProduct => {
-                            depth
-                                .accounts
-                                .push(AccountMeta::new_readonly(s.account_a, false));
-                            depth
-                                .accounts
-                                .push(AccountMeta::new_readonly(s.account_b, false));
-                        }
-                        sluice::state::DepthKind::Whirlpool => depth
-                            .accounts
-                            .push(AccountMeta::new_readonly(s.account_a, false)),
-                    }
-                }
+                depth
+                    .accounts
+                    .extend(sluice_app::ixs::depth_source_metas(&p.depth));
                 txs.push(vec![init, depth]);
             }
             for t in txs {
@@ -772,7 +760,7 @@ pub async fn user(a: UserArgs) -> Result<(), String> {
                 let idx = states
                     .iter()
                     .find(|(k, _)| *k == d.pool)
-                    .map_or(sluice::math::WAD, |(_, p)| p.borrow_index);
+                    .map_or(sluice::math::WAD, |(_, p)| p.borrow_index.get());
                 let owed = sluice::math::shares::debt_amount(
                     d.scaled_debt,
                     idx,
@@ -784,11 +772,11 @@ pub async fn user(a: UserArgs) -> Result<(), String> {
             let slot = states.iter().map(|(_, p)| p.price_slot).min().unwrap_or(0);
             let loaded: Vec<(Pubkey, &Pool)> = states.iter().map(|(k, p)| (*k, p)).collect();
             for (name, mode) in [
-                ("borrow rule (LTV)", HealthMode::Initial),
-                ("liquidation rule", HealthMode::Maintenance),
-                ("spot", HealthMode::Spot),
+                ("borrow rule (LTV)", HealthType::Initial),
+                ("liquidation rule", HealthType::Maintenance),
+                ("spot", HealthType::Spot),
             ] {
-                match position_health(&pos, &loaded, &[], slot, mode) {
+                match position_health(&pos, &loaded, &[], slot, i64::MIN, mode) {
                     Ok(h) if h.debt_value == 0 => println!("  health ({name}): no debt"),
                     Ok(h) => println!("  health ({name}): {:.4}", h.factor_wad() as f64 / 1e18),
                     Err(_) => println!("  health ({name}): prices are from different slots; refresh them together first"),

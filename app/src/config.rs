@@ -9,8 +9,8 @@ use anchor_lang::prelude::Pubkey;
 use serde::Deserialize;
 
 use sluice::state::{
-    DepthKind, DepthSource, MarketParams, OracleConfig, OracleKind, OracleParams, PoolParams,
-    RateParams, RiskParams,
+    DepthSource, MarketParams, OracleConfig, OracleKind, OracleParams, PoolParams, RateParams,
+    RiskParams,
 };
 
 #[derive(Debug, Deserialize)]
@@ -62,7 +62,7 @@ pub struct PoolSection {
     pub max_conf_bps: u16,
     #[serde(default)]
     pub min_signatures: u8,
-    pub twap_window_slots: u32,
+    pub twap_window_secs: u32,
     pub max_twap_divergence_bps: u16,
     #[serde(default)]
     pub depth: Vec<DepthSection>,
@@ -148,7 +148,7 @@ pub fn validate(text: &str) -> Result<Plan, String> {
         }
         let oracle = match p.oracle.as_str() {
             "pyth-pull" => OracleConfig {
-                kind: OracleKind::PythPull,
+                kind: OracleKind::PythPull as u8,
                 oracle: match &p.oracle_account {
                     Some(a) => key(&at("oracle_account"), a)?,
                     None => Pubkey::default(),
@@ -161,7 +161,7 @@ pub fn validate(text: &str) -> Result<Plan, String> {
                 )?,
             },
             "pyth-legacy" => OracleConfig {
-                kind: OracleKind::PythLegacy,
+                kind: OracleKind::PythLegacy as u8,
                 oracle: key(
                     &at("oracle_account"),
                     p.oracle_account
@@ -190,17 +190,20 @@ pub fn validate(text: &str) -> Result<Plan, String> {
                 slope1_bps: p.slope1_bps,
                 slope2_bps: p.slope2_bps,
                 reserve_factor_bps: p.reserve_factor_bps,
+                ..Default::default()
             },
             oracle: OracleParams {
                 max_age_secs: p.max_age_secs,
                 max_conf_bps: p.max_conf_bps,
                 min_signatures: p.min_signatures,
-                twap_window_slots: p.twap_window_slots,
+                twap_window_secs: p.twap_window_secs,
                 max_twap_divergence_bps: p.max_twap_divergence_bps,
+                ..Default::default()
             },
             deposit_cap: p.deposit_cap,
             borrow_cap: p.borrow_cap,
             liquidation,
+            ..Default::default()
         };
         params.validate().map_err(|e| at(&error_message(e)))?;
         if p.depth.len() > 2 {
@@ -209,21 +212,16 @@ pub fn validate(text: &str) -> Result<Plan, String> {
         let mut depth = [DepthSource::default(); 2];
         for (i, d) in p.depth.iter().enumerate() {
             depth[i] = match d.kind.as_str() {
-                "constant-product" => DepthSource {
-                    kind: DepthKind::ConstantProduct,
-                    account_a: key(&at("depth.account_a"), &d.account_a)?,
-                    account_b: key(
+                "constant-product" => DepthSource::constant_product(
+                    key(&at("depth.account_a"), &d.account_a)?,
+                    key(
                         &at("depth.account_b"),
                         d.account_b.as_deref().ok_or_else(|| {
                             at("depth.account_b is required for constant-product")
                         })?,
                     )?,
-                },
-                "whirlpool" => DepthSource {
-                    kind: DepthKind::Whirlpool,
-                    account_a: key(&at("depth.account_a"), &d.account_a)?,
-                    account_b: Pubkey::default(),
-                },
+                ),
+                "whirlpool" => DepthSource::whirlpool(key(&at("depth.account_a"), &d.account_a)?),
                 other => {
                     return Err(at(&format!(
                         "depth kind {other:?} is not constant-product or whirlpool"
@@ -231,7 +229,7 @@ pub fn validate(text: &str) -> Result<Plan, String> {
                 }
             };
         }
-        if liquidation.mode == sluice::state::LiquidationMode::Auction && p.depth.is_empty() {
+        if liquidation.is_mode(sluice::state::LiquidationMode::Auction) && p.depth.is_empty() {
             return Err(at("the sluice preset needs at least one depth source (the per-slot cap comes from it)"));
         }
         pools.push(PoolPlan {

@@ -44,15 +44,20 @@ pub fn refresh_price(k: &PoolKeys) -> Instruction {
 
 /// Depth accounts of a collateral pool, in registration order.
 pub fn depth_metas(pool: &Pool) -> Vec<AccountMeta> {
+    depth_source_metas(&pool.depth_sources)
+}
+
+/// Accounts a liquidation passes for `sources`, in order.
+pub fn depth_source_metas(sources: &[sluice::state::DepthSource]) -> Vec<AccountMeta> {
     let mut out = Vec::new();
-    for s in pool.depth_sources.iter() {
-        match s.kind {
-            DepthKind::None => {}
-            DepthKind::ConstantProduct => {
+    for s in sources.iter() {
+        match DepthKind::from_u8(s.kind) {
+            Some(DepthKind::ConstantProduct) => {
                 out.push(AccountMeta::new_readonly(s.account_a, false));
                 out.push(AccountMeta::new_readonly(s.account_b, false));
             }
-            DepthKind::Whirlpool => out.push(AccountMeta::new_readonly(s.account_a, false)),
+            Some(DepthKind::Whirlpool) => out.push(AccountMeta::new_readonly(s.account_a, false)),
+            _ => {}
         }
     }
     out

@@ -9,7 +9,7 @@ use solana_keypair::Keypair;
 use solana_signer::Signer;
 
 use sluice::errors::SluiceError;
-use sluice::instructions::common::{position_health, HealthMode};
+use sluice::health::{position_health, HealthType};
 use sluice::math::shares::debt_amount;
 use sluice::math::{Rounding, WAD};
 use sluice::state::{Auction, AuctionStatus, LiquidationMode, Pool, Position};
@@ -137,7 +137,7 @@ impl Keeper {
             .iter()
             .find(|e| e.pool == self.debt.pool)
             .map_or(0, |e| {
-                debt_amount(e.scaled_debt, d.borrow_index, Rounding::Up).unwrap_or(0)
+                debt_amount(e.scaled_debt, d.borrow_index.get(), Rounding::Up).unwrap_or(0)
             });
         let _ = c;
         (col, debt)
@@ -161,7 +161,7 @@ impl Keeper {
             .await?;
         let slot = chain.slot().await?;
         let (cpool, dpool) = self.pools(chain).await?;
-        let instant = cpool.params.liquidation.mode == LiquidationMode::Instant;
+        let instant = cpool.params.liquidation.is_mode(LiquidationMode::Instant);
         let loaded = [(self.collateral.pool, &cpool), (self.debt.pool, &dpool)];
         let mut cap_left = true;
 
@@ -190,8 +190,14 @@ impl Keeper {
             if !cap_left {
                 continue;
             }
-            let h = match position_health(&t.position, &loaded, &[], slot, HealthMode::Maintenance)
-            {
+            let h = match position_health(
+                &t.position,
+                &loaded,
+                &[],
+                slot,
+                i64::MIN,
+                HealthType::Maintenance,
+            ) {
                 Ok(h) => h,
                 Err(e) => {
                     r.errors.push(format!("health {}: {e}", t.key));
@@ -358,7 +364,8 @@ impl Keeper {
                     let after = self.legs_of(i, cpool, dpool);
                     if after.0 > before.0 {
                         // leftover returned to the borrower: not a loss
-                        r.penalty_wad -= value(after.0 - before.0, cpool.spot_price_wad) as i128;
+                        r.penalty_wad -=
+                            value(after.0 - before.0, cpool.spot_price_wad.get()) as i128;
                     }
                 }
                 Err(e) => r.errors.push(format!("take {akey}: {e}")),
@@ -374,7 +381,7 @@ fn value(units: u64, price_wad: u128) -> u128 {
 
 /// Collateral out at the oracle price minus debt retired, WAD USD.
 fn penalty(seized: u64, debt_retired: u128, c: &Pool, d: &Pool) -> i128 {
-    value(seized, c.spot_price_wad) as i128 - (debt_retired * d.spot_price_wad) as i128
+    value(seized, c.spot_price_wad.get()) as i128 - (debt_retired * d.spot_price_wad.get()) as i128
 }
 
 /// USD from WAD USD.

@@ -107,7 +107,7 @@ fn configuration_errors_name_the_problem() {
         (good.replace("kind = \"whirlpool\"", "kind = \"orderbook\""), "depth kind"),
         (good.replace("4zMMC9srt5Ri5X14GAgXhaHii3GnPAEERYPJgZJDncDU", "So11111111111111111111111111111111111111112"), "appears in two pools"),
         (good.replace("max_age_secs = 30", "max_age_secs = 3000"), "Oracle limits are out of bounds"),
-        (good.replace("twap_window_slots = 150", "twap_window_slots = 0"), "TWAP parameters"),
+        (good.replace("twap_window_secs = 60", "twap_window_secs = 0"), "TWAP parameters"),
         (good.replace("[[pool.depth]]\nkind = \"whirlpool\"\n# Orca SOL/USDC whirlpool\naccount_a = \"Czfq3xZZDmsdGdUyrNLtRhGc47cXcZtLG4crryfu44zE\"\n", ""), "needs at least one depth source"),
         (good.replace("symbol = \"SOL\"", "symbol = \"SOL\"\ncolour = \"red\""), "unknown field"),
     ];

@@ -27,7 +27,7 @@ pub use sluice;
 use sluice::constants::*;
 use sluice::state::{
     Auction, DepthKind, DepthSource, InsuranceBuffer, Market, MarketParams, OracleConfig,
-    OracleKind, OracleParams, Pool, PoolParams, Position, RateParams, RiskParams,
+    OracleParams, Pool, PoolParams, Position, RateParams, RiskParams,
 };
 
 pub type TxResult = Result<(), BanksClientError>;
@@ -51,9 +51,83 @@ pub fn program_test() -> ProgramTest {
             std::env::set_var("RUST_LOG", "error");
         }
     });
-    let mut pt = ProgramTest::new("sluice", sluice::ID, processor!(entry));
+    let mut pt = if sbf() {
+        // the real SBPF ELF ($SBF_OUT_DIR/sluice.so) in the VM: 4 KB stack
+        // frames, 32 KB heap, compute metering
+        let mut pt = ProgramTest::new("sluice", sluice::ID, None);
+        pt.prefer_bpf(true);
+        pt
+    } else {
+        ProgramTest::new("sluice", sluice::ID, processor!(entry))
+    };
     pt.set_compute_max_units(1_400_000);
     pt
+}
+
+/// True when the suite runs on the SBF build (`SLUICE_SBF=1`, with
+/// `SBF_OUT_DIR` holding `sluice.so`); false for the native processor.
+pub fn sbf() -> bool {
+    std::env::var_os("SLUICE_SBF").is_some_and(|v| v != "0" && !v.is_empty())
+}
+
+/// Compute units one top-level Sluice instruction consumed (SBF mode).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CuRecord {
+    pub name: &'static str,
+    pub consumed: u64,
+    pub budget: u32,
+}
+
+/// Reads "Program <sluice> consumed N of M compute units" for each top-level
+/// Sluice instruction of a successful transaction, in order.
+pub fn cu_records(ixs: &[Instruction], logs: &[String]) -> Vec<CuRecord> {
+    let id = sluice::ID.to_string();
+    let mut ours = ixs.iter().filter(|i| i.program_id == sluice::ID);
+    let mut depth = 0usize;
+    let mut out = Vec::new();
+    for l in logs {
+        let Some(rest) = l.strip_prefix("Program ") else {
+            continue;
+        };
+        let mut it = rest.splitn(2, ' ');
+        let (pid, tail) = (it.next().unwrap_or(""), it.next().unwrap_or(""));
+        if tail.starts_with("invoke [") {
+            depth += 1;
+        } else if tail == "success" || tail.starts_with("failed") {
+            depth = depth.saturating_sub(1);
+        } else if depth == 1 && pid == id && tail.starts_with("consumed ") {
+            let consumed = tail.split(' ').nth(1).and_then(|n| n.parse().ok());
+            let budget = ours.next().and_then(|i| sluice::budgets::budget(&i.data));
+            if let (Some(consumed), Some((name, budget))) = (consumed, budget) {
+                out.push(CuRecord {
+                    name,
+                    consumed,
+                    budget,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Appends `test<TAB>instruction<TAB>consumed` lines to `$SLUICE_CU_LOG`.
+fn record_cu(records: &[CuRecord]) {
+    use std::io::Write;
+    let Some(path) = std::env::var_os("SLUICE_CU_LOG") else {
+        return;
+    };
+    let test = std::thread::current().name().unwrap_or("?").to_string();
+    let mut out = String::new();
+    for r in records {
+        out.push_str(&format!("{test}\t{}\t{}\n", r.name, r.consumed));
+    }
+    if let Ok(mut f) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+    {
+        let _ = f.write_all(out.as_bytes()); // allow: best-effort measurement log
+    }
 }
 
 const COMPUTE_BUDGET_ID: Pubkey =
@@ -73,17 +147,20 @@ pub fn default_params() -> PoolParams {
             slope1_bps: 400,
             slope2_bps: 30_000,
             reserve_factor_bps: 1_000,
+            ..Default::default()
         },
         oracle: OracleParams {
             max_age_secs: 60,
             max_conf_bps: 200,
             min_signatures: 0,
-            twap_window_slots: 50,
+            twap_window_secs: 20,
             max_twap_divergence_bps: 500,
+            ..Default::default()
         },
         deposit_cap: 1_000_000_000_000_000,
         borrow_cap: 1_000_000_000_000_000,
         liquidation: sluice::presets::sluice(),
+        ..Default::default()
     }
 }
 
@@ -199,17 +276,35 @@ impl Env {
     // ---------------------------------------------------------------- sending
 
     /// Sends `ixs` in one transaction paid by the context payer and signed by
-    /// `signers`. A compute-budget instruction carrying a counter makes every
-    /// transaction unique, so identical retries are not deduplicated.
+    /// `signers`, with the compute-unit limit its Sluice instructions'
+    /// budgets add up to (`sluice::budgets`), as a keeper would request. A
+    /// priority fee carrying a counter makes every transaction unique, so
+    /// identical retries are not deduplicated. On the SBF VM every Sluice
+    /// instruction's consumption is checked against its budget (a test
+    /// fails when one grows past it) and appended to `$SLUICE_CU_LOG`.
     pub async fn send(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> TxResult {
         self.nonce += 1;
-        let mut data = vec![2u8];
-        data.extend_from_slice(&(1_400_000u32 - self.nonce).to_le_bytes());
-        let mut all = vec![Instruction {
-            program_id: COMPUTE_BUDGET_ID,
-            accounts: vec![],
-            data,
-        }];
+        let limit = sluice::budgets::transaction_limit(
+            ixs.iter()
+                .filter(|i| i.program_id == sluice::ID)
+                .map(|i| i.data.as_slice()),
+        );
+        let mut set_limit = vec![2u8];
+        set_limit.extend_from_slice(&limit.to_le_bytes());
+        let mut set_price = vec![3u8];
+        set_price.extend_from_slice(&u64::from(self.nonce).to_le_bytes());
+        let mut all = vec![
+            Instruction {
+                program_id: COMPUTE_BUDGET_ID,
+                accounts: vec![],
+                data: set_limit,
+            },
+            Instruction {
+                program_id: COMPUTE_BUDGET_ID,
+                accounts: vec![],
+                data: set_price,
+            },
+        ];
         all.extend_from_slice(ixs);
         let blockhash = self
             .ctx
@@ -225,7 +320,28 @@ impl Env {
             &keys,
             blockhash,
         );
-        self.ctx.banks_client.process_transaction(tx).await
+        if !sbf() {
+            return self.ctx.banks_client.process_transaction(tx).await;
+        }
+        let r = self
+            .ctx
+            .banks_client
+            .process_transaction_with_metadata(tx)
+            .await?;
+        if let (Ok(()), Some(meta)) = (&r.result, &r.metadata) {
+            let records = cu_records(&all, &meta.log_messages);
+            record_cu(&records);
+            for rec in &records {
+                assert!(
+                    rec.consumed <= u64::from(rec.budget),
+                    "{} used {} CU, over its budget of {} (sluice::budgets)",
+                    rec.name,
+                    rec.consumed,
+                    rec.budget
+                );
+            }
+        }
+        r.result.map_err(BanksClientError::TransactionError)
     }
 
     pub async fn airdrop(&mut self, to: &Pubkey, lamports: u64) {
@@ -473,16 +589,8 @@ impl Env {
 
     pub fn oracle_config(&self, keys: &PoolKeys) -> OracleConfig {
         match keys.feed {
-            Feed::Pull => OracleConfig {
-                kind: OracleKind::PythPull,
-                oracle: Pubkey::default(),
-                feed_id: keys.feed_id,
-            },
-            Feed::Legacy => OracleConfig {
-                kind: OracleKind::PythLegacy,
-                oracle: keys.oracle,
-                feed_id: [0; 32],
-            },
+            Feed::Pull => OracleConfig::pyth_pull(keys.feed_id),
+            Feed::Legacy => OracleConfig::pyth_legacy(keys.oracle),
         }
     }
 
@@ -855,7 +963,7 @@ impl Env {
         &mut self,
         owner: &Pubkey,
         pools: &[PoolKeys],
-        mode: sluice::instructions::common::HealthMode,
+        mode: sluice::health::HealthType,
     ) -> Result<sluice::math::health::Health, anchor_lang::error::Error> {
         let position = self.position(owner).await;
         let mut states = Vec::with_capacity(pools.len());
@@ -863,8 +971,15 @@ impl Env {
             states.push((p.pool, self.pool(p).await));
         }
         let loaded: Vec<(Pubkey, &Pool)> = states.iter().map(|(k, p)| (*k, p)).collect();
-        let slot = self.clock().await.slot;
-        sluice::instructions::common::position_health(&position, &loaded, &[], slot, mode)
+        let clock = self.clock().await;
+        sluice::health::position_health(
+            &position,
+            &loaded,
+            &[],
+            clock.slot,
+            clock.unix_timestamp,
+            mode,
+        )
     }
 
     // ---------------------------------------------------------------- liquidation
@@ -893,13 +1008,13 @@ impl Env {
         let pool = self.pool(c).await;
         let mut out = Vec::new();
         for s in pool.depth_sources.iter() {
-            match s.kind {
-                DepthKind::None => {}
-                DepthKind::ConstantProduct => {
+            match DepthKind::from_u8(s.kind) {
+                Some(DepthKind::ConstantProduct) => {
                     out.push(s.account_a);
                     out.push(s.account_b);
                 }
-                DepthKind::Whirlpool => out.push(s.account_a),
+                Some(DepthKind::Whirlpool) => out.push(s.account_a),
+                _ => {}
             }
         }
         out
@@ -931,11 +1046,7 @@ impl Env {
     /// Registers a constant-product pair as `k`'s only depth source.
     pub async fn register_amm(&mut self, k: &PoolKeys, amm: &Amm) {
         let sources = [
-            DepthSource {
-                kind: DepthKind::ConstantProduct,
-                account_a: amm.vault_collateral,
-                account_b: amm.vault_quote,
-            },
+            DepthSource::constant_product(amm.vault_collateral, amm.vault_quote),
             DepthSource::default(),
         ];
         let auth = self.authority.insecure_clone();

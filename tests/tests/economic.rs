@@ -57,7 +57,7 @@ async fn net_worth(
     for d in p.debts.iter().filter(|d| d.scaled_debt > 0) {
         v -= sluice::math::shares::debt_amount(
             d.scaled_debt,
-            pool.borrow_index,
+            pool.borrow_index.get(),
             sluice::math::Rounding::Up,
         )
         .unwrap() as f64

@@ -190,12 +190,11 @@ async fn world() -> World {
     let (u1, u2) = (users[1].insecure_clone(), users[2].insecure_clone());
     env.deposit_collateral(&u1, &sol, 100 * SOL).await.unwrap();
     env.borrow(&u1, &usdc, 7_000 * USDC, &all).await.unwrap();
+    // (a position never holds collateral and debt in the same pool)
     env.deposit_collateral(&u2, &usdc, 10_000 * USDC)
         .await
         .unwrap();
-    env.deposit_collateral(&u2, &sol, 20 * SOL).await.unwrap();
     env.borrow(&u2, &sol, 60 * SOL, &all).await.unwrap();
-    env.borrow(&u2, &usdc, 1_000 * USDC, &all).await.unwrap();
     // a small position whose whole collateral leg fits under one slot's cap, so a
     // crash can take it through liquidate -> take -> settle_bad_debt
     env.deposit_collateral(&l, &sol, 2 * SOL).await.unwrap();
@@ -268,13 +267,9 @@ impl World {
                         let r = env.refresh_prices(&all);
                         let _ = env.send(&r, &[]).await;
                         let h = env
-                            .health(
-                                &user.pubkey(),
-                                &all,
-                                sluice::instructions::common::HealthMode::Initial,
-                            )
+                            .health(&user.pubkey(), &all, sluice::health::HealthType::Initial)
                             .await;
-                        let price = env.pool(&k).await.spot_price_wad.max(1);
+                        let price = env.pool(&k).await.spot_price_wad.get().max(1);
                         match h {
                             Ok(h) => {
                                 let room = h.weighted_collateral.saturating_sub(h.debt_value);

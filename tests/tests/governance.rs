@@ -2,7 +2,7 @@
 use anchor_lang::error::ErrorCode;
 use sluice::constants::*;
 use sluice::errors::SluiceError;
-use sluice::state::{MarketParams, OracleConfig, OracleKind, PoolParams};
+use sluice::state::{MarketParams, OracleConfig, PoolParams};
 use sluice_tests::*;
 use solana_keypair::Keypair;
 use solana_signer::Signer;
@@ -49,7 +49,7 @@ async fn init_pool_creates_pda_vaults_owned_by_the_pool() {
     assert_eq!(pool.insurance, k.insurance);
     assert_eq!(pool.decimals, 6);
     assert_eq!(pool.params, default_params());
-    assert_eq!(pool.borrow_index, sluice::math::WAD);
+    assert_eq!(pool.borrow_index.get(), sluice::math::WAD);
     assert_eq!(env.market_state().await.pool_count, 1);
     // the vaults' token authority is the pool PDA, so only the program moves funds
     for vault in [k.vault, k.insurance_vault] {
@@ -91,11 +91,7 @@ async fn init_pool_rejects_out_of_bounds_params_and_bad_oracle_config() {
     let ix = env.ix_init_pool(&k, env.oracle_config(&k), p);
     assert_sluice_err(env.send(&[ix], &[&auth]).await, SluiceError::LtvOutOfBounds);
     // a legacy oracle must name its price account
-    let cfg = OracleConfig {
-        kind: OracleKind::PythLegacy,
-        oracle: Default::default(),
-        feed_id: [0; 32],
-    };
+    let cfg = OracleConfig::pyth_legacy(Default::default());
     let ix = env.ix_init_pool(&k, cfg, default_params());
     assert_sluice_err(
         env.send(&[ix], &[&auth]).await,
@@ -244,11 +240,11 @@ async fn update_pool_params_rejects_every_out_of_bounds_value() {
             SluiceError::OracleParamsOutOfBounds,
         ),
         (
-            |p| p.oracle.twap_window_slots = 0,
+            |p| p.oracle.twap_window_secs = 0,
             SluiceError::TwapParamsOutOfBounds,
         ),
         (
-            |p| p.oracle.twap_window_slots = 216_001,
+            |p| p.oracle.twap_window_secs = 86_401,
             SluiceError::TwapParamsOutOfBounds,
         ),
         (
@@ -274,7 +270,7 @@ async fn update_pool_params_rejects_every_out_of_bounds_value() {
     p.risk.liquidation_bonus_bps = 300; // 0.95 x (1 + 0.03 + 0.02 max incentive) = 0.9975 < 1
     p.rates.reserve_factor_bps = 5_000;
     p.oracle.max_age_secs = 600;
-    p.oracle.twap_window_slots = 216_000;
+    p.oracle.twap_window_secs = 86_400;
     let ix = env.ix_update_pool_params(&auth.pubkey(), &k, p);
     env.send(&[ix], &[&auth]).await.unwrap();
 }

@@ -33,7 +33,10 @@ impl Scene {
         let amm = env
             .create_amm(&sol, &usdc, 2_000 * SOL, 200_000 * USDC)
             .await;
-        if sol_params.liquidation.mode == sluice::state::LiquidationMode::Auction {
+        if sol_params
+            .liquidation
+            .is_mode(sluice::state::LiquidationMode::Auction)
+        {
             env.register_amm(&sol, &amm).await;
         }
         let keeper = env.user().await;
@@ -255,11 +258,7 @@ async fn partial_liquidation_restores_target_health_and_pays_keeper() {
     let all = s.all();
     let h = s
         .env
-        .health(
-            &b.pubkey(),
-            &all,
-            sluice::instructions::common::HealthMode::Maintenance,
-        )
+        .health(&b.pubkey(), &all, sluice::health::HealthType::Maintenance)
         .await
         .unwrap();
     let f = h.factor_wad() as f64 / 1e18;
@@ -638,7 +637,7 @@ async fn whirlpool_depth_source_bounds_the_cap() {
     let auth = s.env.authority.insecure_clone();
     let src = [
         DepthSource {
-            kind: DepthKind::Whirlpool,
+            kind: DepthKind::Whirlpool as u8,
             account_a: wp,
             account_b: Default::default(),
         },
@@ -763,7 +762,12 @@ async fn underwater_position_goes_whole_to_auction_and_the_buffer_pays_the_rest(
     // the rest of the debt (no collateral left anywhere) is written off too
     let owed = {
         let p = s.env.position(&b.pubkey()).await;
-        debt_amount(p.debts[0].scaled_debt, pool.borrow_index, Rounding::Up).unwrap() as u64
+        debt_amount(
+            p.debts[0].scaled_debt,
+            pool.borrow_index.get(),
+            Rounding::Up,
+        )
+        .unwrap() as u64
     };
     let ix = s.env.ix_settle_bad_debt(&k.pubkey(), &b.pubkey(), &uk);
     s.env.send(&[ix], &[&k]).await.unwrap();
@@ -805,7 +809,12 @@ async fn with_an_empty_buffer_lenders_absorb_exactly_the_shortfall() {
 
     let pool = s.env.pool(&uk).await;
     let p = s.env.position(&b.pubkey()).await;
-    let owed = debt_amount(p.debts[0].scaled_debt, pool.borrow_index, Rounding::Up).unwrap();
+    let owed = debt_amount(
+        p.debts[0].scaled_debt,
+        pool.borrow_index.get(),
+        Rounding::Up,
+    )
+    .unwrap();
     let k = s.keeper.insecure_clone();
     let ix = s.env.ix_settle_bad_debt(&k.pubkey(), &b.pubkey(), &uk);
     s.env.send(&[ix], &[&k]).await.unwrap();

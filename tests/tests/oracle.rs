@@ -20,13 +20,16 @@ async fn pull_price_is_recorded_as_a_unit_price_and_twap_observation() {
     env.refresh_price(&pull).await.unwrap();
     let p = env.pool(&pull).await;
     // $0.9995 per token of 6 decimals = 0.9995e-6 USD per base unit (WAD)
-    assert_eq!(p.spot_price_wad, 999_500_000_000);
-    assert_eq!(p.ema_price_wad, 999_500_000_000);
+    assert_eq!(p.spot_price_wad.get(), 999_500_000_000);
+    assert_eq!(p.ema_price_wad.get(), 999_500_000_000);
     assert_eq!(p.price_slot, env.clock().await.slot);
     assert_eq!(p.price_publish_time, env.clock().await.unix_timestamp);
     let (obs, len) = p.observations();
     assert_eq!(len, 1);
-    assert_eq!(obs[0].price, p.spot_price_wad);
+    assert_eq!(obs[0].time, p.price_publish_time);
+    assert_eq!(obs[0].cumulative, 0);
+    // one publish time is no average yet: the smoothed price is Pyth's EMA
+    assert_eq!(p.smoothed_price(), p.ema_price_wad.get());
 }
 
 #[tokio::test]
@@ -37,12 +40,12 @@ async fn legacy_price_is_read_from_the_c_layout() {
     let p = env.pool(&legacy).await;
     // $123.45 per token of 9 decimals
     // $123.45 / 1e9 base units = 123.45e-9 USD per unit, WAD-scaled
-    assert_eq!(p.spot_price_wad, 123_450_000_000);
-    assert_eq!(p.spot_price_wad * 1_000_000_000, 12_345 * WAD / 100);
+    assert_eq!(p.spot_price_wad.get(), 123_450_000_000);
+    assert_eq!(p.spot_price_wad.get() * 1_000_000_000, 12_345 * WAD / 100);
 }
 
 #[tokio::test]
-async fn twap_ring_follows_prices_across_slots() {
+async fn twap_weighs_each_price_by_the_seconds_it_stood() {
     let (mut env, pull, _) = pools().await;
     for (i, usd) in [1.0, 1.1, 1.2, 1.3].iter().enumerate() {
         if i > 0 {
@@ -54,18 +57,73 @@ async fn twap_ring_follows_prices_across_slots() {
     let p = env.pool(&pull).await;
     let (obs, len) = p.observations();
     assert_eq!(len, 4);
-    assert!(obs[..4].windows(2).all(|w| w[0].slot < w[1].slot));
-    let now = env.clock().await.slot;
-    let twap = p.smoothed_price(now).unwrap();
-    // window 50 slots covers all 30 slots of history: between the first and last price
-    assert!(
-        twap > 1_000_000_000_000 && twap < 1_300_000_000_000,
-        "{twap}"
-    );
-    // a second refresh in the same slot replaces, not appends
-    env.set_price(&pull, Px::usd(1.31)).await;
+    assert!(obs[..4].windows(2).all(|w| w[0].time < w[1].time));
+    // window 20 s covers the 12 s of history: $1.0, $1.1 and $1.2 stood 4 s
+    // each; $1.3 has not stood yet
+    assert_eq!(p.smoothed_price(), 1_100_000_000_000);
+    // a second refresh with the same publish time adds no observation
+    env.set_price(&pull, Px::usd(1.3)).await;
     env.refresh_price(&pull).await.unwrap();
     assert_eq!(env.pool(&pull).await.observations().1, 4);
+}
+
+#[tokio::test]
+async fn replaying_one_wick_update_every_slot_leaves_the_twap_at_the_real_price() {
+    // attack: one real $70 wick update, re-read every slot for 40 slots
+    // (inside max_age), used to fill the TWAP with the wick
+    let (mut env, pull, _) = pools().await;
+    for _ in 0..30 {
+        env.set_price(&pull, Px::usd(1.0)).await;
+        env.refresh_price(&pull).await.unwrap();
+        env.advance(3, 1).await;
+    }
+    env.set_price(&pull, Px::usd(0.7)).await;
+    for _ in 0..40 {
+        env.refresh_price(&pull).await.unwrap();
+        env.advance(1, 0).await;
+        // the clock moves 0.4 s a slot; the update keeps its publish time
+        if env.clock().await.slot % 5 == 0 {
+            env.advance(1, 2).await;
+        }
+    }
+    let p = env.pool(&pull).await;
+    assert_eq!(p.spot_price_wad.get(), 700_000_000_000);
+    // the wick stood for zero seconds of publish time: the average is $1
+    assert_eq!(p.smoothed_price(), 1_000_000_000_000);
+}
+
+#[tokio::test]
+async fn thirty_three_pumped_refreshes_cannot_shrink_a_1000_second_window() {
+    // attack: with a 1,000 s window and a 32-entry ring, 33 quick refreshes
+    // of a pumped price used to make the ring (and the TWAP) all pump
+    let mut env = Env::new().await;
+    let mut params = default_params();
+    params.oracle.twap_window_secs = 1_000;
+    let k = env.add_pool(6, Feed::Pull, params, 1.0).await;
+    for _ in 0..=100 {
+        env.set_price(&k, Px::usd(1.0)).await;
+        env.refresh_price(&k).await.unwrap();
+        env.advance(25, 10).await;
+    }
+    for _ in 0..33 {
+        env.set_price(&k, Px::usd(2.5)).await;
+        env.refresh_price(&k).await.unwrap();
+        env.advance(3, 1).await;
+    }
+    let p = env.pool(&k).await;
+    let (obs, len) = p.observations();
+    assert!(len <= 32);
+    assert!(
+        p.price_publish_time - obs[0].time >= 1_000,
+        "the ring spans {} s",
+        p.price_publish_time - obs[0].time
+    );
+    // 32 s of $2.50 in a 1,000 s window: about $1.05, not $2.50
+    let twap = p.smoothed_price();
+    assert!(
+        (1_040_000_000_000..=1_060_000_000_000).contains(&twap),
+        "{twap}"
+    );
 }
 
 #[tokio::test]
@@ -293,5 +351,8 @@ async fn publish_time_never_goes_backwards() {
         env.refresh_price(&pull).await,
         SluiceError::OraclePublishTimeWentBackwards,
     );
-    assert_eq!(env.pool(&pull).await.spot_price_wad, 1_000_000_000_000);
+    assert_eq!(
+        env.pool(&pull).await.spot_price_wad.get(),
+        1_000_000_000_000
+    );
 }

@@ -222,12 +222,12 @@ async fn borrow_records_debt_and_pays_out() {
     assert_eq!(pos.debts[0].pool, usdc.pool);
     let owed = sluice::math::shares::debt_amount(
         pos.debts[0].scaled_debt,
-        pool.borrow_index,
+        pool.borrow_index.get(),
         Rounding::Up,
     )
     .unwrap();
     assert_eq!(owed, 500 * u128::from(USDC));
-    assert_eq!(pool.total_scaled_debt, pos.debts[0].scaled_debt);
+    assert_eq!(pool.total_scaled_debt.get(), pos.debts[0].scaled_debt);
     t.env.assert_books(&usdc).await;
 }
 
@@ -268,7 +268,7 @@ async fn borrow_amount_rejections() {
         t.env.borrow(&broke, &usdc, 1, &all).await,
         SluiceError::PositionUnhealthy,
     );
-    assert_eq!(t.env.pool(&usdc).await.total_scaled_debt, 0);
+    assert_eq!(t.env.pool(&usdc).await.total_scaled_debt.get(), 0);
 }
 
 #[tokio::test]
@@ -341,9 +341,10 @@ async fn borrow_with_a_forged_pool_in_remaining_accounts_is_rejected() {
     let mut data = t.env.account(&sol.pool).await.unwrap().data;
     let mut forged: sluice::state::Pool =
         anchor_lang::AccountDeserialize::try_deserialize(&mut &data[..]).unwrap();
-    forged.spot_price_wad *= 1000;
-    data.clear();
-    anchor_lang::AccountSerialize::try_serialize(&forged, &mut data).unwrap();
+    forged
+        .spot_price_wad
+        .set(forged.spot_price_wad.get() * 1000);
+    data[8..].copy_from_slice(bytemuck::bytes_of(&forged));
     let fake = Keypair::new().pubkey();
     t.env.set_account(&fake, &Keypair::new().pubkey(), data);
     let mut ixs = t.env.refresh_prices(&[usdc, sol]);
@@ -496,26 +497,64 @@ async fn pump_in_spot_price_does_not_raise_borrowing_power_until_the_twap_follow
 #[tokio::test]
 async fn multiple_collateral_and_debt_entries_count_together() {
     let mut t = TwoPools::new().await;
-    let (usdc, sol, all) = (t.usdc, t.sol, t.all());
+    let (usdc, sol) = (t.usdc, t.sol);
+    // two more pools to borrow from: ETH-like ($100, 9 decimals) and USDT
+    let eth = t.env.add_pool(9, Feed::Pull, default_params(), 100.0).await;
+    let usdt = t.env.add_pool(6, Feed::Pull, default_params(), 1.0).await;
+    let lender = t.lender.insecure_clone();
+    t.env
+        .mint_to(&eth.mint, &lender.pubkey(), 1_000 * SOL)
+        .await;
+    t.env
+        .mint_to(&usdt.mint, &lender.pubkey(), 100_000 * USDC)
+        .await;
+    t.env.deposit(&lender, &eth, 1_000 * SOL).await.unwrap();
+    t.env.deposit(&lender, &usdt, 100_000 * USDC).await.unwrap();
+    let all = [usdc, sol, eth, usdt];
     let b = t.borrower(10 * SOL).await; // $1000
     t.env.mint_to(&usdc.mint, &b.pubkey(), 1_000 * USDC).await;
     t.env
         .deposit_collateral(&b, &usdc, 1_000 * USDC)
         .await
         .unwrap(); // + $1000
-                   // $2000 x 75% = $1500: borrow SOL and USDC together
-    t.env.borrow(&b, &sol, 5 * SOL, &all).await.unwrap(); // $500
-    t.env.borrow(&b, &usdc, 1_000 * USDC, &all).await.unwrap(); // $1000
+                   // $2000 x 75% = $1500: borrow ETH and USDT together
+    t.env.borrow(&b, &eth, 5 * SOL, &all).await.unwrap(); // $500
+    t.env.borrow(&b, &usdt, 1_000 * USDC, &all).await.unwrap(); // $1000
     assert_sluice_err(
-        t.env.borrow(&b, &usdc, 1, &all).await,
+        t.env.borrow(&b, &usdt, 1, &all).await,
         SluiceError::PositionUnhealthy,
     );
     let pos = t.env.position(&b.pubkey()).await;
     assert_eq!(pos.collateral.iter().filter(|c| c.amount > 0).count(), 2);
     assert_eq!(pos.debts.iter().filter(|d| d.scaled_debt > 0).count(), 2);
-    // repay the SOL leg and the power comes back
-    t.env.repay(&b, &b.pubkey(), &sol, u64::MAX).await.unwrap();
-    t.env.borrow(&b, &usdc, 375 * USDC, &all).await.unwrap();
+    // repay the ETH leg and the power comes back
+    t.env.repay(&b, &b.pubkey(), &eth, u64::MAX).await.unwrap();
+    t.env.borrow(&b, &usdt, 375 * USDC, &all).await.unwrap();
+    for k in all {
+        t.env.assert_books(&k).await;
+    }
+}
+
+#[tokio::test]
+async fn collateral_and_debt_in_the_same_pool_are_refused_both_ways() {
+    // a position borrowing from its own collateral pool could never be
+    // liquidated (liquidate takes the two pools as distinct accounts)
+    let mut t = TwoPools::new().await;
+    let (usdc, sol, all) = (t.usdc, t.sol, t.all());
+    let b = t.borrower(10 * SOL).await;
+    let before = t.env.position(&b.pubkey()).await;
+    assert_sluice_err(
+        t.env.borrow(&b, &sol, SOL, &all).await,
+        SluiceError::SamePoolCollateralAndDebt,
+    );
+    assert_eq!(t.env.position(&b.pubkey()).await, before);
+    // and the other way round: no collateral into a pool the position owes
+    t.env.borrow(&b, &usdc, 100 * USDC, &all).await.unwrap();
+    t.env.mint_to(&usdc.mint, &b.pubkey(), 10 * USDC).await;
+    assert_sluice_err(
+        t.env.deposit_collateral(&b, &usdc, 10 * USDC).await,
+        SluiceError::SamePoolCollateralAndDebt,
+    );
     t.env.assert_books(&usdc).await;
     t.env.assert_books(&sol).await;
 }
@@ -536,7 +575,7 @@ async fn repay_partial_then_full_with_overpay_clipped() {
     let pool = t.env.pool(&usdc).await;
     let owed = sluice::math::shares::debt_amount(
         pos.debts[0].scaled_debt,
-        pool.borrow_index,
+        pool.borrow_index.get(),
         Rounding::Up,
     )
     .unwrap();
@@ -548,7 +587,7 @@ async fn repay_partial_then_full_with_overpay_clipped() {
         .unwrap();
     assert_eq!(t.env.balance_of(&b.pubkey(), &usdc.mint).await, 100 * USDC);
     assert!(!t.env.position(&b.pubkey()).await.has_debt());
-    assert_eq!(t.env.pool(&usdc).await.total_scaled_debt, 0);
+    assert_eq!(t.env.pool(&usdc).await.total_scaled_debt.get(), 0);
     t.env.assert_books(&usdc).await;
     assert_sluice_err(
         t.env.repay(&b, &b.pubkey(), &usdc, USDC).await,

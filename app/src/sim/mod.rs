@@ -187,7 +187,7 @@ pub async fn run(cfg: &SimConfig, progress: impl Fn(u64)) -> Result<SimResult, S
     let amm_sol = cfg.amm_sol * SOL;
     let amm_usdc = (cfg.amm_sol as f64 * p0 * 1e6) as u64;
     let amm = env.create_amm(&sol, &usdc, amm_sol, amm_usdc).await;
-    if liq.mode == sluice::state::LiquidationMode::Auction {
+    if liq.is_mode(sluice::state::LiquidationMode::Auction) {
         env.register_amm(&sol, &amm).await;
     }
     let arb = env.user().await;
@@ -321,7 +321,7 @@ pub async fn run(cfg: &SimConfig, progress: impl Fn(u64)) -> Result<SimResult, S
             .map(|d| {
                 sluice::math::shares::debt_amount(
                     d.scaled_debt,
-                    dpool.borrow_index,
+                    dpool.borrow_index.get(),
                     sluice::math::Rounding::Up,
                 )
                 .unwrap_or(0) as f64
@@ -389,12 +389,13 @@ async fn unhealthy_share(env: &mut Env, keeper: &Keeper, sol: &PoolKeys, usdc: &
             continue;
         }
         with_debt += 1;
-        match sluice::instructions::common::position_health(
+        match sluice::health::position_health(
             &t.position,
             &loaded,
             &[],
             slot,
-            sluice::instructions::common::HealthMode::Spot,
+            i64::MIN,
+            sluice::health::HealthType::Spot,
         ) {
             Ok(h) if h.is_healthy() => {}
             _ => bad += 1,

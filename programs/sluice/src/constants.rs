@@ -27,13 +27,21 @@ pub const SLOT_HASHES_ID: Pubkey = pubkey!("SysvarS1otHashes11111111111111111111
 /// Collateral and debt entries per position.
 pub const MAX_COLLATERAL_ENTRIES: usize = 4;
 pub const MAX_DEBT_ENTRIES: usize = 4;
-/// Observations kept in each pool's TWAP ring buffer.
+/// Observations kept in each pool's TWAP ring buffer. Observations are
+/// spaced at least window / (capacity - 1) apart, so the ring always spans
+/// the configured window.
 pub const TWAP_CAPACITY: usize = 32;
 
 /// Pyth legacy (push) oracle program on mainnet-beta.
 pub const PYTH_LEGACY_PROGRAM_ID: Pubkey = pubkey!("FsJ3A3u2vn5cTVofAjvy6y5kwABJAqYWpe4975bi2epH");
 /// Pyth Solana Receiver program (owner of PriceUpdateV2 accounts).
 pub const PYTH_RECEIVER_PROGRAM_ID: Pubkey = pyth_solana_receiver_sdk::ID;
+
+/// Redo tips over an auction's life are capped at this share of its lot.
+pub const MAX_REDO_TIPS_PER_AUCTION_BPS: u16 = 100;
+/// A partial take must leave a lot worth at least this (whole USD at the
+/// seizure price), so a dust remainder cannot keep an auction alive.
+pub const MIN_AUCTION_REMAINDER_USD: u64 = 10;
 
 /// Pause flags (Market::pause_flags bits).
 pub const PAUSE_DEPOSITS: u8 = 1 << 0;
@@ -60,8 +68,9 @@ pub mod bounds {
     pub const MAX_ORACLE_CONF_BPS: u16 = 1_000;
     /// Wormhole guardian set size: a partial-verification minimum above it is meaningless.
     pub const MAX_MIN_SIGNATURES: u8 = 19;
-    pub const MIN_TWAP_WINDOW_SLOTS: u32 = 1;
-    pub const MAX_TWAP_WINDOW_SLOTS: u32 = 216_000;
+    /// TWAP window in seconds of publish time: 1 s to one day.
+    pub const MIN_TWAP_WINDOW_SECS: u32 = 1;
+    pub const MAX_TWAP_WINDOW_SECS: u32 = 86_400;
     pub const MIN_TWAP_DIVERGENCE_BPS: u16 = 1;
     pub const MAX_TWAP_DIVERGENCE_BPS: u16 = 5_000;
     /// Keeper incentive (collateral paid to whoever triggers a liquidation).

@@ -123,7 +123,7 @@ pub enum SluiceError {
     ReserveFactorOutOfBounds,
     #[msg("Oracle limits are out of bounds (max age 1..=600 s, confidence 1..=1000 bps, min signatures 0..=19)")]
     OracleParamsOutOfBounds,
-    #[msg("TWAP parameters are out of bounds (window 1..=216000 slots, divergence 1..=5000 bps)")]
+    #[msg("TWAP parameters are out of bounds (window 1..=86400 seconds, divergence 1..=5000 bps)")]
     TwapParamsOutOfBounds,
     #[msg("Unknown pause flag bits; use PAUSE_DEPOSITS=1, PAUSE_WITHDRAWALS=2, PAUSE_BORROWS=4, PAUSE_LIQUIDATIONS=8")]
     UnknownPauseFlags,
@@ -179,6 +179,16 @@ pub enum SluiceError {
     AuctionPriceAboveLimit,
     #[msg("An account does not belong to this auction (position, pools, vaults or insurance)")]
     AuctionMismatch,
+
+    // --- appended after 7798857; codes above never move ---
+    #[msg("A padding field of a parameter struct is not zero; leave padding at zero")]
+    NonZeroPadding,
+    #[msg("Unknown depth source kind; use 0 (none), 1 (constant product) or 2 (Whirlpool)")]
+    UnknownDepthKind,
+    #[msg("A position cannot hold collateral and debt in the same pool; use another pool for one of them")]
+    SamePoolCollateralAndDebt,
+    #[msg("A partial take would leave a dust lot; take the whole lot or leave at least the minimum remainder")]
+    AuctionRemainderTooSmall,
 }
 
 impl From<MathError> for SluiceError {

@@ -20,8 +20,8 @@ pub fn liquidation(preset: &str) -> Option<LiquidationParams> {
 
 pub fn sluice() -> LiquidationParams {
     LiquidationParams {
-        mode: LiquidationMode::Auction,
-        use_twap: true,
+        mode: LiquidationMode::Auction as u8,
+        use_twap: 1,
         target_health_bps: 10_500,
         close_factor_bps: 10_000,
         sell_cap_per_slot: u64::MAX,
@@ -32,21 +32,22 @@ pub fn sluice() -> LiquidationParams {
         auction: AuctionParams {
             start_buffer_bps: 200,
             floor_bps: 7_000,
-            curve: AuctionCurve::ExpStep,
+            curve: AuctionCurve::ExpStep as u8,
             duration_slots: 60,
             step_slots: 1,
             step_bps: 100,
             time_limit_slots: 60,
             jitter_slots: 2,
             redo_tip_bps: 10,
+            _padding: 0,
         },
     }
 }
 
 pub fn instant() -> LiquidationParams {
     LiquidationParams {
-        mode: LiquidationMode::Instant,
-        use_twap: false,
+        mode: LiquidationMode::Instant as u8,
+        use_twap: 0,
         target_health_bps: 15_000,
         close_factor_bps: 5_000,
         sell_cap_per_slot: u64::MAX,

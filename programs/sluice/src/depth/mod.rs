@@ -79,7 +79,7 @@ pub fn validate_source(
     accounts: &[AccountInfo],
     mint: &Pubkey,
 ) -> Result<()> {
-    match source.kind {
+    match source.kind()? {
         DepthKind::None => Ok(()),
         DepthKind::ConstantProduct => {
             let [a, b] = accounts else {
@@ -121,7 +121,7 @@ pub fn depth_cap(pool: &Pool, accounts: &[AccountInfo]) -> Result<(Option<u64>, 
             .get(used..used + n)
             .ok_or(SluiceError::MissingDepthAccount)?;
         used += n;
-        let cap = match source.kind {
+        let cap = match source.kind()? {
             DepthKind::None => 0,
             DepthKind::ConstantProduct => {
                 require_keys_eq!(

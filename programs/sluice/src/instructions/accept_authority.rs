@@ -12,7 +12,7 @@ pub struct AcceptAuthority<'info> {
 }
 
 /// Step two: the proposed authority signs to take over.
-pub fn handler(ctx: Context<AcceptAuthority>) -> Result<()> {
+pub fn accept_authority(ctx: Context<AcceptAuthority>) -> Result<()> {
     let market = &mut ctx.accounts.market;
     require_keys_neq!(
         market.pending_authority,

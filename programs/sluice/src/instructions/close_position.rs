@@ -13,7 +13,7 @@ pub struct ClosePosition<'info> {
 }
 
 /// Closes an empty position and returns its rent to the owner.
-pub fn handler(ctx: Context<ClosePosition>) -> Result<()> {
+pub fn close_position(ctx: Context<ClosePosition>) -> Result<()> {
     let p = &ctx.accounts.position;
     require!(p.is_empty(), SluiceError::PositionNotEmpty);
     emit!(PositionClosed {

@@ -5,8 +5,6 @@ use super::common::{mint_shares, transfer_from_user};
 use crate::constants::PAUSE_DEPOSITS;
 use crate::errors::SluiceError;
 use crate::events::Deposited;
-use crate::math::fixed::checked_add;
-use crate::math::shares::shares_for_deposit;
 use crate::state::{Market, Pool};
 
 #[derive(Accounts)]
@@ -19,13 +17,13 @@ pub struct Deposit<'info> {
         has_one = vault @ SluiceError::VaultMismatch,
         has_one = share_mint @ SluiceError::ShareMintMismatch,
     )]
-    pub pool: Box<Account<'info, Pool>>,
+    pub pool: AccountLoader<'info, Pool>,
     #[account(mut)]
     pub vault: Box<Account<'info, TokenAccount>>,
     #[account(mut)]
     pub share_mint: Box<Account<'info, Mint>>,
     /// The lender's tokens.
-    #[account(mut, constraint = source.mint == pool.mint @ SluiceError::MintMismatch)]
+    #[account(mut, constraint = source.mint == pool.load()?.mint @ SluiceError::MintMismatch)]
     pub source: Box<Account<'info, TokenAccount>>,
     /// Receives the share tokens.
     #[account(mut, constraint = shares_destination.mint == share_mint.key() @ SluiceError::MintMismatch)]
@@ -34,41 +32,29 @@ pub struct Deposit<'info> {
 }
 
 /// Lends `amount` to the pool for share tokens (rounded down).
-pub fn handler(ctx: Context<Deposit>, amount: u64) -> Result<()> {
+pub fn deposit(ctx: Context<Deposit>, amount: u64) -> Result<()> {
     let a = ctx.accounts;
     a.market.require_not_paused(PAUSE_DEPOSITS)?;
     require!(amount > 0, SluiceError::ZeroAmount);
     let now = Clock::get()?.unix_timestamp;
-    a.pool.accrue(now)?;
-
-    let held = checked_add(a.pool.total_held()?, amount.into())?;
-    require!(
-        held <= u128::from(a.pool.params.deposit_cap),
-        SluiceError::DepositCapExceeded
-    );
-    let shares = shares_for_deposit(amount, a.pool.total_supply_assets()?, a.pool.total_shares)?;
-    require!(shares > 0, SluiceError::DepositTooSmall);
+    let (shares, signer) = {
+        let mut pool = a.pool.load_mut()?;
+        pool.accrue(now)?;
+        let shares = pool.supply(amount)?;
+        (shares, pool.signer())
+    };
 
     transfer_from_user(&a.token_program, &a.source, &a.vault, &a.owner, amount)?;
     mint_shares(
         &a.token_program,
         &a.share_mint,
         &a.shares_destination,
-        &a.pool,
+        &a.pool.to_account_info(),
+        &signer,
         shares,
     )?;
-
-    let pool = &mut a.pool;
-    pool.available_liquidity = pool
-        .available_liquidity
-        .checked_add(amount)
-        .ok_or(SluiceError::MathOverflow)?;
-    pool.total_shares = pool
-        .total_shares
-        .checked_add(shares)
-        .ok_or(SluiceError::MathOverflow)?;
     emit!(Deposited {
-        pool: pool.key(),
+        pool: a.pool.key(),
         owner: a.owner.key(),
         amount,
         shares

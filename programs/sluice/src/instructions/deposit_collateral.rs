@@ -5,7 +5,6 @@ use super::common::transfer_from_user;
 use crate::constants::PAUSE_DEPOSITS;
 use crate::errors::SluiceError;
 use crate::events::CollateralDeposited;
-use crate::math::fixed::checked_add;
 use crate::state::{Market, Pool, Position};
 
 #[derive(Accounts)]
@@ -23,39 +22,28 @@ pub struct DepositCollateral<'info> {
         has_one = market @ SluiceError::PoolMarketMismatch,
         has_one = vault @ SluiceError::VaultMismatch,
     )]
-    pub pool: Box<Account<'info, Pool>>,
+    pub pool: AccountLoader<'info, Pool>,
     #[account(mut)]
     pub vault: Box<Account<'info, TokenAccount>>,
-    #[account(mut, constraint = source.mint == pool.mint @ SluiceError::MintMismatch)]
+    #[account(mut, constraint = source.mint == pool.load()?.mint @ SluiceError::MintMismatch)]
     pub source: Box<Account<'info, TokenAccount>>,
     pub token_program: Program<'info, Token>,
 }
 
 /// Adds `amount` of the pool's token to the position as collateral. Collateral
 /// is held in the vault and never lent out.
-pub fn handler(ctx: Context<DepositCollateral>, amount: u64) -> Result<()> {
+pub fn deposit_collateral(ctx: Context<DepositCollateral>, amount: u64) -> Result<()> {
     let a = ctx.accounts;
     a.market.require_not_paused(PAUSE_DEPOSITS)?;
     require!(amount > 0, SluiceError::ZeroAmount);
-    a.pool.accrue(Clock::get()?.unix_timestamp)?;
-    let held = checked_add(a.pool.total_held()?, amount.into())?;
-    require!(
-        held <= u128::from(a.pool.params.deposit_cap),
-        SluiceError::DepositCapExceeded
-    );
-
     let pool_key = a.pool.key();
-    let entry = a.position.collateral_entry_mut(&pool_key)?;
-    entry.amount = entry
-        .amount
-        .checked_add(amount)
-        .ok_or(SluiceError::MathOverflow)?;
-    a.pool.total_collateral = a
-        .pool
-        .total_collateral
-        .checked_add(amount)
-        .ok_or(SluiceError::MathOverflow)?;
-
+    {
+        let mut pool = a.pool.load_mut()?;
+        pool.accrue(Clock::get()?.unix_timestamp)?;
+        pool.require_collateral_room(amount)?;
+        a.position
+            .deposit_collateral(&pool_key, &mut pool, amount)?;
+    }
     transfer_from_user(&a.token_program, &a.source, &a.vault, &a.owner, amount)?;
     emit!(CollateralDeposited {
         position: a.position.key(),

@@ -12,7 +12,7 @@ use crate::state::{InsuranceBuffer, Pool};
 pub struct FundInsurance<'info> {
     pub funder: Signer<'info>,
     #[account(has_one = insurance @ SluiceError::InsuranceMismatch)]
-    pub pool: Box<Account<'info, Pool>>,
+    pub pool: AccountLoader<'info, Pool>,
     #[account(
         mut,
         constraint = insurance.vault == insurance_vault.key() @ SluiceError::InsuranceMismatch,
@@ -20,12 +20,12 @@ pub struct FundInsurance<'info> {
     pub insurance: Box<Account<'info, InsuranceBuffer>>,
     #[account(mut)]
     pub insurance_vault: Box<Account<'info, TokenAccount>>,
-    #[account(mut, constraint = source.mint == pool.mint @ SluiceError::MintMismatch)]
+    #[account(mut, constraint = source.mint == pool.load()?.mint @ SluiceError::MintMismatch)]
     pub source: Box<Account<'info, TokenAccount>>,
     pub token_program: Program<'info, Token>,
 }
 
-pub fn handler(ctx: Context<FundInsurance>, amount: u64) -> Result<()> {
+pub fn fund_insurance(ctx: Context<FundInsurance>, amount: u64) -> Result<()> {
     let a = ctx.accounts;
     require!(amount > 0, SluiceError::ZeroAmount);
     transfer_from_user(

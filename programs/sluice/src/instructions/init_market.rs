@@ -15,7 +15,11 @@ pub struct InitMarket<'info> {
 
 /// Creates a market governed by `authority` (typically a multisig vault PDA,
 /// which need not sign here).
-pub fn handler(ctx: Context<InitMarket>, authority: Pubkey, params: MarketParams) -> Result<()> {
+pub fn init_market(
+    ctx: Context<InitMarket>,
+    authority: Pubkey,
+    params: MarketParams,
+) -> Result<()> {
     params.validate()?;
     let market = &mut ctx.accounts.market;
     market.version = MARKET_VERSION;

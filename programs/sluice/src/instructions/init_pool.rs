@@ -15,10 +15,10 @@ pub struct InitPool<'info> {
     pub market: Box<Account<'info, Market>>,
     pub mint: Box<Account<'info, Mint>>,
     #[account(
-        init, payer = payer, space = 8 + Pool::INIT_SPACE,
+        init, payer = payer, space = 8 + core::mem::size_of::<Pool>(),
         seeds = [POOL_SEED, market.key().as_ref(), mint.key().as_ref()], bump
     )]
-    pub pool: Box<Account<'info, Pool>>,
+    pub pool: AccountLoader<'info, Pool>,
     #[account(
         init, payer = payer, seeds = [VAULT_SEED, pool.key().as_ref()], bump,
         token::mint = mint, token::authority = pool
@@ -43,13 +43,14 @@ pub struct InitPool<'info> {
     pub system_program: Program<'info, System>,
 }
 
-pub fn handler(ctx: Context<InitPool>, oracle: OracleConfig, params: PoolParams) -> Result<()> {
+pub fn init_pool(ctx: Context<InitPool>, oracle: OracleConfig, params: PoolParams) -> Result<()> {
     params.validate()?;
+    let kind = oracle.kind()?;
     require!(
         ctx.accounts.mint.decimals <= bounds::MAX_DECIMALS,
         SluiceError::MintDecimalsOutOfRange
     );
-    if oracle.kind == OracleKind::PythLegacy {
+    if kind == OracleKind::PythLegacy {
         require_keys_neq!(
             oracle.oracle,
             Pubkey::default(),
@@ -60,7 +61,7 @@ pub fn handler(ctx: Context<InitPool>, oracle: OracleConfig, params: PoolParams)
     let a = ctx.accounts;
     let pool_key = a.pool.key();
 
-    let pool = &mut a.pool;
+    let mut pool = a.pool.load_init()?;
     pool.version = POOL_VERSION;
     pool.bump = ctx.bumps.pool;
     pool.vault_bump = ctx.bumps.vault;
@@ -73,8 +74,9 @@ pub fn handler(ctx: Context<InitPool>, oracle: OracleConfig, params: PoolParams)
     pool.insurance = a.insurance.key();
     pool.oracle = oracle;
     pool.params = params;
-    pool.borrow_index = Pool::initial_index();
+    pool.borrow_index.set(Pool::initial_index());
     pool.last_accrual_ts = now;
+    drop(pool);
 
     let ins = &mut a.insurance;
     ins.version = POOL_VERSION;
@@ -92,7 +94,7 @@ pub fn handler(ctx: Context<InitPool>, oracle: OracleConfig, params: PoolParams)
         market: a.market.key(),
         pool: pool_key,
         mint: a.mint.key(),
-        oracle_kind: oracle.kind as u8,
+        oracle_kind: oracle.kind,
     });
     Ok(())
 }

@@ -1,18 +1,25 @@
 //! liquidate (keeper, auction mode): seizes just enough collateral to bring
 //! the position back to the pool's target health, within the per-slot sell
 //! cap and the market's circuit breaker, and opens (or extends) the Dutch
-//! auction of that lot. The keeper receives its incentive in collateral.
+//! auction of that lot. An extension re-prices the whole lot from the current
+//! oracle, so fresh collateral never sells on an already decayed curve. The
+//! keeper receives its incentive in collateral.
 use anchor_lang::prelude::*;
 use anchor_spl::token::{Token, TokenAccount};
 
 use crate::constants::*;
+use crate::depth::depth_cap;
 use crate::errors::SluiceError;
 use crate::events::{AuctionStarted, Liquidated};
+use crate::health::HealthCache;
 use crate::instructions::common::{slot_hash_jitter, transfer_from_pool};
-use crate::instructions::liquidate_common::{apply_to_position, health_after, size_liquidation};
+use crate::instructions::liquidate_common::{
+    health_after, seize, size_liquidation, LiquidationPools, Sizing,
+};
 use crate::math::fixed::{apply_bps, checked_add, mul_div, to_u64};
-use crate::math::{Rounding, BPS, WAD};
-use crate::state::{Auction, AuctionStatus, LiquidationMode, Market, Pool, Position};
+use crate::math::health::Health;
+use crate::math::{Rounding, WAD};
+use crate::state::{Auction, LiquidationMode, Market, Pool, PoolSigner, Position};
 
 #[derive(Accounts)]
 pub struct Liquidate<'info> {
@@ -25,15 +32,16 @@ pub struct Liquidate<'info> {
     #[account(
         mut,
         has_one = market @ SluiceError::PoolMarketMismatch,
-        constraint = collateral_pool.vault == collateral_vault.key() @ SluiceError::VaultMismatch,
+        constraint = collateral_pool.load()?.vault == collateral_vault.key() @ SluiceError::VaultMismatch,
+        constraint = collateral_pool.key() != debt_pool.key() @ SluiceError::SamePoolCollateralAndDebt,
     )]
-    pub collateral_pool: Box<Account<'info, Pool>>,
+    pub collateral_pool: AccountLoader<'info, Pool>,
     #[account(mut, has_one = market @ SluiceError::PoolMarketMismatch)]
-    pub debt_pool: Box<Account<'info, Pool>>,
+    pub debt_pool: AccountLoader<'info, Pool>,
     #[account(mut)]
     pub collateral_vault: Box<Account<'info, TokenAccount>>,
     /// Receives the keeper incentive.
-    #[account(mut, constraint = keeper_collateral.mint == collateral_pool.mint @ SluiceError::MintMismatch)]
+    #[account(mut, constraint = keeper_collateral.mint == collateral_pool.load()?.mint @ SluiceError::MintMismatch)]
     pub keeper_collateral: Box<Account<'info, TokenAccount>>,
     #[account(
         init_if_needed, payer = keeper, space = 8 + Auction::INIT_SPACE,
@@ -47,148 +55,103 @@ pub struct Liquidate<'info> {
     pub token_program: Program<'info, Token>,
     pub system_program: Program<'info, System>,
     // remaining: the collateral pool's depth source accounts (registration
-    // order), then every other pool the position uses.
+    // order), then every other pool the position uses (any order).
 }
 
-pub fn handler<'info>(ctx: Context<'info, Liquidate<'info>>) -> Result<()> {
+/// What the domain step decided, for transfers and events.
+struct Outcome {
+    sizing: Sizing,
+    after: Health,
+    extended: bool,
+    signer: PoolSigner,
+}
+
+pub fn liquidate<'info>(ctx: Context<'info, Liquidate<'info>>) -> Result<()> {
     let remaining = ctx.remaining_accounts;
     let auction_bump = ctx.bumps.auction;
     let a = ctx.accounts;
     a.market.require_not_paused(PAUSE_LIQUIDATIONS)?;
-    require!(
-        a.collateral_pool.params.liquidation.mode == LiquidationMode::Auction,
-        SluiceError::WrongLiquidationMode
-    );
     let clock = Clock::get()?;
     let slot = clock.slot;
-    a.collateral_pool.accrue(clock.unix_timestamp)?;
-    a.debt_pool.accrue(clock.unix_timestamp)?;
     let (ckey, dkey) = (a.collateral_pool.key(), a.debt_pool.key());
 
-    let sizing = size_liquidation(
-        &a.market,
-        &a.position,
-        ckey,
-        &a.collateral_pool,
-        dkey,
-        &a.debt_pool,
-        remaining,
-        slot,
-        true,
-    )?;
-    let p = sizing.plan;
+    let o = {
+        let mut cpool = a.collateral_pool.load_mut()?;
+        let mut dpool = a.debt_pool.load_mut()?;
+        require!(
+            cpool.params.liquidation.is_mode(LiquidationMode::Auction),
+            SluiceError::WrongLiquidationMode
+        );
+        cpool.accrue(clock.unix_timestamp)?;
+        dpool.accrue(clock.unix_timestamp)?;
+        let (depth, used) = depth_cap(&cpool, remaining)?;
+        let others = remaining.get(used..).unwrap_or(&[]);
+        let loaded = [(ckey, &*cpool), (dkey, &*dpool)];
+        let mut cache = HealthCache::new(&a.position, &loaded, others, slot, clock.unix_timestamp)?;
+        let pools = LiquidationPools {
+            collateral_key: ckey,
+            collateral: &cpool,
+            debt_key: dkey,
+            debt: &dpool,
+        };
+        let sizing = size_liquidation(&a.market, &pools, &cache, depth, slot, true)?;
+        let p = sizing.plan;
 
-    // an open lot past its time limit must be redone before it grows
-    let auction = &mut a.auction;
-    let extending = auction.status == AuctionStatus::Active;
-    if extending {
-        require!(slot < auction.expires_slot, SluiceError::AuctionExpired);
-    }
-
-    apply_to_position(
-        &mut a.position,
-        ckey,
-        &mut a.collateral_pool,
-        dkey,
-        &mut a.debt_pool,
-        &p,
-        slot,
-    )?;
-    let cpool = &mut a.collateral_pool;
-    cpool.auction_collateral = cpool
-        .auction_collateral
-        .checked_add(p.lot)
-        .ok_or(SluiceError::MathOverflow)?;
-    let dpool = &mut a.debt_pool;
-    dpool.auction_debt = dpool
-        .auction_debt
-        .checked_add(p.repay)
-        .ok_or(SluiceError::MathOverflow)?;
-    let penalty = to_u64(apply_bps(
-        p.repay.into(),
-        cpool.params.risk.liquidation_bonus_bps.into(),
-        Rounding::Up,
-    )?)?;
-
-    if !extending {
-        let ap = cpool.params.liquidation.auction;
-        // market price of one collateral unit in debt units (WAD)
-        let ratio = mul_div(
-            cpool.spot_price_wad,
-            WAD,
-            dpool.spot_price_wad,
-            Rounding::Up,
+        // an open lot past its time limit must be redone before it grows
+        let auction = &mut a.auction;
+        let extended = auction.is_active();
+        if extended {
+            require!(slot < auction.expires_slot, SluiceError::AuctionExpired);
+        } else {
+            auction.open(auction_bump, a.market.key(), a.position.key(), ckey, dkey);
+            a.position.begin_auction(&ckey, &dkey)?;
+        }
+        seize(
+            &mut a.position,
+            &ckey,
+            &mut cpool,
+            &dkey,
+            &mut dpool,
+            &mut cache,
+            &p,
+            slot,
+            false,
         )?;
-        let jitter = slot_hash_jitter(&a.slot_hashes, ap.jitter_slots)?;
-        auction.version = AUCTION_VERSION;
-        auction.bump = auction_bump;
-        auction.status = AuctionStatus::Active;
-        auction.market = a.market.key();
-        auction.position = a.position.key();
-        auction.collateral_pool = ckey;
-        auction.debt_pool = dkey;
-        auction.lot = 0;
-        auction.debt_to_raise = 0;
-        auction.penalty_to_raise = 0;
-        auction.start_price_wad = mul_div(
-            ratio,
-            BPS + u128::from(ap.start_buffer_bps),
-            BPS,
+        let penalty = to_u64(apply_bps(
+            p.repay.into(),
+            cpool.params.risk.liquidation_bonus_bps.into(),
             Rounding::Up,
+        )?)?;
+        auction.add_lot(p.lot, p.repay, penalty)?;
+        price_lot(
+            &mut a.market,
+            auction,
+            &cpool,
+            &dpool,
+            &a.slot_hashes,
+            slot,
+            p.lot,
         )?;
-        auction.floor_price_wad = mul_div(ratio, ap.floor_bps.into(), BPS, Rounding::Up)?;
-        auction.breaker_unit_price_wad = cpool.spot_price_wad;
-        auction.set_curve(&ap);
-        auction.start_slot = slot;
-        auction.decay_start_slot = slot.saturating_add(jitter);
-        auction.expires_slot = auction
-            .decay_start_slot
-            .saturating_add(ap.time_limit_slots.into());
-        a.position.open_auctions = a
-            .position
-            .open_auctions
-            .checked_add(1)
-            .ok_or(SluiceError::MathOverflow)?;
-    }
-    auction.lot = auction
-        .lot
-        .checked_add(p.lot)
-        .ok_or(SluiceError::MathOverflow)?;
-    auction.debt_to_raise = auction
-        .debt_to_raise
-        .checked_add(p.repay)
-        .ok_or(SluiceError::MathOverflow)?;
-    auction.penalty_to_raise = auction
-        .penalty_to_raise
-        .checked_add(penalty)
-        .ok_or(SluiceError::MathOverflow)?;
-    let lot_value = mul_div(
-        p.lot.into(),
-        auction.breaker_unit_price_wad,
-        1,
-        Rounding::Up,
-    )?;
-    a.market.auction_value_open = checked_add(a.market.auction_value_open, lot_value)?;
+        let after = health_after(&cache, &sizing)?;
+        Outcome {
+            sizing,
+            after,
+            extended,
+            signer: cpool.signer(),
+        }
+    };
 
+    let p = o.sizing.plan;
     if p.keeper > 0 {
         transfer_from_pool(
             &a.token_program,
             &a.collateral_vault,
             &a.keeper_collateral,
-            &a.collateral_pool,
+            &a.collateral_pool.to_account_info(),
+            &o.signer,
             p.keeper,
         )?;
     }
-
-    let (_, used) = crate::depth::depth_cap(&a.collateral_pool, remaining)?;
-    let others = remaining.get(used..).unwrap_or(&[]);
-    let after = health_after(
-        &a.position,
-        &[(ckey, &a.collateral_pool), (dkey, &a.debt_pool)],
-        others,
-        slot,
-        &sizing,
-    )?;
     emit!(Liquidated {
         position: a.position.key(),
         collateral_pool: ckey,
@@ -199,15 +162,15 @@ pub fn handler<'info>(ctx: Context<'info, Liquidate<'info>>) -> Result<()> {
         keeper_reward: p.keeper,
         toxic: p.toxic,
         capped: p.capped,
-        cap_remaining: sizing.cap_remaining,
-        health_before_wad: sizing.health_before.factor_wad(),
-        health_after_wad: after.factor_wad(),
+        cap_remaining: o.sizing.cap_remaining,
+        health_before_wad: o.sizing.health_before.factor_wad(),
+        health_after_wad: o.after.factor_wad(),
         instant: false,
     });
     let auction = &a.auction;
     emit!(AuctionStarted {
         auction: auction.key(),
-        extended: extending,
+        extended: o.extended,
         lot: auction.lot,
         debt_to_raise: auction.debt_to_raise,
         penalty_to_raise: auction.penalty_to_raise,
@@ -216,5 +179,44 @@ pub fn handler<'info>(ctx: Context<'info, Liquidate<'info>>) -> Result<()> {
         decay_start_slot: auction.decay_start_slot,
         expires_slot: auction.expires_slot,
     });
+    Ok(())
+}
+
+/// (Re)prices the whole lot at the current oracle (market price of one
+/// collateral unit in debt units, WAD) and restarts its decay; the market's
+/// breaker counts the lot at the price of its latest seizure.
+fn price_lot(
+    market: &mut Market,
+    auction: &mut Auction,
+    cpool: &Pool,
+    dpool: &Pool,
+    slot_hashes: &AccountInfo,
+    slot: u64,
+    added: u64,
+) -> Result<()> {
+    let ap = cpool.params.liquidation.auction;
+    let ratio = mul_div(
+        cpool.spot_price_wad.get(),
+        WAD,
+        dpool.spot_price_wad.get(),
+        Rounding::Up,
+    )?;
+    let jitter = slot_hash_jitter(slot_hashes, ap.jitter_slots)?;
+    auction.restart(&ap, ratio, slot, jitter)?;
+    let before = mul_div(
+        u128::from(auction.lot.saturating_sub(added)),
+        auction.breaker_unit_price_wad,
+        1,
+        Rounding::Up,
+    )?;
+    auction.breaker_unit_price_wad = cpool.spot_price_wad.get();
+    let lot_value = mul_div(
+        auction.lot.into(),
+        auction.breaker_unit_price_wad,
+        1,
+        Rounding::Up,
+    )?;
+    market.auction_value_open =
+        checked_add(market.auction_value_open.saturating_sub(before), lot_value)?;
     Ok(())
 }

@@ -1,16 +1,16 @@
-//! Eligibility and sizing shared by `liquidate` (auction) and `liquidate_instant`.
+//! Eligibility, sizing and seizure shared by `liquidate` (auction) and
+//! `liquidate_instant`. Health comes from one [`HealthCache`] per instruction.
 use anchor_lang::prelude::*;
 
-use crate::depth::depth_cap;
 use crate::errors::SluiceError;
-use crate::instructions::common::{position_health, require_liquidatable, HealthMode};
+use crate::health::{HealthCache, HealthType};
 use crate::math::fixed::{mul_div, to_u64};
 use crate::math::health::Health;
 use crate::math::liquidation::{plan, LiquidationInput, LiquidationPlan};
-use crate::math::shares::debt_amount;
 use crate::math::{Rounding, WAD};
 use crate::state::{Market, Pool, Position};
 
+/// A sized liquidation.
 pub struct Sizing {
     pub plan: LiquidationPlan,
     /// Liquidation-rule health (eligibility), for the event.
@@ -19,49 +19,41 @@ pub struct Sizing {
     pub sizing_before: Health,
     /// Seizable collateral left in this slot before this liquidation.
     pub cap_remaining: u64,
-    /// Collateral and debt unit prices (WAD USD) used for sizing.
-    pub collateral_price: u128,
-    pub debt_price: u128,
+}
+
+/// The two pools of a liquidation, loaded by the instruction.
+pub struct LiquidationPools<'a> {
+    pub collateral_key: Pubkey,
+    pub collateral: &'a Pool,
+    pub debt_key: Pubkey,
+    pub debt: &'a Pool,
 }
 
 /// Checks eligibility and sizes the liquidation of (collateral pool, debt
-/// pool) on `position`. `remaining` starts with the collateral pool's depth
-/// accounts, followed by the position's other pools. `breaker` limits the
-/// seizure by the market's open-auction value (auction mode only).
-#[allow(clippy::too_many_arguments)]
+/// pool) on `position`. `depth` is the collateral pool's depth cap (None:
+/// no registered source). `breaker` limits the seizure by the market's
+/// open-auction value (auction mode only).
 pub fn size_liquidation(
     market: &Market,
-    position: &Position,
-    cpool_key: Pubkey,
-    cpool: &Pool,
-    dpool_key: Pubkey,
-    dpool: &Pool,
-    remaining: &[AccountInfo],
+    pools: &LiquidationPools,
+    cache: &HealthCache,
+    depth: Option<u64>,
     slot: u64,
     breaker: bool,
 ) -> Result<Sizing> {
-    let (depth, used) = depth_cap(cpool, remaining)?;
-    let others = remaining.get(used..).unwrap_or(&[]);
-    let loaded = [(cpool_key, cpool), (dpool_key, dpool)];
-    let health_before = require_liquidatable(position, &loaded, others, slot)?;
+    let (cpool, dpool) = (pools.collateral, pools.debt);
+    cpool.require_fresh_price(slot)?;
+    dpool.require_fresh_price(slot)?;
+    let health_before = cache.require_liquidatable()?;
 
-    let ci = position
-        .collateral_index(&cpool_key)
-        .filter(|&i| position.collateral[i].amount > 0)
-        .ok_or(SluiceError::NoCollateralInPool)?;
-    let di = position
-        .debt_index(&dpool_key)
-        .filter(|&i| position.debts[i].scaled_debt > 0)
-        .ok_or(SluiceError::NoDebtInPool)?;
-    let owed = to_u64(debt_amount(
-        position.debts[di].scaled_debt,
-        dpool.borrow_index,
-        Rounding::Up,
-    )?)?;
+    let collateral_amount = cache.collateral_amount(&pools.collateral_key);
+    require!(collateral_amount > 0, SluiceError::NoCollateralInPool);
+    let owed = to_u64(cache.debt_amount(&pools.debt_key))?;
+    require!(owed > 0, SluiceError::NoDebtInPool);
     // size at the prices the lot can be sold at
-    let sizing_before = position_health(position, &loaded, others, slot, HealthMode::Sizing)?;
-    let (collateral_price, _) = sizing_prices(cpool, slot)?;
-    let (_, debt_price) = sizing_prices(dpool, slot)?;
+    let sizing_before = cache.health(HealthType::Sizing)?;
+    let (collateral_price, _) = cpool.sizing_prices();
+    let (_, debt_price) = dpool.sizing_prices();
 
     // per-slot sell cap = min(governance cap, depth cap) - seized this slot
     let lp = &cpool.params.liquidation;
@@ -70,20 +62,13 @@ pub fn size_liquidation(
     require!(cap_remaining > 0, SluiceError::SellCapExhausted);
     let mut cap = cap_remaining;
     if breaker {
-        let limit = u128::from(market.params.max_auction_value_usd).saturating_mul(WAD);
-        let room = limit.saturating_sub(market.auction_value_open);
-        // less than one dollar of room left: the breaker is tripped
-        require!(room >= WAD, SluiceError::CircuitBreakerTripped);
-        let units = mul_div(room, 1, cpool.spot_price_wad.max(1), Rounding::Down)?;
-        let units = u64::try_from(units).unwrap_or(u64::MAX);
-        require!(units > 0, SluiceError::CircuitBreakerTripped);
-        cap = cap.min(units);
+        cap = cap.min(breaker_room_units(market, cpool)?);
     }
 
     let input = LiquidationInput {
         weighted_collateral: sizing_before.weighted_collateral,
         debt_value: sizing_before.debt_value,
-        collateral_amount: position.collateral[ci].amount,
+        collateral_amount,
         collateral_price,
         threshold_bps: cpool.params.risk.liquidation_threshold_bps,
         debt_amount: owed,
@@ -109,81 +94,72 @@ pub fn size_liquidation(
         health_before,
         sizing_before,
         cap_remaining,
-        collateral_price,
-        debt_price,
     })
 }
 
-/// Takes the planned collateral and debt off the position and books the
-/// seizure against the collateral pool's slot counter. Returns the scaled
-/// debt retired.
-pub fn apply_to_position(
+/// Collateral units the market's circuit breaker still admits into auctions.
+fn breaker_room_units(market: &Market, cpool: &Pool) -> Result<u64> {
+    let limit = u128::from(market.params.max_auction_value_usd).saturating_mul(WAD);
+    let room = limit.saturating_sub(market.auction_value_open);
+    // less than one dollar of room left: the breaker is tripped
+    require!(room >= WAD, SluiceError::CircuitBreakerTripped);
+    let units = mul_div(room, 1, cpool.spot_price_wad.get().max(1), Rounding::Down)?;
+    let units = u64::try_from(units).unwrap_or(u64::MAX);
+    require!(units > 0, SluiceError::CircuitBreakerTripped);
+    Ok(units)
+}
+
+/// Takes the planned collateral (lot + keeper incentive) and debt off the
+/// position, books the seizure against the collateral pool's slot counter
+/// and updates the health cache. `to_liquidity`: the debt is repaid now
+/// (instant mode); otherwise it moves to the auction's books.
+#[allow(clippy::too_many_arguments)]
+pub fn seize(
     position: &mut Position,
-    cpool_key: Pubkey,
+    collateral_key: &Pubkey,
     cpool: &mut Pool,
-    dpool_key: Pubkey,
+    debt_key: &Pubkey,
     dpool: &mut Pool,
+    cache: &mut HealthCache,
     p: &LiquidationPlan,
     slot: u64,
-) -> Result<u128> {
+    to_liquidity: bool,
+) -> Result<()> {
     let seized = p
         .lot
         .checked_add(p.keeper)
         .ok_or(SluiceError::MathOverflow)?;
-    let entry = position.collateral_entry_mut(&cpool_key)?;
-    entry.amount = entry
-        .amount
-        .checked_sub(seized)
-        .ok_or(SluiceError::InsufficientCollateral)?;
-    cpool.total_collateral = cpool
-        .total_collateral
-        .checked_sub(seized)
-        .ok_or(SluiceError::MathOverflow)?;
+    position.remove_collateral(collateral_key, cpool, seized)?;
     cpool.record_seizure(slot, seized)?;
-
-    let index = dpool.borrow_index;
-    let d = position.debt_entry_mut(&dpool_key)?;
-    let owed = debt_amount(d.scaled_debt, index, Rounding::Up)?;
-    let retired = if u128::from(p.repay) >= owed {
-        d.scaled_debt
-    } else {
-        crate::math::shares::scaled_debt_for_repay(p.repay, index)?.min(d.scaled_debt)
-    };
-    d.scaled_debt -= retired; // retired <= scaled_debt
-    dpool.total_scaled_debt = dpool
-        .total_scaled_debt
-        .checked_sub(retired)
-        .ok_or(SluiceError::MathOverflow)?;
-    position.compact();
-    Ok(retired)
-}
-
-fn sizing_prices(pool: &Pool, slot: u64) -> Result<(u128, u128)> {
-    if pool.params.liquidation.use_twap {
-        pool.borrow_prices(slot)
-    } else {
-        Ok((pool.spot_price_wad, pool.spot_price_wad))
+    let r = position.retire_debt(debt_key, dpool, p.repay, to_liquidity)?;
+    if !to_liquidity {
+        // the lot and the debt it must raise move to the auction's books
+        cpool.auction_collateral = cpool
+            .auction_collateral
+            .checked_add(p.lot)
+            .ok_or(SluiceError::MathOverflow)?;
+        dpool.auction_debt = dpool
+            .auction_debt
+            .checked_add(r.paid)
+            .ok_or(SluiceError::MathOverflow)?;
     }
+    let owed_after = position.debt_owed(debt_key, dpool)?;
+    cache.apply_seizure(collateral_key, seized, debt_key, owed_after);
+    Ok(())
 }
 
 /// Health after the liquidation (liquidation rule, for the event). In the
 /// sizing view it is checked never to fall for a solvent position.
-pub fn health_after(
-    position: &Position,
-    loaded: &[(Pubkey, &Pool)],
-    remaining: &[AccountInfo],
-    slot: u64,
-    sizing: &Sizing,
-) -> Result<Health> {
-    if !position.has_debt() {
+pub fn health_after(cache: &HealthCache, sizing: &Sizing) -> Result<Health> {
+    if !cache.has_debt() {
         return Ok(Health::default());
     }
     if !sizing.plan.toxic {
-        let s = position_health(position, loaded, remaining, slot, HealthMode::Sizing)?;
+        let s = cache.health(HealthType::Sizing)?;
         require!(
             s.factor_wad() >= sizing.sizing_before.factor_wad(),
             SluiceError::LiquidationLoweredHealth
         );
     }
-    position_health(position, loaded, remaining, slot, HealthMode::Maintenance)
+    cache.health(HealthType::Maintenance)
 }

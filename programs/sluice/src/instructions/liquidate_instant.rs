@@ -6,10 +6,14 @@ use anchor_lang::prelude::*;
 use anchor_spl::token::{Token, TokenAccount};
 
 use crate::constants::*;
+use crate::depth::depth_cap;
 use crate::errors::SluiceError;
 use crate::events::Liquidated;
+use crate::health::HealthCache;
 use crate::instructions::common::{transfer_from_pool, transfer_from_user};
-use crate::instructions::liquidate_common::{apply_to_position, health_after, size_liquidation};
+use crate::instructions::liquidate_common::{
+    health_after, seize, size_liquidation, LiquidationPools,
+};
 use crate::state::{LiquidationMode, Market, Pool, Position};
 
 #[derive(Accounts)]
@@ -21,66 +25,70 @@ pub struct LiquidateInstant<'info> {
     #[account(
         mut,
         has_one = market @ SluiceError::PoolMarketMismatch,
-        constraint = collateral_pool.vault == collateral_vault.key() @ SluiceError::VaultMismatch,
+        constraint = collateral_pool.load()?.vault == collateral_vault.key() @ SluiceError::VaultMismatch,
+        constraint = collateral_pool.key() != debt_pool.key() @ SluiceError::SamePoolCollateralAndDebt,
     )]
-    pub collateral_pool: Box<Account<'info, Pool>>,
+    pub collateral_pool: AccountLoader<'info, Pool>,
     #[account(
         mut,
         has_one = market @ SluiceError::PoolMarketMismatch,
-        constraint = debt_pool.vault == debt_vault.key() @ SluiceError::VaultMismatch,
+        constraint = debt_pool.load()?.vault == debt_vault.key() @ SluiceError::VaultMismatch,
     )]
-    pub debt_pool: Box<Account<'info, Pool>>,
+    pub debt_pool: AccountLoader<'info, Pool>,
     #[account(mut)]
     pub collateral_vault: Box<Account<'info, TokenAccount>>,
     #[account(mut)]
     pub debt_vault: Box<Account<'info, TokenAccount>>,
-    #[account(mut, constraint = keeper_source.mint == debt_pool.mint @ SluiceError::MintMismatch)]
+    #[account(mut, constraint = keeper_source.mint == debt_pool.load()?.mint @ SluiceError::MintMismatch)]
     pub keeper_source: Box<Account<'info, TokenAccount>>,
-    #[account(mut, constraint = keeper_destination.mint == collateral_pool.mint @ SluiceError::MintMismatch)]
+    #[account(mut, constraint = keeper_destination.mint == collateral_pool.load()?.mint @ SluiceError::MintMismatch)]
     pub keeper_destination: Box<Account<'info, TokenAccount>>,
     pub token_program: Program<'info, Token>,
     // remaining: depth source accounts of the collateral pool, then the position's other pools.
 }
 
-pub fn handler<'info>(ctx: Context<'info, LiquidateInstant<'info>>) -> Result<()> {
+pub fn liquidate_instant<'info>(ctx: Context<'info, LiquidateInstant<'info>>) -> Result<()> {
     let remaining = ctx.remaining_accounts;
     let a = ctx.accounts;
     a.market.require_not_paused(PAUSE_LIQUIDATIONS)?;
-    require!(
-        a.collateral_pool.params.liquidation.mode == LiquidationMode::Instant,
-        SluiceError::WrongLiquidationMode
-    );
     let clock = Clock::get()?;
     let slot = clock.slot;
-    a.collateral_pool.accrue(clock.unix_timestamp)?;
-    a.debt_pool.accrue(clock.unix_timestamp)?;
     let (ckey, dkey) = (a.collateral_pool.key(), a.debt_pool.key());
-    let sizing = size_liquidation(
-        &a.market,
-        &a.position,
-        ckey,
-        &a.collateral_pool,
-        dkey,
-        &a.debt_pool,
-        remaining,
-        slot,
-        false,
-    )?;
+    let (sizing, after, signer) = {
+        let mut cpool = a.collateral_pool.load_mut()?;
+        let mut dpool = a.debt_pool.load_mut()?;
+        require!(
+            cpool.params.liquidation.is_mode(LiquidationMode::Instant),
+            SluiceError::WrongLiquidationMode
+        );
+        cpool.accrue(clock.unix_timestamp)?;
+        dpool.accrue(clock.unix_timestamp)?;
+        let (depth, used) = depth_cap(&cpool, remaining)?;
+        let others = remaining.get(used..).unwrap_or(&[]);
+        let loaded = [(ckey, &*cpool), (dkey, &*dpool)];
+        let mut cache = HealthCache::new(&a.position, &loaded, others, slot, clock.unix_timestamp)?;
+        let pools = LiquidationPools {
+            collateral_key: ckey,
+            collateral: &cpool,
+            debt_key: dkey,
+            debt: &dpool,
+        };
+        let sizing = size_liquidation(&a.market, &pools, &cache, depth, slot, false)?;
+        seize(
+            &mut a.position,
+            &ckey,
+            &mut cpool,
+            &dkey,
+            &mut dpool,
+            &mut cache,
+            &sizing.plan,
+            slot,
+            true,
+        )?;
+        let after = health_after(&cache, &sizing)?;
+        (sizing, after, cpool.signer())
+    };
     let p = sizing.plan;
-    apply_to_position(
-        &mut a.position,
-        ckey,
-        &mut a.collateral_pool,
-        dkey,
-        &mut a.debt_pool,
-        &p,
-        slot,
-    )?;
-    a.debt_pool.available_liquidity = a
-        .debt_pool
-        .available_liquidity
-        .checked_add(p.repay)
-        .ok_or(SluiceError::MathOverflow)?;
     transfer_from_user(
         &a.token_program,
         &a.keeper_source,
@@ -88,23 +96,14 @@ pub fn handler<'info>(ctx: Context<'info, LiquidateInstant<'info>>) -> Result<()
         &a.keeper,
         p.repay,
     )?;
-    let seized = p.lot + p.keeper; // checked in apply_to_position
+    let seized = p.lot + p.keeper; // checked in seize
     transfer_from_pool(
         &a.token_program,
         &a.collateral_vault,
         &a.keeper_destination,
-        &a.collateral_pool,
+        &a.collateral_pool.to_account_info(),
+        &signer,
         seized,
-    )?;
-
-    let (_, used) = crate::depth::depth_cap(&a.collateral_pool, remaining)?;
-    let others = remaining.get(used..).unwrap_or(&[]);
-    let after = health_after(
-        &a.position,
-        &[(ckey, &a.collateral_pool), (dkey, &a.debt_pool)],
-        others,
-        slot,
-        &sizing,
     )?;
     emit!(Liquidated {
         position: a.position.key(),

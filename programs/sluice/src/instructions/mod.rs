@@ -26,10 +26,8 @@ pub mod withdraw;
 pub mod withdraw_collateral;
 
 // Anchor's #[program] macro needs each Accounts struct (and its generated
-// client module) at the crate root. Each module's `handler` is reached by
-// its path from lib.rs, so the glob's ambiguity on that name is harmless.
-
-#[allow(ambiguous_glob_reexports)]
+// client module) at the crate root. Each handler is named after its
+// instruction and reached by its path from lib.rs.
 pub use accept_authority::*;
 pub use borrow::*;
 pub use close_position::*;

@@ -18,7 +18,7 @@ pub struct OpenPosition<'info> {
 }
 
 /// Opens the owner's (one) position in this market.
-pub fn handler(ctx: Context<OpenPosition>) -> Result<()> {
+pub fn open_position(ctx: Context<OpenPosition>) -> Result<()> {
     let p = &mut ctx.accounts.position;
     p.version = POSITION_VERSION;
     p.bump = ctx.bumps.position;

@@ -12,7 +12,7 @@ pub struct ProposeAuthority<'info> {
 }
 
 /// Step one of an authority transfer; proposing `Pubkey::default()` cancels.
-pub fn handler(ctx: Context<ProposeAuthority>, new_authority: Pubkey) -> Result<()> {
+pub fn propose_authority(ctx: Context<ProposeAuthority>, new_authority: Pubkey) -> Result<()> {
     let market = &mut ctx.accounts.market;
     market.pending_authority = new_authority;
     emit!(AuthorityProposed {

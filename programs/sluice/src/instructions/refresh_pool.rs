@@ -13,7 +13,7 @@ pub struct RefreshPool<'info> {
         has_one = vault @ SluiceError::VaultMismatch,
         has_one = insurance @ SluiceError::InsuranceMismatch,
     )]
-    pub pool: Box<Account<'info, Pool>>,
+    pub pool: AccountLoader<'info, Pool>,
     #[account(mut)]
     pub vault: Box<Account<'info, TokenAccount>>,
     #[account(
@@ -29,29 +29,33 @@ pub struct RefreshPool<'info> {
 
 /// Permissionless: accrues interest and sweeps the insurance buffer's share
 /// of it, as far as unborrowed liquidity allows, into the buffer's vault.
-pub fn handler(ctx: Context<RefreshPool>) -> Result<()> {
+pub fn refresh_pool(ctx: Context<RefreshPool>) -> Result<()> {
     let a = ctx.accounts;
     let pool_key = a.pool.key();
-    if let Some(acc) = a.pool.accrue(Clock::get()?.unix_timestamp)? {
+    let (accrual, index, sweep, signer) = {
+        let mut pool = a.pool.load_mut()?;
+        let accrual = pool.accrue(Clock::get()?.unix_timestamp)?;
+        let sweep = pool.take_insurance_sweep();
+        (accrual, pool.borrow_index.get(), sweep, pool.signer())
+    };
+    if let Some(acc) = accrual {
         emit!(InterestAccrued {
             pool: pool_key,
-            borrow_index: a.pool.borrow_index,
+            borrow_index: index,
             interest: acc.interest,
             to_insurance: acc.to_insurance,
             elapsed_secs: acc.elapsed,
         });
     }
-    let sweep = a.pool.pending_insurance.min(a.pool.available_liquidity);
     if sweep > 0 {
         transfer_from_pool(
             &a.token_program,
             &a.vault,
             &a.insurance_vault,
-            &a.pool,
+            &a.pool.to_account_info(),
+            &signer,
             sweep,
         )?;
-        a.pool.pending_insurance -= sweep;
-        a.pool.available_liquidity -= sweep;
         a.insurance.total_funded = a
             .insurance
             .total_funded

@@ -16,19 +16,20 @@ pub struct SetDepthSources<'info> {
     #[account(has_one = authority @ SluiceError::Unauthorized)]
     pub market: Box<Account<'info, Market>>,
     #[account(mut, has_one = market @ SluiceError::PoolMarketMismatch)]
-    pub pool: Box<Account<'info, Pool>>,
+    pub pool: AccountLoader<'info, Pool>,
 }
 
-pub fn handler<'info>(
+pub fn set_depth_sources<'info>(
     ctx: Context<'info, SetDepthSources<'info>>,
     sources: [DepthSource; MAX_DEPTH_SOURCES],
 ) -> Result<()> {
     let remaining = ctx.remaining_accounts;
-    let pool = &mut ctx.accounts.pool;
+    let pool_key = ctx.accounts.pool.key();
+    let mut pool = ctx.accounts.pool.load_mut()?;
     let mut used = 0usize;
     for s in sources.iter() {
         let n = s.account_count();
-        if s.kind == DepthKind::None {
+        if s.kind()? == DepthKind::None {
             require!(
                 s.account_a == Pubkey::default() && s.account_b == Pubkey::default(),
                 SluiceError::DepthAccountInvalid
@@ -42,8 +43,8 @@ pub fn handler<'info>(
     }
     pool.depth_sources = sources;
     emit!(DepthSourcesUpdated {
-        pool: pool.key(),
-        kinds: [sources[0].kind as u8, sources[1].kind as u8],
+        pool: pool_key,
+        kinds: [sources[0].kind, sources[1].kind],
     });
     Ok(())
 }

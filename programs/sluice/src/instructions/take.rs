@@ -8,13 +8,15 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token::{Token, TokenAccount};
 
+use crate::constants::MIN_AUCTION_REMAINDER_USD;
 use crate::errors::SluiceError;
 use crate::events::{AuctionSettled, AuctionTaken};
-use crate::instructions::common::{cover_bad_debt, transfer_from_pool, transfer_from_user};
-use crate::math::auction::cost;
-use crate::math::fixed::{mul_div, to_u64};
+use crate::instructions::common::{pay_bad_debt, transfer_from_pool, transfer_from_user};
+use crate::math::fixed::mul_div;
 use crate::math::{Rounding, WAD};
-use crate::state::{Auction, AuctionStatus, InsuranceBuffer, Market, Pool, Position};
+use crate::state::{
+    Auction, BadDebt, InsuranceBuffer, Market, Pool, Position, Settlement, TakeOutcome,
+};
 
 #[derive(Accounts)]
 pub struct Take<'info> {
@@ -33,15 +35,15 @@ pub struct Take<'info> {
     pub position: Box<Account<'info, Position>>,
     #[account(
         mut,
-        constraint = collateral_pool.vault == collateral_vault.key() @ SluiceError::VaultMismatch,
+        constraint = collateral_pool.load()?.vault == collateral_vault.key() @ SluiceError::VaultMismatch,
     )]
-    pub collateral_pool: Box<Account<'info, Pool>>,
+    pub collateral_pool: AccountLoader<'info, Pool>,
     #[account(
         mut,
-        constraint = debt_pool.vault == debt_vault.key() @ SluiceError::VaultMismatch,
-        constraint = debt_pool.insurance == insurance.key() @ SluiceError::InsuranceMismatch,
+        constraint = debt_pool.load()?.vault == debt_vault.key() @ SluiceError::VaultMismatch,
+        constraint = debt_pool.load()?.insurance == insurance.key() @ SluiceError::InsuranceMismatch,
     )]
-    pub debt_pool: Box<Account<'info, Pool>>,
+    pub debt_pool: AccountLoader<'info, Pool>,
     #[account(mut)]
     pub collateral_vault: Box<Account<'info, TokenAccount>>,
     #[account(mut)]
@@ -54,150 +56,156 @@ pub struct Take<'info> {
     #[account(mut)]
     pub insurance_vault: Box<Account<'info, TokenAccount>>,
     /// The taker's debt tokens.
-    #[account(mut, constraint = taker_source.mint == debt_pool.mint @ SluiceError::MintMismatch)]
+    #[account(mut, constraint = taker_source.mint == debt_pool.load()?.mint @ SluiceError::MintMismatch)]
     pub taker_source: Box<Account<'info, TokenAccount>>,
     /// Receives the collateral bought.
-    #[account(mut, constraint = taker_destination.mint == collateral_pool.mint @ SluiceError::MintMismatch)]
+    #[account(mut, constraint = taker_destination.mint == collateral_pool.load()?.mint @ SluiceError::MintMismatch)]
     pub taker_destination: Box<Account<'info, TokenAccount>>,
     pub token_program: Program<'info, Token>,
 }
 
-pub fn handler(ctx: Context<Take>, max_amount: u64, max_price_wad: u128) -> Result<()> {
+pub fn take(ctx: Context<Take>, max_amount: u64, max_price_wad: u128) -> Result<()> {
     let a = ctx.accounts;
-    require!(max_amount > 0, SluiceError::ZeroAmount);
-    require!(
-        a.auction.status == AuctionStatus::Active,
-        SluiceError::AuctionNotActive
-    );
     let slot = Clock::get()?.slot;
-    require!(slot < a.auction.expires_slot, SluiceError::AuctionExpired);
-    let price = a.auction.price_at(slot)?;
-    require!(price <= max_price_wad, SluiceError::AuctionPriceAboveLimit);
+    let (ckey, dkey) = (a.collateral_pool.key(), a.debt_pool.key());
+    let min_remainder = remainder_units(&a.auction)?;
+    let o = a
+        .auction
+        .take(slot, max_amount, max_price_wad, min_remainder)?;
+    let (returned, bad, csigner, dsigner) = {
+        let mut cpool = a.collateral_pool.load_mut()?;
+        let mut dpool = a.debt_pool.load_mut()?;
+        dpool.receive_auction_proceeds(o.to_debt)?;
+        cpool.auction_collateral = cpool
+            .auction_collateral
+            .checked_sub(o.amount)
+            .ok_or(SluiceError::MathOverflow)?;
+        release_breaker(&mut a.market, &a.auction, o.amount)?;
+        a.insurance.total_funded = a
+            .insurance
+            .total_funded
+            .checked_add(o.to_insurance)
+            .ok_or(SluiceError::MathOverflow)?;
+        let insurance_balance = a.insurance_vault.amount;
+        let (returned, bad) = settle(
+            &mut a.position,
+            &mut a.market,
+            &mut a.auction,
+            insurance_balance,
+            (&ckey, &mut cpool),
+            (&dkey, &mut dpool),
+            &o,
+        )?;
+        (returned, bad, cpool.signer(), dpool.signer())
+    };
 
-    // units that raise the whole remaining tab, rounded up
-    let needed = mul_div(a.auction.tab(), WAD, price, Rounding::Up)?;
-    let amount = u128::from(max_amount).min(a.auction.lot.into()).min(needed);
-    let amount = to_u64(amount)?;
-    require!(amount > 0, SluiceError::SeizeRoundsToZero);
-    let paid = to_u64(cost(amount, price)?)?;
-    let to_debt = paid.min(a.auction.debt_to_raise);
-    let to_insurance = paid - to_debt;
-
-    // tokens
-    if to_debt > 0 {
+    if o.to_debt > 0 {
         transfer_from_user(
             &a.token_program,
             &a.taker_source,
             &a.debt_vault,
             &a.taker,
-            to_debt,
+            o.to_debt,
         )?;
     }
-    if to_insurance > 0 {
+    if o.to_insurance > 0 {
         transfer_from_user(
             &a.token_program,
             &a.taker_source,
             &a.insurance_vault,
             &a.taker,
-            to_insurance,
+            o.to_insurance,
         )?;
     }
     transfer_from_pool(
         &a.token_program,
         &a.collateral_vault,
         &a.taker_destination,
-        &a.collateral_pool,
-        amount,
+        &a.collateral_pool.to_account_info(),
+        &csigner,
+        o.amount,
     )?;
-
-    // books
-    let dpool = &mut a.debt_pool;
-    dpool.available_liquidity = dpool
-        .available_liquidity
-        .checked_add(to_debt)
-        .ok_or(SluiceError::MathOverflow)?;
-    dpool.auction_debt = dpool
-        .auction_debt
-        .checked_sub(to_debt)
-        .ok_or(SluiceError::MathOverflow)?;
-    a.insurance.total_funded = a
-        .insurance
-        .total_funded
-        .checked_add(to_insurance)
-        .ok_or(SluiceError::MathOverflow)?;
-    let auction = &mut a.auction;
-    auction.debt_to_raise -= to_debt; // to_debt <= debt_to_raise
-    auction.penalty_to_raise = auction.penalty_to_raise.saturating_sub(to_insurance);
-    auction.lot -= amount; // amount <= lot
-    auction.total_sold = auction.total_sold.saturating_add(amount);
-    auction.total_raised = auction.total_raised.saturating_add(paid);
-    a.collateral_pool.auction_collateral = a
-        .collateral_pool
-        .auction_collateral
-        .checked_sub(amount)
-        .ok_or(SluiceError::MathOverflow)?;
-    release_breaker(&mut a.market, auction, amount)?;
     emit!(AuctionTaken {
-        auction: auction.key(),
+        auction: a.auction.key(),
         taker: a.taker.key(),
-        amount,
-        price_wad: price,
-        paid,
-        to_debt,
-        to_insurance,
+        amount: o.amount,
+        price_wad: o.price_wad,
+        paid: o.paid,
+        to_debt: o.to_debt,
+        to_insurance: o.to_insurance,
     });
-
-    // settlement
-    if auction.tab() == 0 {
-        let leftover = auction.lot;
-        if leftover > 0 {
-            let pool_key = a.collateral_pool.key();
-            let entry = a.position.collateral_entry_mut(&pool_key)?;
-            entry.amount = entry
-                .amount
-                .checked_add(leftover)
-                .ok_or(SluiceError::MathOverflow)?;
-            let cpool = &mut a.collateral_pool;
-            cpool.auction_collateral = cpool
-                .auction_collateral
-                .checked_sub(leftover)
-                .ok_or(SluiceError::MathOverflow)?;
-            cpool.total_collateral = cpool
-                .total_collateral
-                .checked_add(leftover)
-                .ok_or(SluiceError::MathOverflow)?;
-            release_breaker(&mut a.market, auction, leftover)?;
-        }
-        close_lot(auction, &mut a.position);
-        emit!(AuctionSettled {
-            auction: auction.key(),
-            collateral_returned: leftover,
-            bad_debt: 0,
-        });
-    } else if auction.lot == 0 {
-        let shortfall = auction.debt_to_raise;
-        cover_bad_debt(
+    if let Some(bad) = bad {
+        pay_bad_debt(
             &a.token_program,
-            &mut a.debt_pool,
-            &a.debt_vault,
-            &mut a.insurance,
             &a.insurance_vault,
+            &a.debt_vault,
+            &a.debt_pool.to_account_info(),
+            &dsigner,
+            &mut a.insurance,
             a.position.key(),
-            shortfall,
+            &bad,
         )?;
-        a.debt_pool.auction_debt = a
-            .debt_pool
-            .auction_debt
-            .checked_sub(shortfall)
-            .ok_or(SluiceError::MathOverflow)?;
-        close_lot(auction, &mut a.position);
+    }
+    if o.settlement != Settlement::Open {
         emit!(AuctionSettled {
-            auction: auction.key(),
-            collateral_returned: 0,
-            bad_debt: shortfall,
+            auction: a.auction.key(),
+            collateral_returned: returned,
+            bad_debt: bad.map_or(0, |b| b.shortfall),
         });
     }
     Ok(())
+}
+
+/// Closes a settled lot: leftover collateral returns to the position; debt
+/// a sold-out lot did not raise returns to the position while it still has
+/// collateral (here or in other open auctions), else it is bad debt.
+/// Returns (collateral returned, bad debt booked).
+fn settle(
+    position: &mut Position,
+    market: &mut Market,
+    auction: &mut Auction,
+    insurance_balance: u64,
+    (ckey, cpool): (&Pubkey, &mut Pool),
+    (dkey, dpool): (&Pubkey, &mut Pool),
+    o: &TakeOutcome,
+) -> Result<(u64, Option<BadDebt>)> {
+    let out = match o.settlement {
+        Settlement::Open => return Ok((0, None)),
+        Settlement::Raised { leftover } => {
+            if leftover > 0 {
+                position.return_auction_collateral(ckey, cpool, leftover)?;
+                release_breaker(market, auction, leftover)?;
+            }
+            (leftover, None)
+        }
+        Settlement::Exhausted { unpaid } => {
+            if position.has_collateral() || position.open_auctions > 1 {
+                position.restore_auction_debt(dkey, dpool, unpaid)?;
+                (0, None)
+            } else {
+                dpool.auction_debt = dpool
+                    .auction_debt
+                    .checked_sub(unpaid)
+                    .ok_or(SluiceError::MathOverflow)?;
+                (0, Some(dpool.book_bad_debt(unpaid, insurance_balance)?))
+            }
+        }
+    };
+    position.end_auction(ckey, dkey);
+    auction.end();
+    Ok(out)
+}
+
+/// The smallest lot a partial take may leave (worth `MIN_AUCTION_REMAINDER_USD`).
+fn remainder_units(auction: &Auction) -> Result<u64> {
+    let value = u128::from(MIN_AUCTION_REMAINDER_USD) * WAD;
+    let units = mul_div(
+        value,
+        1,
+        auction.breaker_unit_price_wad.max(1),
+        Rounding::Up,
+    )?;
+    Ok(u64::try_from(units).unwrap_or(u64::MAX))
 }
 
 /// Lowers the market's open-auction value by `amount` units of this lot.
@@ -210,13 +218,4 @@ pub fn release_breaker(market: &mut Market, auction: &Auction, amount: u64) -> R
     )?;
     market.auction_value_open = market.auction_value_open.saturating_sub(v);
     Ok(())
-}
-
-fn close_lot(auction: &mut Auction, position: &mut Position) {
-    auction.status = AuctionStatus::Idle;
-    auction.lot = 0;
-    auction.debt_to_raise = 0;
-    auction.penalty_to_raise = 0;
-    position.open_auctions = position.open_auctions.saturating_sub(1);
-    position.compact();
 }

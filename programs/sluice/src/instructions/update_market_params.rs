@@ -12,7 +12,7 @@ pub struct UpdateMarketParams<'info> {
 }
 
 /// Governance: replaces the market-wide parameters (pause flags, ...).
-pub fn handler(ctx: Context<UpdateMarketParams>, params: MarketParams) -> Result<()> {
+pub fn update_market_params(ctx: Context<UpdateMarketParams>, params: MarketParams) -> Result<()> {
     params.validate()?;
     let market = &mut ctx.accounts.market;
     market.params = params;

@@ -10,18 +10,18 @@ pub struct UpdatePoolParams<'info> {
     #[account(has_one = authority @ SluiceError::Unauthorized)]
     pub market: Box<Account<'info, Market>>,
     #[account(mut, has_one = market @ SluiceError::PoolMarketMismatch)]
-    pub pool: Box<Account<'info, Pool>>,
+    pub pool: AccountLoader<'info, Pool>,
 }
 
 /// Governance: replaces the pool's parameters after checking every bound.
 /// Interest is accrued first so a rate change never applies retroactively.
-pub fn handler(ctx: Context<UpdatePoolParams>, params: PoolParams) -> Result<()> {
+pub fn update_pool_params(ctx: Context<UpdatePoolParams>, params: PoolParams) -> Result<()> {
     params.validate()?;
-    let pool = &mut ctx.accounts.pool;
+    let mut pool = ctx.accounts.pool.load_mut()?;
     pool.accrue(Clock::get()?.unix_timestamp)?;
     pool.params = params;
     emit!(PoolParamsUpdated {
-        pool: pool.key(),
+        pool: ctx.accounts.pool.key(),
         params
     });
     Ok(())

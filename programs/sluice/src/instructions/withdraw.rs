@@ -5,7 +5,6 @@ use super::common::{burn_shares, transfer_from_pool};
 use crate::constants::PAUSE_WITHDRAWALS;
 use crate::errors::SluiceError;
 use crate::events::Withdrawn;
-use crate::math::shares::assets_for_shares;
 use crate::state::{Market, Pool};
 
 #[derive(Accounts)]
@@ -18,7 +17,7 @@ pub struct Withdraw<'info> {
         has_one = vault @ SluiceError::VaultMismatch,
         has_one = share_mint @ SluiceError::ShareMintMismatch,
     )]
-    pub pool: Box<Account<'info, Pool>>,
+    pub pool: AccountLoader<'info, Pool>,
     #[account(mut)]
     pub vault: Box<Account<'info, TokenAccount>>,
     #[account(mut)]
@@ -27,13 +26,13 @@ pub struct Withdraw<'info> {
     #[account(mut, constraint = shares_source.mint == share_mint.key() @ SluiceError::MintMismatch)]
     pub shares_source: Box<Account<'info, TokenAccount>>,
     /// Receives the underlying tokens.
-    #[account(mut, constraint = destination.mint == pool.mint @ SluiceError::MintMismatch)]
+    #[account(mut, constraint = destination.mint == pool.load()?.mint @ SluiceError::MintMismatch)]
     pub destination: Box<Account<'info, TokenAccount>>,
     pub token_program: Program<'info, Token>,
 }
 
 /// Burns `shares` for their value in tokens (rounded down).
-pub fn handler(ctx: Context<Withdraw>, shares: u64) -> Result<()> {
+pub fn withdraw(ctx: Context<Withdraw>, shares: u64) -> Result<()> {
     let a = ctx.accounts;
     a.market.require_not_paused(PAUSE_WITHDRAWALS)?;
     require!(shares > 0, SluiceError::ZeroAmount);
@@ -42,15 +41,11 @@ pub fn handler(ctx: Context<Withdraw>, shares: u64) -> Result<()> {
         SluiceError::InsufficientShares
     );
     let now = Clock::get()?.unix_timestamp;
-    a.pool.accrue(now)?;
-
-    let amount = assets_for_shares(shares, a.pool.total_supply_assets()?, a.pool.total_shares)?;
-    require!(amount > 0, SluiceError::WithdrawTooSmall);
-    require!(
-        amount <= a.pool.available_liquidity,
-        SluiceError::InsufficientLiquidity
-    );
-
+    let (amount, signer) = {
+        let mut pool = a.pool.load_mut()?;
+        pool.accrue(now)?;
+        (pool.redeem(shares)?, pool.signer())
+    };
     burn_shares(
         &a.token_program,
         &a.share_mint,
@@ -58,16 +53,16 @@ pub fn handler(ctx: Context<Withdraw>, shares: u64) -> Result<()> {
         &a.owner,
         shares,
     )?;
-    transfer_from_pool(&a.token_program, &a.vault, &a.destination, &a.pool, amount)?;
-
-    let pool = &mut a.pool;
-    pool.available_liquidity -= amount; // checked above
-    pool.total_shares = pool
-        .total_shares
-        .checked_sub(shares)
-        .ok_or(SluiceError::InsufficientShares)?;
+    transfer_from_pool(
+        &a.token_program,
+        &a.vault,
+        &a.destination,
+        &a.pool.to_account_info(),
+        &signer,
+        amount,
+    )?;
     emit!(Withdrawn {
-        pool: pool.key(),
+        pool: a.pool.key(),
         owner: a.owner.key(),
         amount,
         shares

@@ -1,10 +1,11 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token::{Token, TokenAccount};
 
-use super::common::{require_initial_health, transfer_from_pool};
+use super::common::transfer_from_pool;
 use crate::constants::PAUSE_WITHDRAWALS;
 use crate::errors::SluiceError;
 use crate::events::CollateralWithdrawn;
+use crate::health::HealthCache;
 use crate::state::{Market, Pool, Position};
 
 #[derive(Accounts)]
@@ -22,10 +23,10 @@ pub struct WithdrawCollateral<'info> {
         has_one = market @ SluiceError::PoolMarketMismatch,
         has_one = vault @ SluiceError::VaultMismatch,
     )]
-    pub pool: Box<Account<'info, Pool>>,
+    pub pool: AccountLoader<'info, Pool>,
     #[account(mut)]
     pub vault: Box<Account<'info, TokenAccount>>,
-    #[account(mut, constraint = destination.mint == pool.mint @ SluiceError::MintMismatch)]
+    #[account(mut, constraint = destination.mint == pool.load()?.mint @ SluiceError::MintMismatch)]
     pub destination: Box<Account<'info, TokenAccount>>,
     pub token_program: Program<'info, Token>,
     // remaining accounts: every other pool the position uses, each refreshed this slot.
@@ -33,39 +34,45 @@ pub struct WithdrawCollateral<'info> {
 
 /// Returns `amount` of collateral; with debt outstanding the position must
 /// stay within its LTV at conservative prices.
-pub fn handler<'info>(ctx: Context<'info, WithdrawCollateral<'info>>, amount: u64) -> Result<()> {
+pub fn withdraw_collateral<'info>(
+    ctx: Context<'info, WithdrawCollateral<'info>>,
+    amount: u64,
+) -> Result<()> {
     let remaining = ctx.remaining_accounts;
     let a = ctx.accounts;
     a.market.require_not_paused(PAUSE_WITHDRAWALS)?;
     require!(amount > 0, SluiceError::ZeroAmount);
     let clock = Clock::get()?;
-    a.pool.accrue(clock.unix_timestamp)?;
-
     let pool_key = a.pool.key();
-    let i = a
-        .position
-        .collateral_index(&pool_key)
-        .ok_or(SluiceError::InsufficientCollateral)?;
-    let entry = &mut a.position.collateral[i];
-    entry.amount = entry
-        .amount
-        .checked_sub(amount)
-        .ok_or(SluiceError::InsufficientCollateral)?;
-    a.pool.total_collateral = a
-        .pool
-        .total_collateral
-        .checked_sub(amount)
-        .ok_or(SluiceError::MathOverflow)?;
-    a.position.compact();
-
-    let health_factor_wad = if a.position.has_debt() {
-        require_initial_health(&a.position, &[(pool_key, &a.pool)], remaining, clock.slot)?
+    let (health_factor_wad, signer) = {
+        let mut pool = a.pool.load_mut()?;
+        pool.accrue(clock.unix_timestamp)?;
+        a.position.remove_collateral(&pool_key, &mut pool, amount)?;
+        let factor = if a.position.has_debt() {
+            let loaded = [(pool_key, &*pool)];
+            HealthCache::new(
+                &a.position,
+                &loaded,
+                remaining,
+                clock.slot,
+                clock.unix_timestamp,
+            )?
+            .require_initial()?
             .factor_wad()
-    } else {
-        u128::MAX
+        } else {
+            u128::MAX
+        };
+        (factor, pool.signer())
     };
 
-    transfer_from_pool(&a.token_program, &a.vault, &a.destination, &a.pool, amount)?;
+    transfer_from_pool(
+        &a.token_program,
+        &a.vault,
+        &a.destination,
+        &a.pool.to_account_info(),
+        &signer,
+        amount,
+    )?;
     emit!(CollateralWithdrawn {
         position: a.position.key(),
         pool: pool_key,

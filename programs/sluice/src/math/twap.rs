@@ -1,48 +1,73 @@
-//! Time-weighted average price over a window of slots, from a ring buffer of
-//! `(slot, price)` observations. Each observation holds until the next one;
-//! the average weights each by how many slots of the window it held.
+//! Publish-time-weighted average price from a cumulative sum (Uniswap's
+//! oracle shape). Each accepted price is credited with the seconds it stood,
+//! i.e. until the next strictly newer publish time; the running sum of
+//! price x seconds wraps modulo 2^128, and only differences of it are used,
+//! which are exact while the true sum over one window fits in 128 bits
+//! (1e30 WAD per unit x 86,400 s is far below 3.4e38).
+//!
+//! The history is a ring of (time, cumulative) points spaced at least
+//! `window / (capacity - 1)` apart, so `capacity` points always span the
+//! whole window: a burst of updates cannot shrink the window to the last few
+//! seconds.
 
-use super::fixed::{MathError, MathResult, U256};
+use super::fixed::{mul_div, MathError, MathResult, Rounding};
 
+/// A point of the cumulative sum: price-seconds summed up to `time`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Observation {
-    pub slot: u64,
-    pub price: u128,
+    pub time: i64,
+    pub cumulative: u128,
 }
 
-/// TWAP over `[now - window, now]` of `obs`, which must be ordered oldest
-/// first. Observations after `now` are ignored. When the buffer does not
-/// reach back to the window's start, the average covers what it holds.
-/// Returns `None` when there is nothing to average.
-pub fn twap(obs: &[Observation], now: u64, window: u64) -> MathResult<Option<u128>> {
-    let start = now.saturating_sub(window);
-    let mut weighted = U256::zero();
-    let mut total: u64 = 0;
-    let mut latest: Option<u128> = None;
-    let valid: &[Observation] = {
-        let end = obs.iter().position(|o| o.slot > now).unwrap_or(obs.len());
-        &obs[..end]
+/// The cumulative sum after `price` stood for `dt` seconds (wrapping).
+pub fn accumulate(cumulative: u128, price: u128, dt: u64) -> u128 {
+    cumulative.wrapping_add(price.wrapping_mul(u128::from(dt)))
+}
+
+/// Smallest gap (seconds, >= 1) between stored points so that `capacity`
+/// points span `window` seconds.
+pub fn spacing(window: u64, capacity: usize) -> u64 {
+    let gaps = (capacity.max(2) - 1) as u64;
+    window.div_ceil(gaps).max(1)
+}
+
+/// Average price over `[latest.time - window, latest.time]`, from `history`
+/// (oldest first, times strictly increasing, all <= latest.time) and the
+/// latest point. The cumulative at the window start is interpolated within
+/// the gap that contains it. With less history than the window, the average
+/// covers what there is; `None` when no time has elapsed at all.
+pub fn twap(history: &[Observation], latest: Observation, window: u64) -> MathResult<Option<u128>> {
+    let Some(oldest) = history.first() else {
+        return Ok(None);
     };
-    for (i, o) in valid.iter().enumerate() {
-        latest = Some(o.price);
-        let from = o.slot.max(start);
-        let to = valid.get(i + 1).map(|n| n.slot).unwrap_or(now).min(now);
-        if to <= from {
-            continue;
+    let window = i64::try_from(window).map_err(|_| MathError::Overflow)?;
+    let start = latest.time.saturating_sub(window);
+    let (t0, c0) = if oldest.time >= start {
+        (oldest.time, oldest.cumulative)
+    } else {
+        // the last point at or before `start`, and the one after it
+        let i = history.iter().rposition(|o| o.time <= start).unwrap_or(0);
+        let a = history[i];
+        let b = history.get(i + 1).copied().unwrap_or(latest);
+        let gap = b.time - a.time;
+        if gap <= 0 {
+            (a.time, a.cumulative)
+        } else {
+            let part = mul_div(
+                b.cumulative.wrapping_sub(a.cumulative),
+                u128::try_from(start - a.time).map_err(|_| MathError::Overflow)?,
+                u128::try_from(gap).map_err(|_| MathError::Overflow)?,
+                Rounding::Down,
+            )?;
+            (start, a.cumulative.wrapping_add(part))
         }
-        let dt = to - from;
-        weighted += U256::from(o.price) * U256::from(dt);
-        total = total.checked_add(dt).ok_or(MathError::Overflow)?;
+    };
+    let elapsed = latest.time - t0;
+    if elapsed <= 0 {
+        return Ok(None);
     }
-    if total == 0 {
-        // Every observation is at `now` (or there are none): the newest stands.
-        return Ok(latest);
-    }
-    let avg = weighted / U256::from(total);
-    if avg > U256::from(u128::MAX) {
-        return Err(MathError::Overflow);
-    }
-    Ok(Some(avg.as_u128()))
+    let sum = latest.cumulative.wrapping_sub(c0);
+    Ok(Some(sum / elapsed as u128))
 }
 
 #[cfg(test)]
@@ -50,46 +75,129 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    fn o(slot: u64, price: u128) -> Observation {
-        Observation { slot, price }
+    /// Builds (history, latest) from (publish time, price) updates the way a
+    /// pool records them, with the given ring capacity and window.
+    fn record(updates: &[(i64, u128)], window: u64, cap: usize) -> (Vec<Observation>, Observation) {
+        let mut ring: Vec<Observation> = Vec::new();
+        let mut cum = 0u128;
+        let mut last: Option<(i64, u128)> = None;
+        for &(t, p) in updates {
+            if let Some((lt, lp)) = last {
+                if t <= lt {
+                    continue; // not newer: ignored
+                }
+                cum = accumulate(cum, lp, (t - lt) as u64);
+            }
+            let due = ring
+                .last()
+                .is_none_or(|o| (t - o.time) as u64 >= spacing(window, cap));
+            if due {
+                ring.push(Observation {
+                    time: t,
+                    cumulative: cum,
+                });
+                if ring.len() > cap {
+                    ring.remove(0);
+                }
+            }
+            last = Some((t, p));
+        }
+        let (t, _) = last.unwrap(); // allow: test-only
+        (
+            ring,
+            Observation {
+                time: t,
+                cumulative: cum,
+            },
+        )
     }
 
     #[test]
-    fn one_slot_wick_barely_moves_the_twap() {
-        // 100 for 99 slots, 70 for one slot, back to 100.
-        let obs = [o(0, 100_000), o(99, 70_000), o(100, 100_000)];
-        let t = twap(&obs, 100, 100).unwrap().unwrap();
-        assert_eq!(t, 99_700);
+    fn each_price_weighs_the_seconds_it_stood() {
+        // $100 for 90 s, then $70 for 10 s: window 100 s -> $97
+        let (h, l) = record(&[(0, 100), (90, 70), (100, 100)], 100, 32);
+        assert_eq!(twap(&h, l, 100).unwrap(), Some(97));
     }
 
     #[test]
-    fn sustained_fall_moves_the_twap() {
-        let obs = [o(0, 100), o(50, 60)];
-        assert_eq!(twap(&obs, 100, 100).unwrap(), Some(80));
-        assert_eq!(twap(&obs, 200, 100).unwrap(), Some(60));
+    fn replaying_one_update_adds_nothing() {
+        let honest = record(&[(0, 100), (10, 100), (11, 40)], 20, 32);
+        let mut replayed = vec![(0, 100), (10, 100), (11, 40)];
+        replayed.extend(std::iter::repeat_n((11, 40), 60));
+        let attacked = record(&replayed, 20, 32);
+        assert_eq!(honest, attacked);
+        // the wick stood for zero seconds so far
+        assert_eq!(twap(&attacked.0, attacked.1, 20).unwrap(), Some(100));
     }
 
     #[test]
-    fn empty_and_same_slot() {
-        assert_eq!(twap(&[], 10, 10).unwrap(), None);
-        assert_eq!(twap(&[o(10, 5)], 10, 10).unwrap(), Some(5));
+    fn a_burst_of_updates_does_not_shrink_the_window() {
+        // 1,000 s at $100, then 33 one-second updates at $250 (a pump)
+        let mut u: Vec<(i64, u128)> = (0..=1000).step_by(10).map(|t| (t, 100)).collect();
+        u.extend((1001..=1033).map(|t| (t, 250)));
+        let (h, l) = record(&u, 1000, 32);
+        assert!(h.len() <= 32);
+        assert!(
+            l.time - h[0].time >= 1000,
+            "ring spans {} s",
+            l.time - h[0].time
+        );
+        let t = twap(&h, l, 1000).unwrap().unwrap(); // allow: test-only
+                                                     // 32 s of $250 (the last update has not stood yet) in 1,000 s
+        assert!((104..=106).contains(&t), "{t}");
+    }
+
+    #[test]
+    fn empty_single_and_boundary() {
+        let l = Observation {
+            time: 5,
+            cumulative: 0,
+        };
+        assert_eq!(twap(&[], l, 10).unwrap(), None);
+        assert_eq!(twap(&[l], l, 10).unwrap(), None);
+        assert_eq!(spacing(1000, 32), 33);
+        assert_eq!(spacing(1, 32), 1);
+        assert_eq!(spacing(31, 32), 1);
+        assert_eq!(spacing(32, 32), 2);
+    }
+
+    #[test]
+    fn cumulative_wraps_without_changing_the_average() {
+        let a = Observation {
+            time: 0,
+            cumulative: u128::MAX - 5,
+        };
+        let l = Observation {
+            time: 10,
+            cumulative: accumulate(a.cumulative, 7, 10),
+        };
+        assert_eq!(twap(&[a], l, 10).unwrap(), Some(7));
     }
 
     proptest! {
         #[test]
-        fn twap_is_within_observed_range(
-            prices in proptest::collection::vec(1u128..1_000_000_000_000_000_000_000, 1..24),
-            gaps in proptest::collection::vec(1u64..1000, 24),
+        fn twap_is_within_the_prices_that_stood(
+            prices in proptest::collection::vec(1u128..1_000_000_000_000_000_000_000_000, 2..80),
+            gaps in proptest::collection::vec(1i64..400, 80),
             window in 1u64..20_000,
-            extra in 0u64..1000,
+            cap in 2usize..40,
         ) {
-            let mut slot = 0;
-            let obs: Vec<_> = prices.iter().zip(gaps.iter()).map(|(p, g)| { slot += g; o(slot, *p) }).collect();
-            let now = slot + extra;
-            let t = twap(&obs, now, window).unwrap().unwrap();
-            let lo = *prices.iter().min().unwrap();
-            let hi = *prices.iter().max().unwrap();
-            prop_assert!(t >= lo && t <= hi);
+            let mut t = 0i64;
+            let u: Vec<(i64, u128)> = prices.iter().zip(gaps.iter()).map(|(p, g)| { t += g; (t, *p) }).collect();
+            let (h, l) = record(&u, window, cap);
+            prop_assert!(h.len() <= cap);
+            if let Some(avg) = twap(&h, l, window).unwrap() {
+                // only prices before the last one have stood
+                let stood = &prices[..prices.len() - 1];
+                let lo = *stood.iter().min().unwrap();
+                let hi = *stood.iter().max().unwrap();
+                // one unit of rounding either way at the interpolated window start
+                prop_assert!(avg + 1 >= lo && avg <= hi + 1, "{avg} not in [{lo}, {hi}]");
+            }
+            // the ring spans the window whenever there is that much history
+            if l.time - u[0].0 >= window as i64 + spacing(window, cap) as i64 * 2 {
+                prop_assert!(l.time - h[0].time >= window as i64);
+            }
         }
     }
 }

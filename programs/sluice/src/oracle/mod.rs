@@ -60,7 +60,7 @@ pub fn read_oracle(
     params: &OracleParams,
     now: i64,
 ) -> Result<OraclePrice> {
-    let raw = match config.kind {
+    let raw = match config.kind()? {
         OracleKind::PythPull => pyth_pull::read(account, config, params)?,
         OracleKind::PythLegacy => pyth_legacy::read(account, config)?,
     };

@@ -1,6 +1,10 @@
 use anchor_lang::prelude::*;
 
-use crate::math::auction::Curve;
+use crate::constants::{AUCTION_VERSION, MAX_REDO_TIPS_PER_AUCTION_BPS};
+use crate::errors::SluiceError;
+use crate::math::auction::{cost, Curve};
+use crate::math::fixed::{apply_bps, mul_div, to_u64};
+use crate::math::{Rounding, BPS, WAD};
 use crate::state::{AuctionCurve, AuctionParams};
 
 #[derive(
@@ -50,10 +54,193 @@ pub struct Auction {
     /// Lifetime totals for this account.
     pub total_sold: u64,
     pub total_raised: u64,
+    /// Collateral put into the current lot (seizures since it opened), and
+    /// redo tips paid out of it: tips are capped at
+    /// `MAX_REDO_TIPS_PER_AUCTION_BPS` of `lot_at_open`.
+    pub lot_at_open: u64,
+    pub tips_paid: u64,
     pub _reserved: [u8; 128],
 }
 
+/// What a take did, for the handler's transfers, books and events.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TakeOutcome {
+    /// Collateral sold to the taker.
+    pub amount: u64,
+    pub price_wad: u128,
+    /// Debt tokens the taker pays: `to_debt` to the debt pool's vault,
+    /// `to_insurance` (the penalty) to its insurance buffer.
+    pub paid: u64,
+    pub to_debt: u64,
+    pub to_insurance: u64,
+    pub settlement: Settlement,
+}
+
+/// How a take left the lot.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Settlement {
+    /// Still selling.
+    #[default]
+    Open,
+    /// The tab is raised: `leftover` collateral returns to the position.
+    Raised { leftover: u64 },
+    /// The lot is sold out with `unpaid` debt left: it returns to the position
+    /// if the position still holds collateral, else it is bad debt.
+    Exhausted { unpaid: u64 },
+}
+
 impl Auction {
+    /// Opens an idle auction account for (position, collateral pool, debt pool).
+    pub fn open(
+        &mut self,
+        bump: u8,
+        market: Pubkey,
+        position: Pubkey,
+        collateral_pool: Pubkey,
+        debt_pool: Pubkey,
+    ) {
+        self.version = AUCTION_VERSION;
+        self.bump = bump;
+        self.status = AuctionStatus::Active;
+        self.market = market;
+        self.position = position;
+        self.collateral_pool = collateral_pool;
+        self.debt_pool = debt_pool;
+        self.lot = 0;
+        self.debt_to_raise = 0;
+        self.penalty_to_raise = 0;
+        self.tips_paid = 0;
+        self.lot_at_open = 0;
+    }
+
+    pub fn is_active(&self) -> bool {
+        self.status == AuctionStatus::Active
+    }
+
+    /// Adds a seizure to the lot (a new auction, or an extension).
+    pub fn add_lot(&mut self, lot: u64, debt: u64, penalty: u64) -> Result<()> {
+        self.lot = self.lot.checked_add(lot).ok_or(SluiceError::MathOverflow)?;
+        self.lot_at_open = self
+            .lot_at_open
+            .checked_add(lot)
+            .ok_or(SluiceError::MathOverflow)?;
+        self.debt_to_raise = self
+            .debt_to_raise
+            .checked_add(debt)
+            .ok_or(SluiceError::MathOverflow)?;
+        self.penalty_to_raise = self
+            .penalty_to_raise
+            .checked_add(penalty)
+            .ok_or(SluiceError::MathOverflow)?;
+        Ok(())
+    }
+
+    /// Prices the whole lot afresh from the current oracle ratio (collateral
+    /// per debt unit, WAD) and restarts its decay after `jitter` slots. Every
+    /// open, extension and redo goes through here, so seized collateral never
+    /// sells on a curve that decayed before it was seized.
+    pub fn restart(
+        &mut self,
+        p: &AuctionParams,
+        ratio_wad: u128,
+        slot: u64,
+        jitter: u64,
+    ) -> Result<()> {
+        self.start_price_wad = mul_div(
+            ratio_wad,
+            BPS + u128::from(p.start_buffer_bps),
+            BPS,
+            Rounding::Up,
+        )?;
+        self.floor_price_wad = mul_div(ratio_wad, p.floor_bps.into(), BPS, Rounding::Up)?;
+        self.set_curve(p)?;
+        self.start_slot = slot;
+        self.decay_start_slot = slot.saturating_add(jitter);
+        self.expires_slot = self
+            .decay_start_slot
+            .saturating_add(p.time_limit_slots.into());
+        Ok(())
+    }
+
+    /// The redo tip for the current lot: `tip_bps` of it, within what is
+    /// left of the auction's lifetime tip budget, never the whole lot.
+    pub fn redo_tip(&self, tip_bps: u16) -> Result<u64> {
+        let tip = to_u64(apply_bps(self.lot.into(), tip_bps.into(), Rounding::Down)?)?;
+        let budget = to_u64(apply_bps(
+            self.lot_at_open.into(),
+            MAX_REDO_TIPS_PER_AUCTION_BPS.into(),
+            Rounding::Down,
+        )?)?;
+        let tip = tip.min(budget.saturating_sub(self.tips_paid));
+        Ok(if tip >= self.lot { 0 } else { tip })
+    }
+
+    /// Pays a redo tip out of the lot.
+    pub fn pay_tip(&mut self, tip: u64) -> Result<()> {
+        self.lot = self.lot.checked_sub(tip).ok_or(SluiceError::MathOverflow)?;
+        self.tips_paid = self.tips_paid.saturating_add(tip);
+        Ok(())
+    }
+
+    /// Sells up to `max_amount` at the price of `slot` (no more than raises
+    /// the tab). A partial take must leave at least `min_remainder` units, so
+    /// a dust lot cannot be kept alive.
+    pub fn take(
+        &mut self,
+        slot: u64,
+        max_amount: u64,
+        max_price_wad: u128,
+        min_remainder: u64,
+    ) -> Result<TakeOutcome> {
+        require!(max_amount > 0, SluiceError::ZeroAmount);
+        require!(self.is_active(), SluiceError::AuctionNotActive);
+        require!(slot < self.expires_slot, SluiceError::AuctionExpired);
+        let price = self.price_at(slot)?;
+        require!(price <= max_price_wad, SluiceError::AuctionPriceAboveLimit);
+        // units that raise the whole remaining tab, rounded up
+        let needed = mul_div(self.tab(), WAD, price, Rounding::Up)?;
+        let amount = to_u64(u128::from(max_amount).min(self.lot.into()).min(needed))?;
+        require!(amount > 0, SluiceError::SeizeRoundsToZero);
+        let raises_tab = u128::from(amount) >= needed;
+        require!(
+            amount == self.lot || raises_tab || self.lot - amount >= min_remainder,
+            SluiceError::AuctionRemainderTooSmall
+        );
+        let paid = to_u64(cost(amount, price)?)?;
+        let to_debt = paid.min(self.debt_to_raise);
+        let to_insurance = paid - to_debt;
+        self.debt_to_raise -= to_debt; // to_debt <= debt_to_raise
+        self.penalty_to_raise = self.penalty_to_raise.saturating_sub(to_insurance);
+        self.lot -= amount; // amount <= lot
+        self.total_sold = self.total_sold.saturating_add(amount);
+        self.total_raised = self.total_raised.saturating_add(paid);
+        let settlement = if self.tab() == 0 {
+            Settlement::Raised { leftover: self.lot }
+        } else if self.lot == 0 {
+            Settlement::Exhausted {
+                unpaid: self.debt_to_raise,
+            }
+        } else {
+            Settlement::Open
+        };
+        Ok(TakeOutcome {
+            amount,
+            price_wad: price,
+            paid,
+            to_debt,
+            to_insurance,
+            settlement,
+        })
+    }
+
+    /// Ends the lot (settled); the account can be reopened by a later liquidation.
+    pub fn end(&mut self) {
+        self.status = AuctionStatus::Idle;
+        self.lot = 0;
+        self.debt_to_raise = 0;
+        self.penalty_to_raise = 0;
+    }
+
     pub fn curve(&self) -> Curve {
         match self.curve {
             AuctionCurve::Linear => Curve::Linear {
@@ -77,13 +264,15 @@ impl Auction {
     }
 
     /// Copies the curve parameters of the collateral pool.
-    pub fn set_curve(&mut self, p: &AuctionParams) {
-        self.curve = p.curve;
+    pub fn set_curve(&mut self, p: &AuctionParams) -> Result<()> {
+        self.curve = p.curve()?;
         self.duration_slots = p.duration_slots;
         self.step_slots = p.step_slots;
         self.step_bps = p.step_bps;
+        Ok(())
     }
 
+    /// Debt and penalty still to raise.
     pub fn tab(&self) -> u128 {
         u128::from(self.debt_to_raise) + u128::from(self.penalty_to_raise)
     }

@@ -1,13 +1,25 @@
 //! Governance-settable pool parameters and their hard bounds.
 use anchor_lang::prelude::*;
+use bytemuck::{Pod, Zeroable};
 
 use crate::constants::bounds::*;
 use crate::errors::SluiceError;
 use crate::math::interest::RateModel;
 
 #[derive(
-    AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, Default, PartialEq, Eq, InitSpace,
+    AnchorSerialize,
+    AnchorDeserialize,
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    InitSpace,
+    Pod,
+    Zeroable,
 )]
+#[repr(C)]
 pub struct RiskParams {
     /// Maximum debt / collateral value when opening risk (borrow, withdraw collateral).
     pub ltv_bps: u16,
@@ -18,8 +30,19 @@ pub struct RiskParams {
 }
 
 #[derive(
-    AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, Default, PartialEq, Eq, InitSpace,
+    AnchorSerialize,
+    AnchorDeserialize,
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    InitSpace,
+    Pod,
+    Zeroable,
 )]
+#[repr(C)]
 pub struct RateParams {
     pub base_rate_bps: u32,
     pub optimal_utilization_bps: u32,
@@ -27,28 +50,46 @@ pub struct RateParams {
     pub slope2_bps: u32,
     /// Share of interest paid to the insurance buffer.
     pub reserve_factor_bps: u16,
+    /// Explicit layout padding (zero-copy: no implicit padding); must be zero.
+    pub _padding: [u8; 2],
 }
 
 #[derive(
-    AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, Default, PartialEq, Eq, InitSpace,
+    AnchorSerialize,
+    AnchorDeserialize,
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    InitSpace,
+    Pod,
+    Zeroable,
 )]
+#[repr(C)]
 pub struct OracleParams {
     /// A Pyth price older than this (seconds, by the cluster clock) is rejected.
     pub max_age_secs: u32,
+    /// TWAP window in seconds of Pyth publish time. Each price is weighted by
+    /// how long it stood (until the next, strictly newer, publish time), so
+    /// re-reading one update adds nothing.
+    pub twap_window_secs: u32,
     /// A Pyth price whose confidence exceeds this share of the price is rejected.
     pub max_conf_bps: u16,
-    /// 0: PriceUpdateV2 must be fully verified. n > 0: partial with >= n guardian signatures accepted.
-    pub min_signatures: u8,
-    /// TWAP window in slots.
-    pub twap_window_slots: u32,
     /// Spot/TWAP divergence above which liquidation waits (unless the TWAP alone says unhealthy).
     pub max_twap_divergence_bps: u16,
+    /// 0: PriceUpdateV2 must be fully verified. n > 0: partial with >= n guardian signatures accepted.
+    pub min_signatures: u8,
+    /// Explicit layout padding; must be zero.
+    pub _padding: [u8; 3],
 }
 
 /// How a pool's collateral is liquidated.
 #[derive(
     AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, Default, PartialEq, Eq, InitSpace,
 )]
+#[repr(u8)]
 pub enum LiquidationMode {
     /// Seized collateral goes to a Dutch auction (the `sluice` preset).
     #[default]
@@ -61,6 +102,7 @@ pub enum LiquidationMode {
 #[derive(
     AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, Default, PartialEq, Eq, InitSpace,
 )]
+#[repr(u8)]
 pub enum AuctionCurve {
     /// Straight line from start to floor over `duration_slots`.
     #[default]
@@ -70,58 +112,141 @@ pub enum AuctionCurve {
 }
 
 #[derive(
-    AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, Default, PartialEq, Eq, InitSpace,
+    AnchorSerialize,
+    AnchorDeserialize,
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    InitSpace,
+    Pod,
+    Zeroable,
 )]
+#[repr(C)]
 pub struct AuctionParams {
-    /// Start price = oracle price x (1 + start_buffer).
-    pub start_buffer_bps: u16,
-    /// Floor = oracle price at the (re)start x floor_bps.
-    pub floor_bps: u16,
-    pub curve: AuctionCurve,
     /// Linear: slots from start to floor.
     pub duration_slots: u32,
     /// ExpStep: one step every `step_slots`, each `step_bps` lower.
     pub step_slots: u32,
-    pub step_bps: u16,
     /// A lot not sold within this many slots after its decay start must be redone.
     pub time_limit_slots: u32,
+    /// Start price = oracle price x (1 + start_buffer).
+    pub start_buffer_bps: u16,
+    /// Floor = oracle price at the (re)start x floor_bps.
+    pub floor_bps: u16,
+    pub step_bps: u16,
     /// The decay start is delayed by 0..=jitter_slots, drawn from SlotHashes.
     pub jitter_slots: u16,
     /// Share of the remaining lot paid to the keeper who redoes a stale auction.
     pub redo_tip_bps: u16,
+    /// An [`AuctionCurve`] as u8 (zero-copy); read it with [`AuctionParams::curve`].
+    pub curve: u8,
+    /// Explicit layout padding; must be zero.
+    pub _padding: u8,
 }
 
 /// How this pool's collateral is liquidated (the pool is the collateral side).
 #[derive(
-    AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, Default, PartialEq, Eq, InitSpace,
+    AnchorSerialize,
+    AnchorDeserialize,
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    InitSpace,
+    Pod,
+    Zeroable,
 )]
+#[repr(C)]
 pub struct LiquidationParams {
-    pub mode: LiquidationMode,
-    /// Judge liquidation at max/min(spot, TWAP) (true) or at spot alone (false).
-    pub use_twap: bool,
+    /// Governance cap on collateral seized per slot (base units); u64::MAX = none.
+    pub sell_cap_per_slot: u64,
+    pub auction: AuctionParams,
     /// A partial liquidation restores health to this (liquidation view), >= 1.
     pub target_health_bps: u16,
     /// Largest share of a debt leg one liquidation may retire.
     pub close_factor_bps: u16,
-    /// Governance cap on collateral seized per slot (base units); u64::MAX = none.
-    pub sell_cap_per_slot: u64,
     /// Price impact bound for the depth cap on registered sources.
     pub max_slippage_bps: u16,
-    pub auction: AuctionParams,
+    /// A [`LiquidationMode`] as u8 (zero-copy); read it with [`LiquidationParams::mode`].
+    pub mode: u8,
+    /// 1: judge liquidation at max/min(spot, TWAP); 0: at spot alone.
+    pub use_twap: u8,
 }
 
 #[derive(
-    AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, Default, PartialEq, Eq, InitSpace,
+    AnchorSerialize,
+    AnchorDeserialize,
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    InitSpace,
+    Pod,
+    Zeroable,
 )]
+#[repr(C)]
 pub struct PoolParams {
-    pub risk: RiskParams,
-    pub rates: RateParams,
-    pub oracle: OracleParams,
     /// Maximum tokens the pool holds (lender supply + debt + collateral).
     pub deposit_cap: u64,
     /// Maximum tokens outstanding as debt.
     pub borrow_cap: u64,
     pub liquidation: LiquidationParams,
+    pub rates: RateParams,
+    pub oracle: OracleParams,
+    pub risk: RiskParams,
+    /// Explicit layout padding; must be zero.
+    pub _padding: [u8; 6],
+}
+
+impl LiquidationMode {
+    pub fn from_u8(v: u8) -> Option<Self> {
+        match v {
+            0 => Some(Self::Auction),
+            1 => Some(Self::Instant),
+            _ => None,
+        }
+    }
+}
+
+impl AuctionCurve {
+    pub fn from_u8(v: u8) -> Option<Self> {
+        match v {
+            0 => Some(Self::Linear),
+            1 => Some(Self::ExpStep),
+            _ => None,
+        }
+    }
+}
+
+impl AuctionParams {
+    /// The stored curve; `validate` rejects unknown values, so this never
+    /// sees one on a pool.
+    pub fn curve(&self) -> Result<AuctionCurve> {
+        AuctionCurve::from_u8(self.curve)
+            .ok_or_else(|| error!(SluiceError::AuctionParamsOutOfBounds))
+    }
+}
+
+impl LiquidationParams {
+    pub fn mode(&self) -> Option<LiquidationMode> {
+        LiquidationMode::from_u8(self.mode)
+    }
+
+    pub fn is_mode(&self, mode: LiquidationMode) -> bool {
+        self.mode == mode as u8
+    }
+
+    /// Judge liquidation at max/min(spot, TWAP) (true) or at spot alone.
+    pub fn uses_twap(&self) -> bool {
+        self.use_twap != 0
+    }
 }
 
 impl RateParams {
@@ -158,6 +283,13 @@ impl PoolParams {
             * (10_000 + u32::from(r.liquidation_bonus_bps) + u32::from(MAX_KEEPER_INCENTIVE_BPS));
         require!(lhs < 10_000 * 10_000, SluiceError::ToxicLiquidationParams);
 
+        require!(
+            self._padding == [0; 6]
+                && self.rates._padding == [0; 2]
+                && self.oracle._padding == [0; 3]
+                && self.liquidation.auction._padding == 0,
+            SluiceError::NonZeroPadding
+        );
         let m = &self.rates;
         require!(
             m.base_rate_bps <= MAX_BASE_RATE_BPS
@@ -180,7 +312,7 @@ impl PoolParams {
             SluiceError::OracleParamsOutOfBounds
         );
         require!(
-            (MIN_TWAP_WINDOW_SLOTS..=MAX_TWAP_WINDOW_SLOTS).contains(&o.twap_window_slots)
+            (MIN_TWAP_WINDOW_SECS..=MAX_TWAP_WINDOW_SECS).contains(&o.twap_window_secs)
                 && (MIN_TWAP_DIVERGENCE_BPS..=MAX_TWAP_DIVERGENCE_BPS)
                     .contains(&o.max_twap_divergence_bps),
             SluiceError::TwapParamsOutOfBounds
@@ -195,14 +327,19 @@ impl LiquidationParams {
             (MIN_TARGET_HEALTH_BPS..=MAX_TARGET_HEALTH_BPS).contains(&self.target_health_bps)
                 && (1..=10_000).contains(&self.close_factor_bps)
                 && self.sell_cap_per_slot > 0
+                && self.mode().is_some()
+                && self.use_twap <= 1
                 && (MIN_DEPTH_SLIPPAGE_BPS..=MAX_DEPTH_SLIPPAGE_BPS)
                     .contains(&self.max_slippage_bps),
             SluiceError::LiquidationParamsOutOfBounds
         );
         let a = &self.auction;
-        let curve_ok = match a.curve {
-            AuctionCurve::Linear => (1..=MAX_AUCTION_DURATION_SLOTS).contains(&a.duration_slots),
-            AuctionCurve::ExpStep => {
+        let curve_ok = match AuctionCurve::from_u8(a.curve) {
+            None => false,
+            Some(AuctionCurve::Linear) => {
+                (1..=MAX_AUCTION_DURATION_SLOTS).contains(&a.duration_slots)
+            }
+            Some(AuctionCurve::ExpStep) => {
                 (1..=MAX_AUCTION_DURATION_SLOTS).contains(&a.step_slots)
                     && (1..=MAX_AUCTION_STEP_BPS).contains(&a.step_bps)
             }

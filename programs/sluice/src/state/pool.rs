@@ -1,17 +1,19 @@
 use anchor_lang::prelude::*;
+use bytemuck::{Pod, Zeroable};
 
 use crate::constants::*;
 use crate::errors::SluiceError;
 use crate::math::fixed::{checked_add, checked_sub, to_u64};
 use crate::math::interest::{accrue_index, reserve_share, utilization_wad};
 use crate::math::price::{borrow_side, liquidation_side};
-use crate::math::shares::debt_amount;
-use crate::math::twap::{twap, Observation};
+use crate::math::shares::{assets_for_shares, debt_amount, shares_for_deposit};
+use crate::math::twap::{self, Observation};
 use crate::math::{Rounding, WAD};
-use crate::state::PoolParams;
+use crate::state::{PodU128, PoolParams};
 
 /// Which Pyth format the pool reads.
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, InitSpace)]
+#[repr(u8)]
 pub enum OracleKind {
     /// Pyth pull oracle: a PriceUpdateV2 account owned by the Pyth Receiver.
     PythPull,
@@ -19,28 +21,78 @@ pub enum OracleKind {
     PythLegacy,
 }
 
-#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, InitSpace)]
+impl OracleKind {
+    pub fn from_u8(v: u8) -> Option<Self> {
+        match v {
+            0 => Some(Self::PythPull),
+            1 => Some(Self::PythLegacy),
+            _ => None,
+        }
+    }
+}
+
+#[derive(
+    AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, InitSpace, Pod, Zeroable,
+)]
+#[repr(C)]
 pub struct OracleConfig {
-    pub kind: OracleKind,
     /// Legacy: the price account, which must match exactly. Pull: any account
     /// carrying `feed_id` is accepted (updates are posted to fresh accounts).
     pub oracle: Pubkey,
     /// Pull: the Pyth feed id. Legacy: unused (zero).
     pub feed_id: [u8; 32],
+    /// An [`OracleKind`] as u8 (zero-copy); read it with [`OracleConfig::kind`].
+    pub kind: u8,
 }
 
+impl OracleConfig {
+    pub fn pyth_pull(feed_id: [u8; 32]) -> Self {
+        OracleConfig {
+            oracle: Pubkey::default(),
+            feed_id,
+            kind: OracleKind::PythPull as u8,
+        }
+    }
+
+    pub fn pyth_legacy(oracle: Pubkey) -> Self {
+        OracleConfig {
+            oracle,
+            feed_id: [0; 32],
+            kind: OracleKind::PythLegacy as u8,
+        }
+    }
+
+    pub fn kind(&self) -> Result<OracleKind> {
+        OracleKind::from_u8(self.kind).ok_or_else(|| error!(SluiceError::UnknownOracleKind))
+    }
+}
+
+/// One point of the TWAP history: the cumulative price-seconds (wrapping)
+/// up to `publish_time`.
 #[derive(
-    AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, Default, PartialEq, Eq, InitSpace,
+    AnchorSerialize,
+    AnchorDeserialize,
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    InitSpace,
+    Pod,
+    Zeroable,
 )]
+#[repr(C)]
 pub struct TwapObservation {
-    pub slot: u64,
-    pub price_wad: u128,
+    pub publish_time: i64,
+    pub cumulative: PodU128,
 }
 
 /// Kind of a registered on-chain liquidity source.
 #[derive(
     AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, Default, PartialEq, Eq, InitSpace,
 )]
+#[repr(u8)]
 pub enum DepthKind {
     #[default]
     None,
@@ -50,48 +102,79 @@ pub enum DepthKind {
     Whirlpool,
 }
 
-/// Where the depth cap of this pool's collateral comes from.
-#[derive(
-    AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, Default, PartialEq, Eq, InitSpace,
-)]
-pub struct DepthSource {
-    pub kind: DepthKind,
-    /// ConstantProduct: the vault holding this pool's mint. Whirlpool: the pool account.
-    pub account_a: Pubkey,
-    /// ConstantProduct: the other vault of the pair. Whirlpool: unused (zero).
-    pub account_b: Pubkey,
-}
-
-impl DepthSource {
-    /// How many accounts a liquidation passes for this source.
-    pub fn account_count(&self) -> usize {
-        match self.kind {
-            DepthKind::None => 0,
-            DepthKind::ConstantProduct => 2,
-            DepthKind::Whirlpool => 1,
+impl DepthKind {
+    pub fn from_u8(v: u8) -> Option<Self> {
+        match v {
+            0 => Some(Self::None),
+            1 => Some(Self::ConstantProduct),
+            2 => Some(Self::Whirlpool),
+            _ => None,
         }
     }
 }
 
-/// One lending pool per mint per market.
-#[account]
-#[derive(InitSpace)]
-pub struct Pool {
-    pub version: u8,
-    pub bump: u8,
-    pub vault_bump: u8,
-    pub share_mint_bump: u8,
-    pub decimals: u8,
-    pub market: Pubkey,
-    pub mint: Pubkey,
-    /// Token account (PDA, authority = this pool) holding supply and collateral.
-    pub vault: Pubkey,
-    /// Mint (PDA, authority = this pool) of lender share tokens.
-    pub share_mint: Pubkey,
-    pub insurance: Pubkey,
-    pub oracle: OracleConfig,
-    pub params: PoolParams,
+/// Where the depth cap of this pool's collateral comes from.
+#[derive(
+    AnchorSerialize,
+    AnchorDeserialize,
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    InitSpace,
+    Pod,
+    Zeroable,
+)]
+#[repr(C)]
+pub struct DepthSource {
+    /// ConstantProduct: the vault holding this pool's mint. Whirlpool: the pool account.
+    pub account_a: Pubkey,
+    /// ConstantProduct: the other vault of the pair. Whirlpool: unused (zero).
+    pub account_b: Pubkey,
+    /// A [`DepthKind`] as u8 (zero-copy); read it with [`DepthSource::kind`].
+    pub kind: u8,
+}
 
+impl DepthSource {
+    pub fn constant_product(vault: Pubkey, other_vault: Pubkey) -> Self {
+        DepthSource {
+            account_a: vault,
+            account_b: other_vault,
+            kind: DepthKind::ConstantProduct as u8,
+        }
+    }
+
+    pub fn whirlpool(pool: Pubkey) -> Self {
+        DepthSource {
+            account_a: pool,
+            account_b: Pubkey::default(),
+            kind: DepthKind::Whirlpool as u8,
+        }
+    }
+
+    pub fn kind(&self) -> Result<DepthKind> {
+        DepthKind::from_u8(self.kind).ok_or_else(|| error!(SluiceError::UnknownDepthKind))
+    }
+
+    /// How many accounts a liquidation passes for this source.
+    pub fn account_count(&self) -> usize {
+        match DepthKind::from_u8(self.kind) {
+            Some(DepthKind::ConstantProduct) => 2,
+            Some(DepthKind::Whirlpool) => 1,
+            _ => 0,
+        }
+    }
+}
+
+/// One lending pool per mint per market. Zero-copy: instructions read and
+/// write it in place (no Borsh copy on the 4 KB stack), and a pool passed
+/// as a remaining account costs a borrow, not a deserialization.
+/// Field order keeps every field naturally aligned with no implicit padding
+/// (8-byte scalars, then byte arrays); 128-bit values are [`PodU128`].
+#[account(zero_copy)]
+pub struct Pool {
     // --- books (base units of `mint`) ---
     /// Lender supply not lent out; always in the vault.
     pub available_liquidity: u64,
@@ -99,26 +182,18 @@ pub struct Pool {
     pub total_collateral: u64,
     /// Lender shares outstanding (equals the share mint's supply).
     pub total_shares: u64,
-    /// Sum of positions' scaled debt.
-    pub total_scaled_debt: u128,
-    /// Cumulative borrow index (WAD), starts at 1.
-    pub borrow_index: u128,
     /// Interest owed to the insurance buffer, not yet swept to its vault.
     pub pending_insurance: u64,
     /// Cluster unix time of the last interest accrual.
     pub last_accrual_ts: i64,
 
-    // --- prices (unit prices: WAD USD per base unit) ---
-    pub spot_price_wad: u128,
-    pub ema_price_wad: u128,
+    // --- price state ---
+    /// Pyth publish time of the last accepted price (never goes backwards).
     pub price_publish_time: i64,
+    /// Slot of the last `refresh_price`.
     pub price_slot: u64,
-    pub twap_head: u8,
-    pub twap_len: u8,
-    pub twap: [TwapObservation; TWAP_CAPACITY],
 
     // --- liquidation (this pool as the collateral side) ---
-    pub depth_sources: [DepthSource; MAX_DEPTH_SOURCES],
     /// Slot of `seized_in_slot`; a new slot starts from zero.
     pub sell_slot: u64,
     /// Collateral seized from positions in `sell_slot`.
@@ -133,8 +208,49 @@ pub struct Pool {
     pub total_bad_debt: u64,
     pub total_socialized: u64,
 
-    pub _reserved: [u8; 512],
+    pub params: PoolParams,
+    /// TWAP history, spaced at least window / (capacity - 1) seconds apart.
+    pub twap: [TwapObservation; TWAP_CAPACITY],
+
+    /// Sum of positions' scaled debt.
+    pub total_scaled_debt: PodU128,
+    /// Cumulative borrow index (WAD), starts at 1.
+    pub borrow_index: PodU128,
+    // --- prices (unit prices: WAD USD per base unit) ---
+    pub spot_price_wad: PodU128,
+    pub ema_price_wad: PodU128,
+    /// Publish-time-weighted average over the window, computed by `refresh_price`.
+    pub twap_price_wad: PodU128,
+    /// Sum of price x seconds up to `price_publish_time` (wrapping).
+    pub twap_cumulative: PodU128,
+
+    pub market: Pubkey,
+    pub mint: Pubkey,
+    /// Token account (PDA, authority = this pool) holding supply and collateral.
+    pub vault: Pubkey,
+    /// Mint (PDA, authority = this pool) of lender share tokens.
+    pub share_mint: Pubkey,
+    pub insurance: Pubkey,
+    pub oracle: OracleConfig,
+    pub depth_sources: [DepthSource; MAX_DEPTH_SOURCES],
+
+    pub version: u8,
+    pub bump: u8,
+    pub vault_bump: u8,
+    pub share_mint_bump: u8,
+    pub decimals: u8,
+    pub twap_head: u8,
+    pub twap_len: u8,
+    pub _padding: [u8; 6],
+    pub _reserved: [u8; 256],
 }
+
+const _: () = assert!(core::mem::align_of::<Pool>() == 8);
+const _: () = assert!(core::mem::size_of::<Pool>() == POOL_SIZE);
+/// Size of a `Pool` without its 8-byte discriminator (pinned: a layout change
+/// is a deliberate migration, not an accident).
+pub const POOL_SIZE: usize =
+    13 * 8 + 104 + TWAP_CAPACITY * 24 + 6 * 16 + 5 * 32 + 65 + 130 + 7 + 6 + 256;
 
 /// Result of an accrual, for the event.
 pub struct Accrual {
@@ -143,21 +259,50 @@ pub struct Accrual {
     pub elapsed: u64,
 }
 
-impl Pool {
-    pub fn signer_seeds(&self) -> [&[u8]; 4] {
+/// A bad debt as booked by [`Pool::book_bad_debt`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct BadDebt {
+    pub shortfall: u64,
+    /// Paid by the insurance buffer (moved into the vault by the caller).
+    pub covered: u64,
+    /// Absorbed by the pool's lenders.
+    pub socialized: u64,
+}
+
+/// What a pool PDA needs to sign a CPI, copied out of the account so no
+/// borrow of its data is held across the call.
+#[derive(Clone, Copy, Debug)]
+pub struct PoolSigner {
+    pub market: Pubkey,
+    pub mint: Pubkey,
+    pub bump: [u8; 1],
+}
+
+impl PoolSigner {
+    pub fn seeds(&self) -> [&[u8]; 4] {
         [
             POOL_SEED,
             self.market.as_ref(),
             self.mint.as_ref(),
-            core::slice::from_ref(&self.bump),
+            &self.bump,
         ]
+    }
+}
+
+impl Pool {
+    pub fn signer(&self) -> PoolSigner {
+        PoolSigner {
+            market: self.market,
+            mint: self.mint,
+            bump: [self.bump],
+        }
     }
 
     /// Total debt in base units, rounded as asked.
     pub fn total_debt(&self, rounding: Rounding) -> Result<u128> {
         Ok(debt_amount(
-            self.total_scaled_debt,
-            self.borrow_index,
+            self.total_scaled_debt.get(),
+            self.borrow_index.get(),
             rounding,
         )?)
     }
@@ -221,6 +366,111 @@ impl Pool {
         Ok(())
     }
 
+    /// A lender supplies `amount`: checks the deposit cap, prices shares
+    /// (rounded down) and books both. Returns the shares to mint.
+    pub fn supply(&mut self, amount: u64) -> Result<u64> {
+        let held = checked_add(self.total_held()?, amount.into())?;
+        require!(
+            held <= u128::from(self.params.deposit_cap),
+            SluiceError::DepositCapExceeded
+        );
+        let shares = shares_for_deposit(amount, self.total_supply_assets()?, self.total_shares)?;
+        require!(shares > 0, SluiceError::DepositTooSmall);
+        self.available_liquidity = self
+            .available_liquidity
+            .checked_add(amount)
+            .ok_or(SluiceError::MathOverflow)?;
+        self.total_shares = self
+            .total_shares
+            .checked_add(shares)
+            .ok_or(SluiceError::MathOverflow)?;
+        Ok(shares)
+    }
+
+    /// A lender redeems `shares` for tokens (rounded down), paid from
+    /// unborrowed liquidity. Returns the tokens to pay out.
+    pub fn redeem(&mut self, shares: u64) -> Result<u64> {
+        let amount = assets_for_shares(shares, self.total_supply_assets()?, self.total_shares)?;
+        require!(amount > 0, SluiceError::WithdrawTooSmall);
+        require!(
+            amount <= self.available_liquidity,
+            SluiceError::InsufficientLiquidity
+        );
+        self.available_liquidity -= amount; // checked above
+        self.total_shares = self
+            .total_shares
+            .checked_sub(shares)
+            .ok_or(SluiceError::InsufficientShares)?;
+        Ok(amount)
+    }
+
+    /// Checks the deposit cap for `amount` more collateral.
+    pub fn require_collateral_room(&self, amount: u64) -> Result<()> {
+        let held = checked_add(self.total_held()?, amount.into())?;
+        require!(
+            held <= u128::from(self.params.deposit_cap),
+            SluiceError::DepositCapExceeded
+        );
+        Ok(())
+    }
+
+    /// Checks liquidity and the borrow cap for lending `amount` more.
+    pub fn require_borrowable(&self, amount: u64) -> Result<()> {
+        require!(
+            amount <= self.available_liquidity,
+            SluiceError::InsufficientLiquidity
+        );
+        let debt_after = checked_add(self.total_debt(Rounding::Up)?, amount.into())?;
+        require!(
+            debt_after <= u128::from(self.params.borrow_cap),
+            SluiceError::BorrowCapExceeded
+        );
+        Ok(())
+    }
+
+    /// Sweeps the insurance buffer's share of interest, as far as unborrowed
+    /// liquidity allows. Returns the tokens to move to the buffer's vault.
+    pub fn take_insurance_sweep(&mut self) -> u64 {
+        let sweep = self.pending_insurance.min(self.available_liquidity);
+        self.pending_insurance -= sweep;
+        self.available_liquidity -= sweep;
+        sweep
+    }
+
+    /// An auction raised `amount` of debt: it leaves the auction books and
+    /// becomes lendable liquidity again.
+    pub fn receive_auction_proceeds(&mut self, amount: u64) -> Result<()> {
+        self.available_liquidity = self
+            .available_liquidity
+            .checked_add(amount)
+            .ok_or(SluiceError::MathOverflow)?;
+        self.auction_debt = self
+            .auction_debt
+            .checked_sub(amount)
+            .ok_or(SluiceError::MathOverflow)?;
+        Ok(())
+    }
+
+    /// Books a bad debt of `shortfall` owed to this pool: the insurance buffer
+    /// covers what its vault holds (`insurance_balance`), lenders absorb the
+    /// rest. The covered tokens enter `available_liquidity` here; the caller
+    /// moves them (`pay_bad_debt`). The debt itself is removed by the caller.
+    pub fn book_bad_debt(&mut self, shortfall: u64, insurance_balance: u64) -> Result<BadDebt> {
+        let covered = shortfall.min(insurance_balance);
+        let socialized = shortfall - covered;
+        self.available_liquidity = self
+            .available_liquidity
+            .checked_add(covered)
+            .ok_or(SluiceError::MathOverflow)?;
+        self.total_bad_debt = self.total_bad_debt.saturating_add(shortfall);
+        self.total_socialized = self.total_socialized.saturating_add(socialized);
+        Ok(BadDebt {
+            shortfall,
+            covered,
+            socialized,
+        })
+    }
+
     /// Accrues interest up to `now`. The reserve factor's share of new
     /// interest is booked as owed to the insurance buffer.
     pub fn accrue(&mut self, now: i64) -> Result<Option<Accrual>> {
@@ -230,7 +480,7 @@ impl Pool {
         let elapsed =
             u64::try_from(now - self.last_accrual_ts).map_err(|_| SluiceError::MathOverflow)?;
         self.last_accrual_ts = now;
-        if self.total_scaled_debt == 0 {
+        if self.total_scaled_debt.get() == 0 {
             return Ok(Some(Accrual {
                 interest: 0,
                 to_insurance: 0,
@@ -240,7 +490,8 @@ impl Pool {
         let before = self.total_debt(Rounding::Down)?;
         let util = utilization_wad(before, u128::from(self.available_liquidity))?;
         let rate = self.params.rates.model().borrow_rate_wad(util)?;
-        self.borrow_index = accrue_index(self.borrow_index, rate, elapsed)?;
+        self.borrow_index
+            .set(accrue_index(self.borrow_index.get(), rate, elapsed)?);
         let after = self.total_debt(Rounding::Down)?;
         let interest = checked_sub(after, before)?;
         let to_insurance = to_u64(reserve_share(
@@ -258,18 +509,66 @@ impl Pool {
         }))
     }
 
-    /// Appends a TWAP observation; a second observation in the same slot replaces the first.
-    pub fn record_observation(&mut self, slot: u64, price_wad: u128) {
+    /// Accepts a checked oracle price published at `publish_time`, read in
+    /// `slot`. The TWAP only moves when the publish time strictly increases:
+    /// the previous price is credited with the seconds it stood, so replaying
+    /// one update (however often, in however many slots) adds nothing.
+    /// Returns whether the update was new.
+    pub fn record_price(
+        &mut self,
+        spot: u128,
+        ema: u128,
+        publish_time: i64,
+        slot: u64,
+    ) -> Result<bool> {
+        require!(
+            publish_time >= self.price_publish_time,
+            SluiceError::OraclePublishTimeWentBackwards
+        );
+        let is_new = publish_time > self.price_publish_time || self.twap_len == 0;
+        if is_new {
+            if self.twap_len > 0 {
+                let dt = u64::try_from(publish_time - self.price_publish_time)
+                    .map_err(|_| SluiceError::MathOverflow)?;
+                self.twap_cumulative.set(twap::accumulate(
+                    self.twap_cumulative.get(),
+                    self.spot_price_wad.get(),
+                    dt,
+                ));
+            }
+            self.push_observation(publish_time);
+        }
+        self.spot_price_wad.set(spot);
+        self.ema_price_wad.set(ema);
+        self.price_publish_time = publish_time;
+        self.price_slot = slot;
+        let smoothed = self
+            .compute_twap()?
+            .unwrap_or(if ema > 0 { ema } else { spot });
+        self.twap_price_wad.set(smoothed);
+        Ok(is_new)
+    }
+
+    /// Stores (publish time, cumulative) in the ring when the newest entry
+    /// is at least the spacing old, so 32 entries always span the window.
+    fn push_observation(&mut self, publish_time: i64) {
         let cap = TWAP_CAPACITY as u8;
+        let spacing = twap::spacing(
+            u64::from(self.params.oracle.twap_window_secs),
+            TWAP_CAPACITY,
+        );
         if self.twap_len > 0 {
             let last = usize::from((self.twap_head + cap - 1) % cap);
-            if self.twap[last].slot == slot {
-                self.twap[last].price_wad = price_wad;
+            let age = publish_time.saturating_sub(self.twap[last].publish_time);
+            if u64::try_from(age).unwrap_or(0) < spacing {
                 return;
             }
         }
         let head = usize::from(self.twap_head % cap);
-        self.twap[head] = TwapObservation { slot, price_wad };
+        self.twap[head] = TwapObservation {
+            publish_time,
+            cumulative: self.twap_cumulative,
+        };
         self.twap_head = (self.twap_head + 1) % cap;
         self.twap_len = self.twap_len.saturating_add(1).min(cap);
     }
@@ -282,64 +581,72 @@ impl Pool {
         for (i, o) in out.iter_mut().enumerate().take(len) {
             let t = self.twap[(start + i) % TWAP_CAPACITY];
             *o = Observation {
-                slot: t.slot,
-                price: t.price_wad,
+                time: t.publish_time,
+                cumulative: t.cumulative.get(),
             };
         }
         (out, len)
     }
 
-    /// The smoothed price: the ring-buffer TWAP over the pool's window once
-    /// the buffer holds two observations, Pyth's EMA before that.
-    pub fn smoothed_price(&self, now_slot: u64) -> Result<u128> {
+    /// The publish-time-weighted average over the window ending at the last
+    /// publish time; `None` until two distinct publish times were seen.
+    pub fn compute_twap(&self) -> Result<Option<u128>> {
         let (obs, len) = self.observations();
-        if len >= 2 {
-            if let Some(t) = twap(
-                &obs[..len],
-                now_slot,
-                u64::from(self.params.oracle.twap_window_slots),
-            )? {
-                return Ok(t);
-            }
-        }
-        Ok(if self.ema_price_wad > 0 {
-            self.ema_price_wad
-        } else {
-            self.spot_price_wad
-        })
+        let latest = Observation {
+            time: self.price_publish_time,
+            cumulative: self.twap_cumulative.get(),
+        };
+        Ok(twap::twap(
+            &obs[..len],
+            latest,
+            u64::from(self.params.oracle.twap_window_secs),
+        )?)
+    }
+
+    /// The smoothed price, as computed by the last `refresh_price`.
+    pub fn smoothed_price(&self) -> u128 {
+        self.twap_price_wad.get()
     }
 
     /// Fails unless `refresh_price` ran for this pool in the current slot.
     pub fn require_fresh_price(&self, slot: u64) -> Result<()> {
         require!(
-            self.price_slot == slot && self.spot_price_wad > 0,
+            self.price_slot == slot && self.spot_price_wad.get() > 0,
             SluiceError::PriceNotRefreshed
         );
         Ok(())
     }
 
     /// (collateral price, debt price) for opening risk.
-    pub fn borrow_prices(&self, slot: u64) -> Result<(u128, u128)> {
-        Ok(borrow_side(self.spot_price_wad, self.smoothed_price(slot)?))
+    pub fn borrow_prices(&self) -> (u128, u128) {
+        borrow_side(self.spot_price_wad.get(), self.smoothed_price())
     }
 
     /// (collateral price, debt price) for judging liquidation: max/min of
     /// spot and TWAP, or spot alone when the pool's preset ignores the TWAP.
-    pub fn liquidation_prices(&self, slot: u64) -> Result<(u128, u128)> {
-        if !self.params.liquidation.use_twap {
-            return Ok((self.spot_price_wad, self.spot_price_wad));
+    pub fn liquidation_prices(&self) -> (u128, u128) {
+        let spot = self.spot_price_wad.get();
+        if !self.params.liquidation.uses_twap() {
+            return (spot, spot);
         }
-        Ok(liquidation_side(
-            self.spot_price_wad,
-            self.smoothed_price(slot)?,
-        ))
+        liquidation_side(spot, self.smoothed_price())
+    }
+
+    /// (collateral price, debt price) for sizing a liquidation: where the
+    /// lot can actually be sold (min/max of spot and TWAP), or spot alone.
+    pub fn sizing_prices(&self) -> (u128, u128) {
+        let spot = self.spot_price_wad.get();
+        if !self.params.liquidation.uses_twap() {
+            return (spot, spot);
+        }
+        self.borrow_prices()
     }
 
     /// Spot/TWAP divergence in bps.
-    pub fn twap_divergence_bps(&self, slot: u64) -> Result<u128> {
+    pub fn twap_divergence_bps(&self) -> Result<u128> {
         Ok(crate::math::price::divergence_bps(
-            self.spot_price_wad,
-            self.smoothed_price(slot)?,
+            self.spot_price_wad.get(),
+            self.smoothed_price(),
         )?)
     }
 

@@ -11,6 +11,9 @@ pub struct CollateralEntry {
     pub pool: Pubkey,
     /// Collateral in base units. Collateral is held, never lent out.
     pub amount: u64,
+    /// Open auctions selling this entry's collateral: the entry is kept
+    /// (even at zero) while any is open, so leftovers can always return.
+    pub open_auctions: u8,
 }
 
 #[derive(
@@ -21,11 +24,14 @@ pub struct DebtEntry {
     pub pool: Pubkey,
     /// Debt divided by the pool's borrow index at borrow time (WAD-scaled).
     pub scaled_debt: u128,
+    /// Open auctions raising this entry's debt: the entry is kept while any
+    /// is open, so unpaid debt can always return to it.
+    pub open_auctions: u8,
 }
 
 /// A borrower's position in one market: up to four collateral and four debt entries.
 #[account]
-#[derive(InitSpace)]
+#[derive(InitSpace, Debug, PartialEq, Eq)]
 pub struct Position {
     pub version: u8,
     pub bump: u8,
@@ -76,18 +82,52 @@ impl Position {
         Ok(&mut self.debts[i])
     }
 
-    /// Frees entries that dropped to zero so their slots can be reused.
+    /// Frees entries that dropped to zero (and back no open auction) so
+    /// their slots can be reused.
     pub fn compact(&mut self) {
         for c in self.collateral.iter_mut() {
-            if c.amount == 0 {
+            if c.amount == 0 && c.open_auctions == 0 {
                 *c = CollateralEntry::default();
             }
         }
         for d in self.debts.iter_mut() {
-            if d.scaled_debt == 0 {
+            if d.scaled_debt == 0 && d.open_auctions == 0 {
                 *d = DebtEntry::default();
             }
         }
+    }
+
+    /// An auction of (collateral pool, debt pool) opened: pins both entries.
+    pub fn begin_auction(&mut self, collateral_pool: &Pubkey, debt_pool: &Pubkey) -> Result<()> {
+        let c = self.collateral_entry_mut(collateral_pool)?;
+        c.open_auctions = c
+            .open_auctions
+            .checked_add(1)
+            .ok_or(SluiceError::MathOverflow)?;
+        let d = self.debt_entry_mut(debt_pool)?;
+        d.open_auctions = d
+            .open_auctions
+            .checked_add(1)
+            .ok_or(SluiceError::MathOverflow)?;
+        self.open_auctions = self
+            .open_auctions
+            .checked_add(1)
+            .ok_or(SluiceError::MathOverflow)?;
+        Ok(())
+    }
+
+    /// The auction of (collateral pool, debt pool) closed: unpins the entries.
+    pub fn end_auction(&mut self, collateral_pool: &Pubkey, debt_pool: &Pubkey) {
+        if let Some(i) = self.collateral_index(collateral_pool) {
+            let c = &mut self.collateral[i];
+            c.open_auctions = c.open_auctions.saturating_sub(1);
+        }
+        if let Some(i) = self.debt_index(debt_pool) {
+            let d = &mut self.debts[i];
+            d.open_auctions = d.open_auctions.saturating_sub(1);
+        }
+        self.open_auctions = self.open_auctions.saturating_sub(1);
+        self.compact();
     }
 
     pub fn has_collateral(&self) -> bool {
