@@ -63,11 +63,7 @@ const COMPUTE_BUDGET_ID: Pubkey =
 /// the 1.4M maximum: the leader schedules it cheaper, and an instruction
 /// that grew past its budget fails loudly.
 pub fn with_compute_limit(ixs: &[Instruction]) -> Vec<Instruction> {
-    let limit = sluice::budgets::transaction_limit(
-        ixs.iter()
-            .filter(|i| i.program_id == sluice::ID)
-            .map(|i| i.data.as_slice()),
-    );
+    let limit = sluice::budgets::transaction_limit(ixs);
     let mut data = vec![2u8];
     data.extend_from_slice(&limit.to_le_bytes());
     let mut all = vec![Instruction {

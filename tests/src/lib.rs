@@ -51,7 +51,7 @@ pub fn program_test() -> ProgramTest {
             std::env::set_var("RUST_LOG", "error");
         }
     });
-    let mut pt = if sbf() {
+    let pt = if sbf() {
         // the real SBPF ELF ($SBF_OUT_DIR/sluice.so) in the VM: 4 KB stack
         // frames, 32 KB heap, compute metering
         let mut pt = ProgramTest::new("sluice", sluice::ID, None);
@@ -60,7 +60,8 @@ pub fn program_test() -> ProgramTest {
     } else {
         ProgramTest::new("sluice", sluice::ID, processor!(entry))
     };
-    pt.set_compute_max_units(1_400_000);
+    // no `set_compute_max_units`: each transaction gets the limit it
+    // requests (`Env::send`), as on a cluster
     pt
 }
 
@@ -284,11 +285,7 @@ impl Env {
     /// fails when one grows past it) and appended to `$SLUICE_CU_LOG`.
     pub async fn send(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> TxResult {
         self.nonce += 1;
-        let limit = sluice::budgets::transaction_limit(
-            ixs.iter()
-                .filter(|i| i.program_id == sluice::ID)
-                .map(|i| i.data.as_slice()),
-        );
+        let limit = sluice::budgets::transaction_limit(ixs);
         let mut set_limit = vec![2u8];
         set_limit.extend_from_slice(&limit.to_le_bytes());
         let mut set_price = vec![3u8];

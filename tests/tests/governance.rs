@@ -469,3 +469,63 @@ async fn authority_transfer_rejections() {
     assert_anchor_err(env.send(&[ix], &[]).await, ErrorCode::AccountNotSigner);
     assert_eq!(env.market_state().await.authority, auth.pubkey());
 }
+
+#[tokio::test]
+async fn cutting_the_liquidation_threshold_is_rate_limited() {
+    // attack (by a compromised or hasty governance): cut the threshold to
+    // near zero in one update and liquidate every position at once
+    let mut env = Env::new().await;
+    let k = env.add_pool(6, Feed::Pull, default_params(), 1.0).await;
+    let auth = env.authority.insecure_clone();
+    let mut p = default_params();
+    p.risk.ltv_bps = 0;
+    p.risk.liquidation_threshold_bps = 7_400; // -600 bps in one step
+    let ix = env.ix_update_pool_params(&auth.pubkey(), &k, p);
+    assert_sluice_err(
+        env.send(&[ix], &[&auth]).await,
+        SluiceError::ThresholdCutTooFast,
+    );
+    assert_eq!(env.pool(&k).await.params, default_params());
+    // 500 bps is allowed, once a day
+    p.risk.liquidation_threshold_bps = 7_500;
+    let ix = env.ix_update_pool_params(&auth.pubkey(), &k, p);
+    env.send(&[ix], &[&auth]).await.unwrap();
+    p.risk.liquidation_threshold_bps = 7_400;
+    let ix = env.ix_update_pool_params(&auth.pubkey(), &k, p);
+    assert_sluice_err(
+        env.send(&[ix], &[&auth]).await,
+        SluiceError::ThresholdCutTooFast,
+    );
+    // raising it, or any other change, is never limited
+    p.risk.liquidation_threshold_bps = 7_600;
+    let ix = env.ix_update_pool_params(&auth.pubkey(), &k, p);
+    env.send(&[ix], &[&auth]).await.unwrap();
+    env.advance(10, 86_400).await;
+    p.risk.liquidation_threshold_bps = 7_100;
+    let ix = env.ix_update_pool_params(&auth.pubkey(), &k, p);
+    env.send(&[ix], &[&auth]).await.unwrap();
+    assert_eq!(
+        env.pool(&k).await.params.risk.liquidation_threshold_bps,
+        7_100
+    );
+}
+
+#[tokio::test]
+async fn an_auction_that_starts_at_its_floor_is_out_of_bounds() {
+    // attack: start buffer 0 and floor 100% made every lot "at floor", so
+    // 120 redos in one slot paid 70% of a lot out as tips
+    let mut env = Env::new().await;
+    let k = env.add_pool(6, Feed::Pull, default_params(), 1.0).await;
+    let auth = env.authority.insecure_clone();
+    let mut p = default_params();
+    p.liquidation.auction.start_buffer_bps = 0;
+    p.liquidation.auction.floor_bps = 10_000;
+    let ix = env.ix_update_pool_params(&auth.pubkey(), &k, p);
+    assert_sluice_err(
+        env.send(&[ix], &[&auth]).await,
+        SluiceError::AuctionParamsOutOfBounds,
+    );
+    p.liquidation.auction.start_buffer_bps = 1;
+    let ix = env.ix_update_pool_params(&auth.pubkey(), &k, p);
+    env.send(&[ix], &[&auth]).await.unwrap();
+}

@@ -857,3 +857,148 @@ async fn instant_preset_liquidates_at_a_fixed_bonus_without_a_cap() {
     );
     s.books().await;
 }
+
+#[tokio::test]
+async fn extending_an_open_auction_reprices_the_whole_lot_from_the_oracle() {
+    // attack: let a lot decay toward its floor, then extend it with fresh
+    // collateral and buy everything at the decayed price (self-liquidation
+    // from a second wallet made this a repeatable profit)
+    let mut s = Scene::new(default_params()).await;
+    let b = s.borrower(100 * SOL, 7_000 * USDC).await;
+    for _ in 0..6 {
+        s.prices(10, 85.0).await;
+    }
+    s.liquidate(&b.pubkey()).await.unwrap();
+    let (sk, uk) = (s.sol, s.usdc);
+    let first = s.env.auction(&b.pubkey(), &sk, &uk).await;
+    // 50 slots of decay at 1% a slot while the price falls again
+    for _ in 0..5 {
+        s.prices(10, 80.0).await;
+    }
+    let slot = s.env.clock().await.slot;
+    let decayed = first.price_at(slot).unwrap();
+    assert!(decayed < first.start_price_wad * 80 / 100, "{decayed}");
+    s.liquidate(&b.pubkey()).await.unwrap();
+    let extended = s.env.auction(&b.pubkey(), &sk, &uk).await;
+    assert!(extended.lot > first.lot);
+    // the whole lot now starts again at the oracle x (1 + start buffer)
+    let oracle_ratio = 80u128 * WAD_PER_USD_PER_SOL_UNIT;
+    let start = oracle_ratio * 10_200 / 10_000;
+    assert!(
+        extended.start_price_wad >= start && extended.start_price_wad <= start + start / 1_000,
+        "{} vs {start}",
+        extended.start_price_wad
+    );
+    assert!(extended.decay_start_slot >= slot);
+    assert_eq!(extended.price_at(slot).unwrap(), extended.start_price_wad);
+    s.books().await;
+}
+
+/// USDC base units (WAD) per SOL base unit for $1 of SOL price: 1e6 / 1e9.
+const WAD_PER_USD_PER_SOL_UNIT: u128 = 1_000_000_000_000_000;
+
+#[tokio::test]
+async fn a_partial_take_cannot_leave_a_dust_lot() {
+    let mut s = Scene::new(default_params()).await;
+    let b = s.borrower(100 * SOL, 7_000 * USDC).await;
+    for _ in 0..6 {
+        s.prices(10, 85.0).await;
+    }
+    s.liquidate(&b.pubkey()).await.unwrap();
+    let (sk, uk) = (s.sol, s.usdc);
+    let lot = s.env.auction(&b.pubkey(), &sk, &uk).await.lot;
+    // decayed below the tab: the lot less one unit no longer raises it
+    s.prices(12, 85.0).await;
+    let taker = s.keeper.insecure_clone();
+    let ix = s
+        .env
+        .ix_take(&taker.pubkey(), &b.pubkey(), &sk, &uk, lot - 1, u128::MAX)
+        .await;
+    assert_sluice_err(
+        s.env.send(&[ix], &[&taker]).await,
+        SluiceError::AuctionRemainderTooSmall,
+    );
+    // leaving at least $10 of collateral is fine
+    let ix = s
+        .env
+        .ix_take(&taker.pubkey(), &b.pubkey(), &sk, &uk, lot / 2, u128::MAX)
+        .await;
+    s.env.send(&[ix], &[&taker]).await.unwrap();
+    s.books().await;
+}
+
+#[tokio::test]
+async fn dust_collateral_behind_a_failing_oracle_cannot_block_liquidation() {
+    // attack: one base unit of collateral in a third pool whose oracle then
+    // fails (confidence too wide) made every liquidation of the position fail
+    let mut s = Scene::new(default_params()).await;
+    let broken = s.env.add_pool(6, Feed::Pull, default_params(), 1.0).await;
+    let b = s.borrower(100 * SOL, 7_000 * USDC).await;
+    s.env.mint_to(&broken.mint, &b.pubkey(), 1).await;
+    s.env.refresh_price(&broken).await.unwrap();
+    s.env.deposit_collateral(&b, &broken, 1).await.unwrap();
+    // the oracle fails from now on, and its last price ages past max_age
+    let mut wide = Px::usd(1.0);
+    wide.conf = wide.price.unsigned_abs() / 10; // 10% > max_conf 2%
+    for _ in 0..16 {
+        s.prices(10, 80.0).await;
+        s.env.set_price(&broken, wide).await;
+    }
+    assert_sluice_err(
+        s.env.refresh_price(&broken).await,
+        SluiceError::OracleConfidenceTooWide,
+    );
+    let (sk, uk, k) = (s.sol, s.usdc, s.keeper.insecure_clone());
+    let mut ixs = s.env.refresh_prices(&[uk, sk]);
+    ixs.push(
+        s.env
+            .ix_liquidate(&k.pubkey(), &b.pubkey(), &sk, &uk, &[broken])
+            .await,
+    );
+    s.env.send(&ixs, &[&k]).await.unwrap();
+    assert_eq!(
+        s.env.auction(&b.pubkey(), &sk, &uk).await.status,
+        AuctionStatus::Active
+    );
+    s.books().await;
+}
+
+#[tokio::test]
+async fn redo_tips_are_bounded_per_auction_and_need_an_expired_lot() {
+    // attack: with every lot "at floor", 120 redos in one slot paid 70% of a
+    // lot out as tips
+    let mut params = default_params();
+    params.liquidation.auction.redo_tip_bps = 100; // the maximum, 1% a redo
+    let mut s = Scene::new(params).await;
+    let b = s.borrower(100 * SOL, 7_000 * USDC).await;
+    for _ in 0..6 {
+        s.prices(10, 85.0).await;
+    }
+    s.liquidate(&b.pubkey()).await.unwrap();
+    let (sk, uk) = (s.sol, s.usdc);
+    let redoer = s.env.user().await;
+    let lot = s.env.auction(&b.pubkey(), &sk, &uk).await.lot;
+    // at the floor but before the time limit: not redoable
+    let a = s.env.auction(&b.pubkey(), &sk, &uk).await;
+    let wait = a.expires_slot - s.env.clock().await.slot - 1;
+    s.prices(wait, 85.0).await;
+    let mut ixs = s.env.refresh_prices(&s.all());
+    ixs.push(s.env.ix_redo(&redoer.pubkey(), &b.pubkey(), &sk, &uk).await);
+    assert_sluice_err(
+        s.env.send(&ixs, &[&redoer]).await,
+        SluiceError::AuctionNotRedoable,
+    );
+    // three expired rounds: the tips add up to at most 1% of the lot
+    for _ in 0..3 {
+        let a = s.env.auction(&b.pubkey(), &sk, &uk).await;
+        let wait = a.expires_slot - s.env.clock().await.slot;
+        s.prices(wait, 85.0).await;
+        let mut ixs = s.env.refresh_prices(&s.all());
+        ixs.push(s.env.ix_redo(&redoer.pubkey(), &b.pubkey(), &sk, &uk).await);
+        s.env.send(&ixs, &[&redoer]).await.unwrap();
+    }
+    let tips = s.env.balance_of(&redoer.pubkey(), &sk.mint).await;
+    assert_eq!(tips, lot / 100);
+    assert_eq!(s.env.auction(&b.pubkey(), &sk, &uk).await.redo_count, 3);
+    s.books().await;
+}

@@ -86,4 +86,9 @@ pub mod bounds {
     pub const MAX_AUCTION_STEP_BPS: u16 = 5_000;
     pub const MAX_AUCTION_JITTER_SLOTS: u16 = 150;
     pub const MAX_REDO_TIP_BPS: u16 = 100;
+    /// Governance may lower a pool's liquidation threshold by at most this
+    /// much per update, and at most once per `THRESHOLD_CUT_INTERVAL_SECS`:
+    /// no single action can make every position liquidatable at once.
+    pub const MAX_THRESHOLD_CUT_BPS: u16 = 500;
+    pub const THRESHOLD_CUT_INTERVAL_SECS: i64 = 86_400;
 }

@@ -189,6 +189,8 @@ pub enum SluiceError {
     SamePoolCollateralAndDebt,
     #[msg("A partial take would leave a dust lot; take the whole lot or leave at least the minimum remainder")]
     AuctionRemainderTooSmall,
+    #[msg("The liquidation threshold may fall by at most 500 bps per update and once per 24 hours; lower it in steps")]
+    ThresholdCutTooFast,
 }
 
 impl From<MathError> for SluiceError {

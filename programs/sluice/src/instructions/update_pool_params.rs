@@ -17,9 +17,10 @@ pub struct UpdatePoolParams<'info> {
 /// Interest is accrued first so a rate change never applies retroactively.
 pub fn update_pool_params(ctx: Context<UpdatePoolParams>, params: PoolParams) -> Result<()> {
     params.validate()?;
+    let now = Clock::get()?.unix_timestamp;
     let mut pool = ctx.accounts.pool.load_mut()?;
-    pool.accrue(Clock::get()?.unix_timestamp)?;
-    pool.params = params;
+    pool.accrue(now)?;
+    pool.set_params(params, now)?;
     emit!(PoolParamsUpdated {
         pool: ctx.accounts.pool.key(),
         params

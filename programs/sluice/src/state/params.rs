@@ -348,6 +348,8 @@ impl LiquidationParams {
             curve_ok
                 && a.start_buffer_bps <= MAX_AUCTION_START_BUFFER_BPS
                 && (MIN_AUCTION_FLOOR_BPS..=MAX_AUCTION_FLOOR_BPS).contains(&a.floor_bps)
+                // the start must lie above the floor, or every lot is "at floor"
+                && u32::from(a.floor_bps) < 10_000 + u32::from(a.start_buffer_bps)
                 && (1..=MAX_AUCTION_DURATION_SLOTS).contains(&a.time_limit_slots)
                 && a.jitter_slots <= MAX_AUCTION_JITTER_SLOTS
                 && a.redo_tip_bps <= MAX_REDO_TIP_BPS,

@@ -207,6 +207,8 @@ pub struct Pool {
     /// Bad debt over the pool's life, and the part lenders absorbed.
     pub total_bad_debt: u64,
     pub total_socialized: u64,
+    /// Cluster time of the last update that lowered the liquidation threshold.
+    pub threshold_cut_ts: i64,
 
     pub params: PoolParams,
     /// TWAP history, spaced at least window / (capacity - 1) seconds apart.
@@ -242,7 +244,7 @@ pub struct Pool {
     pub twap_head: u8,
     pub twap_len: u8,
     pub _padding: [u8; 6],
-    pub _reserved: [u8; 256],
+    pub _reserved: [u8; 248],
 }
 
 const _: () = assert!(core::mem::align_of::<Pool>() == 8);
@@ -250,7 +252,7 @@ const _: () = assert!(core::mem::size_of::<Pool>() == POOL_SIZE);
 /// Size of a `Pool` without its 8-byte discriminator (pinned: a layout change
 /// is a deliberate migration, not an accident).
 pub const POOL_SIZE: usize =
-    13 * 8 + 104 + TWAP_CAPACITY * 24 + 6 * 16 + 5 * 32 + 65 + 130 + 7 + 6 + 256;
+    14 * 8 + 104 + TWAP_CAPACITY * 24 + 6 * 16 + 5 * 32 + 65 + 130 + 7 + 6 + 248;
 
 /// Result of an accrual, for the event.
 pub struct Accrual {
@@ -448,6 +450,26 @@ impl Pool {
             .auction_debt
             .checked_sub(amount)
             .ok_or(SluiceError::MathOverflow)?;
+        Ok(())
+    }
+
+    /// Replaces the parameters (already validated). Lowering the
+    /// liquidation threshold is rate-limited: at most `MAX_THRESHOLD_CUT_BPS`
+    /// per update and one lowering per `THRESHOLD_CUT_INTERVAL_SECS`.
+    pub fn set_params(&mut self, params: PoolParams, now: i64) -> Result<()> {
+        let old = self.params.risk.liquidation_threshold_bps;
+        let new = params.risk.liquidation_threshold_bps;
+        if new < old {
+            require!(
+                old - new <= bounds::MAX_THRESHOLD_CUT_BPS
+                    && (self.threshold_cut_ts == 0
+                        || now.saturating_sub(self.threshold_cut_ts)
+                            >= bounds::THRESHOLD_CUT_INTERVAL_SECS),
+                SluiceError::ThresholdCutTooFast
+            );
+            self.threshold_cut_ts = now;
+        }
+        self.params = params;
         Ok(())
     }
 
