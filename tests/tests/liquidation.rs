@@ -740,41 +740,43 @@ async fn underwater_position_goes_whole_to_auction_and_the_buffer_pays_the_rest(
         .await;
     let ins_before = s.env.balance(&uk.insurance_vault).await;
     let assets_before = s.env.pool(&uk).await.total_supply_assets().unwrap();
+    let debt_before = s.env.position(&b.pubkey()).await.debts[0].scaled_debt;
     let ix = s
         .env
         .ix_take(&taker.pubkey(), &b.pubkey(), &sk, &uk, u64::MAX, u128::MAX)
         .await;
     s.env.send(&[ix], &[&taker]).await.unwrap();
+    // the lot sold out short of its debt: the unpaid part returns to the
+    // position (no bad debt is booked while a position could still pay)
     let pool = s.env.pool(&uk).await;
-    let shortfall = pool.total_bad_debt;
-    assert!(shortfall > 0);
-    assert_eq!(pool.total_socialized, 0, "the buffer had enough");
-    assert_eq!(
-        ins_before - s.env.balance(&uk.insurance_vault).await,
-        shortfall
-    );
-    // lenders lost nothing (to rounding)
-    let assets_after = pool.total_supply_assets().unwrap();
-    assert!(
-        assets_after + 1 >= assets_before,
-        "{assets_before} -> {assets_after}"
-    );
-    // the rest of the debt (no collateral left anywhere) is written off too
-    let owed = {
-        let p = s.env.position(&b.pubkey()).await;
-        debt_amount(
-            p.debts[0].scaled_debt,
-            pool.borrow_index.get(),
-            Rounding::Up,
-        )
-        .unwrap() as u64
-    };
+    assert_eq!(pool.total_bad_debt, 0);
+    assert_eq!(pool.auction_debt, 0);
+    let pos = s.env.position(&b.pubkey()).await;
+    assert!(pos.debts[0].scaled_debt > debt_before);
+    assert_eq!(pos.open_auctions, 0);
+    // with no collateral left anywhere, the whole remainder is written off:
+    // the buffer pays first
+    let owed = debt_amount(
+        pos.debts[0].scaled_debt,
+        pool.borrow_index.get(),
+        Rounding::Up,
+    )
+    .unwrap() as u64;
     let ix = s.env.ix_settle_bad_debt(&k.pubkey(), &b.pubkey(), &uk);
     s.env.send(&[ix], &[&k]).await.unwrap();
     let pos = s.env.position(&b.pubkey()).await;
     assert!(pos.is_empty());
     let pool = s.env.pool(&uk).await;
-    assert!(pool.total_bad_debt >= shortfall + owed - 1);
+    assert_eq!(pool.total_bad_debt, owed);
+    let paid = ins_before - s.env.balance(&uk.insurance_vault).await;
+    assert_eq!(paid, owed.min(ins_before));
+    assert_eq!(pool.total_socialized, owed - paid);
+    // lenders lost only what the buffer could not pay (to rounding)
+    let assets_after = pool.total_supply_assets().unwrap();
+    assert!(
+        assets_after + 1 + u128::from(pool.total_socialized) >= assets_before,
+        "{assets_before} -> {assets_after}"
+    );
     s.books().await;
 }
 
@@ -783,7 +785,7 @@ async fn with_an_empty_buffer_lenders_absorb_exactly_the_shortfall() {
     let (mut s, b) = underwater(0).await;
     let (sk, uk) = (s.sol, s.usdc);
     s.liquidate(&b.pubkey()).await.unwrap();
-    // the auction sells out; then the uncovered remainder is written off
+    // the auction sells out; the unpaid debt returns to the position
     let auction = s.env.auction(&b.pubkey(), &sk, &uk).await;
     let wait = auction.decay_start_slot + 30 - s.env.clock().await.slot;
     s.prices(wait, 60.0).await;
@@ -798,20 +800,14 @@ async fn with_an_empty_buffer_lenders_absorb_exactly_the_shortfall() {
         .await;
     s.env.send(&[ix], &[&taker]).await.unwrap();
     let after = s.env.pool(&uk).await;
-    let shortfall = after.total_socialized;
-    assert!(shortfall > 0);
-    assert_eq!(after.total_bad_debt, shortfall);
-    // share price: total assets fell by exactly what the auction failed to raise
-    let a0 = before.total_supply_assets().unwrap();
-    let a1 = after.total_supply_assets().unwrap();
-    assert_eq!(a0 - a1, u128::from(shortfall), "assets {a0} -> {a1}");
+    assert_eq!(after.total_socialized, 0);
     assert_eq!(after.total_shares, before.total_shares);
-
-    let pool = s.env.pool(&uk).await;
+    // then the uncovered debt is written off: lenders absorb exactly it
+    let a1 = after.total_supply_assets().unwrap();
     let p = s.env.position(&b.pubkey()).await;
     let owed = debt_amount(
         p.debts[0].scaled_debt,
-        pool.borrow_index.get(),
+        after.borrow_index.get(),
         Rounding::Up,
     )
     .unwrap();
@@ -821,7 +817,8 @@ async fn with_an_empty_buffer_lenders_absorb_exactly_the_shortfall() {
     let end = s.env.pool(&uk).await;
     let drop = a1 - end.total_supply_assets().unwrap();
     assert!(drop.abs_diff(owed) <= 1, "assets fell {drop}, owed {owed}");
-    assert_eq!(end.total_socialized, shortfall + owed as u64);
+    assert_eq!(u128::from(end.total_socialized), owed);
+    assert_eq!(end.total_bad_debt, end.total_socialized);
     s.books().await;
 }
 

@@ -191,6 +191,8 @@ pub enum SluiceError {
     AuctionRemainderTooSmall,
     #[msg("The liquidation threshold may fall by at most 500 bps per update and once per 24 hours; lower it in steps")]
     ThresholdCutTooFast,
+    #[msg("Tokens moved in or out of a pool vault do not match the pool's books; the transaction was refused")]
+    VaultBooksMismatch,
 }
 
 impl From<MathError> for SluiceError {

@@ -193,8 +193,10 @@ pub struct AuctionRedone {
 #[event]
 pub struct AuctionSettled {
     pub auction: Pubkey,
+    /// Unsold collateral returned to the position (the tab was raised).
     pub collateral_returned: u64,
-    pub bad_debt: u64,
+    /// Debt the sold-out lot did not raise, returned to the position.
+    pub debt_returned: u64,
 }
 
 #[event]

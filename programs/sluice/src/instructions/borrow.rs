@@ -1,7 +1,7 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token::{Token, TokenAccount};
 
-use super::common::transfer_from_pool;
+use super::common::{transfer_from_pool, VaultBooks};
 use crate::constants::PAUSE_BORROWS;
 use crate::errors::SluiceError;
 use crate::events::Borrowed;
@@ -40,6 +40,7 @@ pub fn borrow<'info>(ctx: Context<'info, Borrow<'info>>, amount: u64) -> Result<
     a.market.require_not_paused(PAUSE_BORROWS)?;
     require!(amount > 0, SluiceError::ZeroAmount);
     let clock = Clock::get()?;
+    let books = VaultBooks::before(&a.vault, &*a.pool.load()?)?;
     let pool_key = a.pool.key();
     let (scaled, health, signer) = {
         let mut pool = a.pool.load_mut()?;
@@ -65,6 +66,7 @@ pub fn borrow<'info>(ctx: Context<'info, Borrow<'info>>, amount: u64) -> Result<
         &signer,
         amount,
     )?;
+    books.check(&a.vault.to_account_info(), &*a.pool.load()?)?;
     emit!(Borrowed {
         position: a.position.key(),
         pool: pool_key,

@@ -4,7 +4,7 @@ use anchor_lang::prelude::*;
 use anchor_spl::token::{self, Burn, Mint, MintTo, Token, TokenAccount, Transfer};
 
 use crate::errors::SluiceError;
-use crate::state::{BadDebt, InsuranceBuffer, PoolSigner};
+use crate::state::{BadDebt, InsuranceBuffer, Pool, PoolSigner};
 
 /// Moves `amount` from a user's token account into a pool-owned account.
 pub fn transfer_from_user<'info>(
@@ -141,6 +141,43 @@ pub fn pay_bad_debt<'info>(
         });
     }
     Ok(())
+}
+
+/// The books check klend runs after every transfer: an instruction may move
+/// tokens in and out of a pool's vault only as its books say, so the vault's
+/// surplus over what the books require (`vault - expected_vault_balance`) is
+/// the same after the instruction as before it. Any transaction nobody
+/// thought of that breaks the match fails with `VaultBooksMismatch`.
+#[derive(Clone, Copy, Debug)]
+pub struct VaultBooks {
+    surplus: i128,
+}
+
+impl VaultBooks {
+    /// Records the surplus at the start (vault as deserialized, books before any change).
+    pub fn before(vault: &TokenAccount, pool: &Pool) -> Result<Self> {
+        Ok(VaultBooks {
+            surplus: i128::from(vault.amount) - to_i128(pool.expected_vault_balance()?)?,
+        })
+    }
+
+    /// Checks the surplus after the transfers (the vault's amount read from
+    /// its data: no re-deserialization).
+    pub fn check(&self, vault: &AccountInfo, pool: &Pool) -> Result<()> {
+        let data = vault.try_borrow_data()?;
+        let amount: [u8; 8] = data
+            .get(64..72)
+            .and_then(|b| b.try_into().ok())
+            .ok_or(SluiceError::VaultBooksMismatch)?;
+        let after =
+            i128::from(u64::from_le_bytes(amount)) - to_i128(pool.expected_vault_balance()?)?;
+        require!(after == self.surplus, SluiceError::VaultBooksMismatch);
+        Ok(())
+    }
+}
+
+fn to_i128(x: u128) -> Result<i128> {
+    i128::try_from(x).map_err(|_| error!(SluiceError::MathOverflow))
 }
 
 /// Pseudo-random 0..=max drawn from the most recent SlotHashes entry.

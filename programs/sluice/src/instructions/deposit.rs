@@ -1,7 +1,7 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token::{Mint, Token, TokenAccount};
 
-use super::common::{mint_shares, transfer_from_user};
+use super::common::{mint_shares, transfer_from_user, VaultBooks};
 use crate::constants::PAUSE_DEPOSITS;
 use crate::errors::SluiceError;
 use crate::events::Deposited;
@@ -37,6 +37,7 @@ pub fn deposit(ctx: Context<Deposit>, amount: u64) -> Result<()> {
     a.market.require_not_paused(PAUSE_DEPOSITS)?;
     require!(amount > 0, SluiceError::ZeroAmount);
     let now = Clock::get()?.unix_timestamp;
+    let books = VaultBooks::before(&a.vault, &*a.pool.load()?)?;
     let (shares, signer) = {
         let mut pool = a.pool.load_mut()?;
         pool.accrue(now)?;
@@ -53,6 +54,7 @@ pub fn deposit(ctx: Context<Deposit>, amount: u64) -> Result<()> {
         &signer,
         shares,
     )?;
+    books.check(&a.vault.to_account_info(), &*a.pool.load()?)?;
     emit!(Deposited {
         pool: a.pool.key(),
         owner: a.owner.key(),

@@ -1,7 +1,7 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token::{Token, TokenAccount};
 
-use super::common::transfer_from_user;
+use super::common::{transfer_from_user, VaultBooks};
 use crate::constants::PAUSE_DEPOSITS;
 use crate::errors::SluiceError;
 use crate::events::CollateralDeposited;
@@ -36,6 +36,7 @@ pub fn deposit_collateral(ctx: Context<DepositCollateral>, amount: u64) -> Resul
     let a = ctx.accounts;
     a.market.require_not_paused(PAUSE_DEPOSITS)?;
     require!(amount > 0, SluiceError::ZeroAmount);
+    let books = VaultBooks::before(&a.vault, &*a.pool.load()?)?;
     let pool_key = a.pool.key();
     {
         let mut pool = a.pool.load_mut()?;
@@ -45,6 +46,7 @@ pub fn deposit_collateral(ctx: Context<DepositCollateral>, amount: u64) -> Resul
             .deposit_collateral(&pool_key, &mut pool, amount)?;
     }
     transfer_from_user(&a.token_program, &a.source, &a.vault, &a.owner, amount)?;
+    books.check(&a.vault.to_account_info(), &*a.pool.load()?)?;
     emit!(CollateralDeposited {
         position: a.position.key(),
         pool: pool_key,

@@ -8,17 +8,13 @@ use anchor_lang::prelude::*;
 use anchor_spl::token::{Token, TokenAccount};
 
 use crate::constants::*;
-use crate::depth::depth_cap;
 use crate::errors::SluiceError;
 use crate::events::{AuctionStarted, Liquidated};
-use crate::health::HealthCache;
-use crate::instructions::common::{slot_hash_jitter, transfer_from_pool};
-use crate::instructions::liquidate_common::{
-    health_after, seize, size_liquidation, LiquidationPools, Sizing,
-};
+use crate::instructions::common::{slot_hash_jitter, transfer_from_pool, VaultBooks};
+use crate::instructions::liquidate_common::{health_after, prepare, seize, Sizing};
 use crate::math::fixed::{apply_bps, checked_add, mul_div, to_u64};
 use crate::math::health::Health;
-use crate::math::{Rounding, WAD};
+use crate::math::Rounding;
 use crate::state::{Auction, LiquidationMode, Market, Pool, PoolSigner, Position};
 
 #[derive(Accounts)]
@@ -75,26 +71,19 @@ pub fn liquidate<'info>(ctx: Context<'info, Liquidate<'info>>) -> Result<()> {
     let slot = clock.slot;
     let (ckey, dkey) = (a.collateral_pool.key(), a.debt_pool.key());
 
+    let books = VaultBooks::before(&a.collateral_vault, &*a.collateral_pool.load()?)?;
     let o = {
         let mut cpool = a.collateral_pool.load_mut()?;
         let mut dpool = a.debt_pool.load_mut()?;
-        require!(
-            cpool.params.liquidation.is_mode(LiquidationMode::Auction),
-            SluiceError::WrongLiquidationMode
-        );
-        cpool.accrue(clock.unix_timestamp)?;
-        dpool.accrue(clock.unix_timestamp)?;
-        let (depth, used) = depth_cap(&cpool, remaining)?;
-        let others = remaining.get(used..).unwrap_or(&[]);
-        let loaded = [(ckey, &*cpool), (dkey, &*dpool)];
-        let mut cache = HealthCache::new(&a.position, &loaded, others, slot, clock.unix_timestamp)?;
-        let pools = LiquidationPools {
-            collateral_key: ckey,
-            collateral: &cpool,
-            debt_key: dkey,
-            debt: &dpool,
-        };
-        let sizing = size_liquidation(&a.market, &pools, &cache, depth, slot, true)?;
+        let (mut cache, sizing) = prepare(
+            &a.market,
+            &a.position,
+            (ckey, &mut cpool),
+            (dkey, &mut dpool),
+            LiquidationMode::Auction,
+            remaining,
+            &clock,
+        )?;
         let p = sizing.plan;
 
         // an open lot past its time limit must be redone before it grows
@@ -152,6 +141,10 @@ pub fn liquidate<'info>(ctx: Context<'info, Liquidate<'info>>) -> Result<()> {
             p.keeper,
         )?;
     }
+    books.check(
+        &a.collateral_vault.to_account_info(),
+        &*a.collateral_pool.load()?,
+    )?;
     emit!(Liquidated {
         position: a.position.key(),
         collateral_pool: ckey,
@@ -195,12 +188,7 @@ fn price_lot(
     added: u64,
 ) -> Result<()> {
     let ap = cpool.params.liquidation.auction;
-    let ratio = mul_div(
-        cpool.spot_price_wad.get(),
-        WAD,
-        dpool.spot_price_wad.get(),
-        Rounding::Up,
-    )?;
+    let ratio = cpool.price_ratio_wad(dpool)?;
     let jitter = slot_hash_jitter(slot_hashes, ap.jitter_slots)?;
     auction.restart(&ap, ratio, slot, jitter)?;
     let before = mul_div(

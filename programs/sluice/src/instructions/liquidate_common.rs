@@ -2,13 +2,14 @@
 //! `liquidate_instant`. Health comes from one [`HealthCache`] per instruction.
 use anchor_lang::prelude::*;
 
+use crate::depth::depth_cap;
 use crate::errors::SluiceError;
 use crate::health::{HealthCache, HealthType};
 use crate::math::fixed::{mul_div, to_u64};
 use crate::math::health::Health;
 use crate::math::liquidation::{plan, LiquidationInput, LiquidationPlan};
 use crate::math::{Rounding, WAD};
-use crate::state::{Market, Pool, Position};
+use crate::state::{LiquidationMode, Market, Pool, Position};
 
 /// A sized liquidation.
 pub struct Sizing {
@@ -27,6 +28,40 @@ pub struct LiquidationPools<'a> {
     pub collateral: &'a Pool,
     pub debt_key: Pubkey,
     pub debt: &'a Pool,
+}
+
+/// The common start of a liquidation: checks the collateral pool's mode,
+/// accrues both pools, reads the depth cap (the first remaining accounts),
+/// builds the position's health cache from the rest, and sizes the
+/// liquidation (the breaker applies in auction mode).
+pub fn prepare(
+    market: &Market,
+    position: &Position,
+    (ckey, cpool): (Pubkey, &mut Pool),
+    (dkey, dpool): (Pubkey, &mut Pool),
+    mode: LiquidationMode,
+    remaining: &[AccountInfo],
+    clock: &Clock,
+) -> Result<(Box<HealthCache>, Sizing)> {
+    require!(
+        cpool.params.liquidation.is_mode(mode),
+        SluiceError::WrongLiquidationMode
+    );
+    cpool.accrue(clock.unix_timestamp)?;
+    dpool.accrue(clock.unix_timestamp)?;
+    let (depth, used) = depth_cap(cpool, remaining)?;
+    let others = remaining.get(used..).unwrap_or(&[]);
+    let loaded = [(ckey, &*cpool), (dkey, &*dpool)];
+    let cache = HealthCache::new(position, &loaded, others, clock.slot, clock.unix_timestamp)?;
+    let pools = LiquidationPools {
+        collateral_key: ckey,
+        collateral: cpool,
+        debt_key: dkey,
+        debt: dpool,
+    };
+    let breaker = mode == LiquidationMode::Auction;
+    let sizing = size_liquidation(market, &pools, &cache, depth, clock.slot, breaker)?;
+    Ok((cache, sizing))
 }
 
 /// Checks eligibility and sizes the liquidation of (collateral pool, debt

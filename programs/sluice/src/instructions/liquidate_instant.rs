@@ -6,14 +6,10 @@ use anchor_lang::prelude::*;
 use anchor_spl::token::{Token, TokenAccount};
 
 use crate::constants::*;
-use crate::depth::depth_cap;
 use crate::errors::SluiceError;
 use crate::events::Liquidated;
-use crate::health::HealthCache;
-use crate::instructions::common::{transfer_from_pool, transfer_from_user};
-use crate::instructions::liquidate_common::{
-    health_after, seize, size_liquidation, LiquidationPools,
-};
+use crate::instructions::common::{transfer_from_pool, transfer_from_user, VaultBooks};
+use crate::instructions::liquidate_common::{health_after, prepare, seize};
 use crate::state::{LiquidationMode, Market, Pool, Position};
 
 #[derive(Accounts)]
@@ -54,26 +50,20 @@ pub fn liquidate_instant<'info>(ctx: Context<'info, LiquidateInstant<'info>>) ->
     let clock = Clock::get()?;
     let slot = clock.slot;
     let (ckey, dkey) = (a.collateral_pool.key(), a.debt_pool.key());
+    let cbooks = VaultBooks::before(&a.collateral_vault, &*a.collateral_pool.load()?)?;
+    let dbooks = VaultBooks::before(&a.debt_vault, &*a.debt_pool.load()?)?;
     let (sizing, after, signer) = {
         let mut cpool = a.collateral_pool.load_mut()?;
         let mut dpool = a.debt_pool.load_mut()?;
-        require!(
-            cpool.params.liquidation.is_mode(LiquidationMode::Instant),
-            SluiceError::WrongLiquidationMode
-        );
-        cpool.accrue(clock.unix_timestamp)?;
-        dpool.accrue(clock.unix_timestamp)?;
-        let (depth, used) = depth_cap(&cpool, remaining)?;
-        let others = remaining.get(used..).unwrap_or(&[]);
-        let loaded = [(ckey, &*cpool), (dkey, &*dpool)];
-        let mut cache = HealthCache::new(&a.position, &loaded, others, slot, clock.unix_timestamp)?;
-        let pools = LiquidationPools {
-            collateral_key: ckey,
-            collateral: &cpool,
-            debt_key: dkey,
-            debt: &dpool,
-        };
-        let sizing = size_liquidation(&a.market, &pools, &cache, depth, slot, false)?;
+        let (mut cache, sizing) = prepare(
+            &a.market,
+            &a.position,
+            (ckey, &mut cpool),
+            (dkey, &mut dpool),
+            LiquidationMode::Instant,
+            remaining,
+            &clock,
+        )?;
         seize(
             &mut a.position,
             &ckey,
@@ -105,6 +95,11 @@ pub fn liquidate_instant<'info>(ctx: Context<'info, LiquidateInstant<'info>>) ->
         &signer,
         seized,
     )?;
+    cbooks.check(
+        &a.collateral_vault.to_account_info(),
+        &*a.collateral_pool.load()?,
+    )?;
+    dbooks.check(&a.debt_vault.to_account_info(), &*a.debt_pool.load()?)?;
     emit!(Liquidated {
         position: a.position.key(),
         collateral_pool: ckey,

@@ -9,10 +9,8 @@ use anchor_spl::token::{Token, TokenAccount};
 use crate::constants::*;
 use crate::errors::SluiceError;
 use crate::events::AuctionRedone;
-use crate::instructions::common::{slot_hash_jitter, transfer_from_pool};
+use crate::instructions::common::{slot_hash_jitter, transfer_from_pool, VaultBooks};
 use crate::instructions::take::release_breaker;
-use crate::math::fixed::mul_div;
-use crate::math::{Rounding, WAD};
 use crate::state::{Auction, Market, Pool};
 
 #[derive(Accounts)]
@@ -51,6 +49,7 @@ pub fn redo(ctx: Context<Redo>) -> Result<()> {
         slot >= a.auction.expires_slot,
         SluiceError::AuctionNotRedoable
     );
+    let books = VaultBooks::before(&a.collateral_vault, &*a.collateral_pool.load()?)?;
     let (tip, signer) = {
         let mut cpool = a.collateral_pool.load_mut()?;
         let dpool = a.debt_pool.load()?;
@@ -66,12 +65,7 @@ pub fn redo(ctx: Context<Redo>) -> Result<()> {
                 .ok_or(SluiceError::MathOverflow)?;
             release_breaker(&mut a.market, &a.auction, tip)?;
         }
-        let ratio = mul_div(
-            cpool.spot_price_wad.get(),
-            WAD,
-            dpool.spot_price_wad.get(),
-            Rounding::Up,
-        )?;
+        let ratio = cpool.price_ratio_wad(&dpool)?;
         let jitter = slot_hash_jitter(&a.slot_hashes, ap.jitter_slots)?;
         a.auction.restart(&ap, ratio, slot, jitter)?;
         a.auction.redo_count = a.auction.redo_count.saturating_add(1);
@@ -87,6 +81,10 @@ pub fn redo(ctx: Context<Redo>) -> Result<()> {
             tip,
         )?;
     }
+    books.check(
+        &a.collateral_vault.to_account_info(),
+        &*a.collateral_pool.load()?,
+    )?;
     let auction = &a.auction;
     emit!(AuctionRedone {
         auction: auction.key(),

@@ -1,7 +1,7 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token::{Token, TokenAccount};
 
-use super::common::transfer_from_pool;
+use super::common::{transfer_from_pool, VaultBooks};
 use crate::errors::SluiceError;
 use crate::events::{InsuranceFunded, InterestAccrued};
 use crate::state::{InsuranceBuffer, Pool};
@@ -32,6 +32,7 @@ pub struct RefreshPool<'info> {
 pub fn refresh_pool(ctx: Context<RefreshPool>) -> Result<()> {
     let a = ctx.accounts;
     let pool_key = a.pool.key();
+    let books = VaultBooks::before(&a.vault, &*a.pool.load()?)?;
     let (accrual, index, sweep, signer) = {
         let mut pool = a.pool.load_mut()?;
         let accrual = pool.accrue(Clock::get()?.unix_timestamp)?;
@@ -56,6 +57,7 @@ pub fn refresh_pool(ctx: Context<RefreshPool>) -> Result<()> {
             &signer,
             sweep,
         )?;
+        books.check(&a.vault.to_account_info(), &*a.pool.load()?)?;
         a.insurance.total_funded = a
             .insurance
             .total_funded

@@ -1,7 +1,7 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token::{Token, TokenAccount};
 
-use super::common::transfer_from_user;
+use super::common::{transfer_from_user, VaultBooks};
 use crate::errors::SluiceError;
 use crate::events::Repaid;
 use crate::state::{Market, Pool, Position};
@@ -31,6 +31,7 @@ pub struct Repay<'info> {
 pub fn repay(ctx: Context<Repay>, amount: u64) -> Result<()> {
     let a = ctx.accounts;
     require!(amount > 0, SluiceError::ZeroAmount);
+    let books = VaultBooks::before(&a.vault, &*a.pool.load()?)?;
     let pool_key = a.pool.key();
     let r = {
         let mut pool = a.pool.load_mut()?;
@@ -38,6 +39,7 @@ pub fn repay(ctx: Context<Repay>, amount: u64) -> Result<()> {
         a.position.retire_debt(&pool_key, &mut pool, amount, true)?
     };
     transfer_from_user(&a.token_program, &a.source, &a.vault, &a.payer, r.paid)?;
+    books.check(&a.vault.to_account_info(), &*a.pool.load()?)?;
     emit!(Repaid {
         position: a.position.key(),
         pool: pool_key,

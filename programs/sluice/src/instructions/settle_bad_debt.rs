@@ -5,7 +5,7 @@ use anchor_lang::prelude::*;
 use anchor_spl::token::{Token, TokenAccount};
 
 use crate::errors::SluiceError;
-use crate::instructions::common::pay_bad_debt;
+use crate::instructions::common::{pay_bad_debt, VaultBooks};
 use crate::state::{InsuranceBuffer, Market, Pool, Position};
 
 #[derive(Accounts)]
@@ -40,6 +40,7 @@ pub fn settle_bad_debt(ctx: Context<SettleBadDebt>) -> Result<()> {
         SluiceError::PositionHasCollateral
     );
     require!(a.position.open_auctions == 0, SluiceError::AuctionsPending);
+    let books = VaultBooks::before(&a.debt_vault, &*a.debt_pool.load()?)?;
     let key = a.debt_pool.key();
     let (bad, signer) = {
         let mut pool = a.debt_pool.load_mut()?;
@@ -59,5 +60,6 @@ pub fn settle_bad_debt(ctx: Context<SettleBadDebt>) -> Result<()> {
         &mut a.insurance,
         a.position.key(),
         &bad,
-    )
+    )?;
+    books.check(&a.debt_vault.to_account_info(), &*a.debt_pool.load()?)
 }

@@ -2,21 +2,19 @@
 //! decayed price, paying debt tokens (price x amount, rounded up). Proceeds
 //! repay the position's debt first, then the penalty, which funds the debt
 //! pool's insurance buffer. When the tab is raised the leftover collateral
-//! returns to the position; when the lot runs out first, the unpaid debt is
-//! bad debt: the buffer pays it, and only what the buffer cannot is
-//! socialized to the pool's lenders.
+//! returns to the position; when the lot runs out first, the unpaid debt
+//! returns to the position too. It becomes bad debt only through
+//! `settle_bad_debt`, once the position holds no collateral anywhere.
 use anchor_lang::prelude::*;
 use anchor_spl::token::{Token, TokenAccount};
 
 use crate::constants::MIN_AUCTION_REMAINDER_USD;
 use crate::errors::SluiceError;
 use crate::events::{AuctionSettled, AuctionTaken};
-use crate::instructions::common::{pay_bad_debt, transfer_from_pool, transfer_from_user};
+use crate::instructions::common::{transfer_from_pool, transfer_from_user, VaultBooks};
 use crate::math::fixed::mul_div;
 use crate::math::{Rounding, WAD};
-use crate::state::{
-    Auction, BadDebt, InsuranceBuffer, Market, Pool, Position, Settlement, TakeOutcome,
-};
+use crate::state::{Auction, InsuranceBuffer, Market, Pool, Position, Settlement, TakeOutcome};
 
 #[derive(Accounts)]
 pub struct Take<'info> {
@@ -69,10 +67,12 @@ pub fn take(ctx: Context<Take>, max_amount: u64, max_price_wad: u128) -> Result<
     let slot = Clock::get()?.slot;
     let (ckey, dkey) = (a.collateral_pool.key(), a.debt_pool.key());
     let min_remainder = remainder_units(&a.auction)?;
+    let cbooks = VaultBooks::before(&a.collateral_vault, &*a.collateral_pool.load()?)?;
+    let dbooks = VaultBooks::before(&a.debt_vault, &*a.debt_pool.load()?)?;
     let o = a
         .auction
         .take(slot, max_amount, max_price_wad, min_remainder)?;
-    let (returned, bad, csigner, dsigner) = {
+    let (returned, unpaid, csigner) = {
         let mut cpool = a.collateral_pool.load_mut()?;
         let mut dpool = a.debt_pool.load_mut()?;
         dpool.receive_auction_proceeds(o.to_debt)?;
@@ -86,17 +86,15 @@ pub fn take(ctx: Context<Take>, max_amount: u64, max_price_wad: u128) -> Result<
             .total_funded
             .checked_add(o.to_insurance)
             .ok_or(SluiceError::MathOverflow)?;
-        let insurance_balance = a.insurance_vault.amount;
-        let (returned, bad) = settle(
+        let (returned, unpaid) = settle(
             &mut a.position,
             &mut a.market,
             &mut a.auction,
-            insurance_balance,
             (&ckey, &mut cpool),
             (&dkey, &mut dpool),
             &o,
         )?;
-        (returned, bad, cpool.signer(), dpool.signer())
+        (returned, unpaid, cpool.signer())
     };
 
     if o.to_debt > 0 {
@@ -134,61 +132,48 @@ pub fn take(ctx: Context<Take>, max_amount: u64, max_price_wad: u128) -> Result<
         to_debt: o.to_debt,
         to_insurance: o.to_insurance,
     });
-    if let Some(bad) = bad {
-        pay_bad_debt(
-            &a.token_program,
-            &a.insurance_vault,
-            &a.debt_vault,
-            &a.debt_pool.to_account_info(),
-            &dsigner,
-            &mut a.insurance,
-            a.position.key(),
-            &bad,
-        )?;
-    }
+    cbooks.check(
+        &a.collateral_vault.to_account_info(),
+        &*a.collateral_pool.load()?,
+    )?;
+    dbooks.check(&a.debt_vault.to_account_info(), &*a.debt_pool.load()?)?;
     if o.settlement != Settlement::Open {
         emit!(AuctionSettled {
             auction: a.auction.key(),
             collateral_returned: returned,
-            bad_debt: bad.map_or(0, |b| b.shortfall),
+            debt_returned: unpaid,
         });
     }
     Ok(())
 }
 
-/// Closes a settled lot: leftover collateral returns to the position; debt
-/// a sold-out lot did not raise returns to the position while it still has
-/// collateral (here or in other open auctions), else it is bad debt.
-/// Returns (collateral returned, bad debt booked).
+/// Closes a settled lot: leftover collateral returns to the position, and
+/// so does the debt a sold-out lot did not raise (it is bad debt only once
+/// the position has no collateral left: `settle_bad_debt`).
+/// Returns (collateral returned, debt returned).
 fn settle(
     position: &mut Position,
     market: &mut Market,
     auction: &mut Auction,
-    insurance_balance: u64,
     (ckey, cpool): (&Pubkey, &mut Pool),
     (dkey, dpool): (&Pubkey, &mut Pool),
     o: &TakeOutcome,
-) -> Result<(u64, Option<BadDebt>)> {
+) -> Result<(u64, u64)> {
     let out = match o.settlement {
-        Settlement::Open => return Ok((0, None)),
+        Settlement::Open => return Ok((0, 0)),
         Settlement::Raised { leftover } => {
             if leftover > 0 {
                 position.return_auction_collateral(ckey, cpool, leftover)?;
                 release_breaker(market, auction, leftover)?;
             }
-            (leftover, None)
+            (leftover, 0)
         }
         Settlement::Exhausted { unpaid } => {
-            if position.has_collateral() || position.open_auctions > 1 {
-                position.restore_auction_debt(dkey, dpool, unpaid)?;
-                (0, None)
-            } else {
-                dpool.auction_debt = dpool
-                    .auction_debt
-                    .checked_sub(unpaid)
-                    .ok_or(SluiceError::MathOverflow)?;
-                (0, Some(dpool.book_bad_debt(unpaid, insurance_balance)?))
-            }
+            // the debt returns to the position: a later liquidation takes it
+            // from the position's remaining collateral, or, when none is left
+            // anywhere, `settle_bad_debt` writes it off
+            position.restore_auction_debt(dkey, dpool, unpaid)?;
+            (0, unpaid)
         }
     };
     position.end_auction(ckey, dkey);

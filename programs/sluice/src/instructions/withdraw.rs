@@ -1,7 +1,7 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token::{Mint, Token, TokenAccount};
 
-use super::common::{burn_shares, transfer_from_pool};
+use super::common::{burn_shares, transfer_from_pool, VaultBooks};
 use crate::constants::PAUSE_WITHDRAWALS;
 use crate::errors::SluiceError;
 use crate::events::Withdrawn;
@@ -41,6 +41,7 @@ pub fn withdraw(ctx: Context<Withdraw>, shares: u64) -> Result<()> {
         SluiceError::InsufficientShares
     );
     let now = Clock::get()?.unix_timestamp;
+    let books = VaultBooks::before(&a.vault, &*a.pool.load()?)?;
     let (amount, signer) = {
         let mut pool = a.pool.load_mut()?;
         pool.accrue(now)?;
@@ -61,6 +62,7 @@ pub fn withdraw(ctx: Context<Withdraw>, shares: u64) -> Result<()> {
         &signer,
         amount,
     )?;
+    books.check(&a.vault.to_account_info(), &*a.pool.load()?)?;
     emit!(Withdrawn {
         pool: a.pool.key(),
         owner: a.owner.key(),

@@ -1,7 +1,7 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token::{Token, TokenAccount};
 
-use super::common::transfer_from_pool;
+use super::common::{transfer_from_pool, VaultBooks};
 use crate::constants::PAUSE_WITHDRAWALS;
 use crate::errors::SluiceError;
 use crate::events::CollateralWithdrawn;
@@ -43,6 +43,7 @@ pub fn withdraw_collateral<'info>(
     a.market.require_not_paused(PAUSE_WITHDRAWALS)?;
     require!(amount > 0, SluiceError::ZeroAmount);
     let clock = Clock::get()?;
+    let books = VaultBooks::before(&a.vault, &*a.pool.load()?)?;
     let pool_key = a.pool.key();
     let (health_factor_wad, signer) = {
         let mut pool = a.pool.load_mut()?;
@@ -73,6 +74,7 @@ pub fn withdraw_collateral<'info>(
         &signer,
         amount,
     )?;
+    books.check(&a.vault.to_account_info(), &*a.pool.load()?)?;
     emit!(CollateralWithdrawn {
         position: a.position.key(),
         pool: pool_key,

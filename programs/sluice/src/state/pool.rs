@@ -664,6 +664,17 @@ impl Pool {
         self.borrow_prices()
     }
 
+    /// Spot price of one base unit of this pool's token in base units of
+    /// `debt`'s token (WAD), rounded up: an auction's reference price.
+    pub fn price_ratio_wad(&self, debt: &Pool) -> Result<u128> {
+        Ok(crate::math::fixed::mul_div(
+            self.spot_price_wad.get(),
+            WAD,
+            debt.spot_price_wad.get(),
+            Rounding::Up,
+        )?)
+    }
+
     /// Spot/TWAP divergence in bps.
     pub fn twap_divergence_bps(&self) -> Result<u128> {
         Ok(crate::math::price::divergence_bps(
