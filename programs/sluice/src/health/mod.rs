@@ -22,9 +22,8 @@ use anchor_lang::Discriminator;
 
 use crate::constants::{MAX_COLLATERAL_ENTRIES, MAX_DEBT_ENTRIES};
 use crate::errors::SluiceError;
-use crate::math::fixed::{apply_bps, checked_add};
-use crate::math::health::Health;
-use crate::math::price::{divergence_bps, value_wad};
+use crate::math::health::{self as math, Health};
+use crate::math::price::{borrow_side, divergence_bps, liquidation_side};
 use crate::math::shares::debt_amount;
 use crate::math::Rounding;
 use crate::state::{Pool, Position};
@@ -84,10 +83,10 @@ impl PoolInfo {
         let (spot, smoothed) = (self.spot, self.smoothed);
         let guarded = self.use_twap;
         match ty {
-            HealthType::Initial => (spot.min(smoothed), spot.max(smoothed)),
+            HealthType::Initial => borrow_side(spot, smoothed),
             HealthType::Spot => (spot, spot),
-            HealthType::Maintenance if guarded => (spot.max(smoothed), spot.min(smoothed)),
-            HealthType::Sizing if guarded => (spot.min(smoothed), spot.max(smoothed)),
+            HealthType::Maintenance if guarded => liquidation_side(spot, smoothed),
+            HealthType::Sizing if guarded => borrow_side(spot, smoothed),
             HealthType::Maintenance | HealthType::Sizing => (spot, spot),
         }
     }
@@ -219,7 +218,8 @@ impl HealthCache {
     /// Health under `ty`. `Initial` fails unless every pool was refreshed in
     /// this slot; the liquidation views never fail on a price (module doc).
     pub fn health(&self, ty: HealthType) -> Result<Health> {
-        let mut h = Health::default();
+        let mut col = [math::CollateralLeg::default(); MAX_COLLATERAL_ENTRIES];
+        let mut nc = 0;
         for leg in &self.collateral[..self.n_collateral] {
             let p = &self.pools[usize::from(leg.pool)];
             if ty == HealthType::Initial {
@@ -227,14 +227,17 @@ impl HealthCache {
             } else if !p.usable {
                 continue; // no usable price: worth nothing to the borrower
             }
-            let v = value_wad(leg.amount.into(), p.prices(ty).0, Rounding::Down)?;
-            h.collateral_value = checked_add(h.collateral_value, v)?;
-            let w = apply_bps(v, p.weight(ty).into(), Rounding::Down)?;
-            h.weighted_collateral = checked_add(h.weighted_collateral, w)?;
+            col[nc] = math::CollateralLeg {
+                amount: leg.amount.into(),
+                unit_price: p.prices(ty).0,
+                weight_bps: p.weight(ty),
+            };
+            nc += 1;
         }
-        for leg in &self.debts[..self.n_debts] {
+        let mut debt = [math::DebtLeg::default(); MAX_DEBT_ENTRIES];
+        for (d, leg) in debt.iter_mut().zip(&self.debts[..self.n_debts]) {
             let p = &self.pools[usize::from(leg.pool)];
-            let price = if ty == HealthType::Initial {
+            let unit_price = if ty == HealthType::Initial {
                 require!(p.fresh, SluiceError::PriceNotRefreshed);
                 p.prices(ty).1
             } else if p.usable {
@@ -242,9 +245,12 @@ impl HealthCache {
             } else {
                 p.spot.max(p.smoothed) // no usable price: the higher known one
             };
-            h.debt_value = checked_add(h.debt_value, value_wad(leg.amount, price, Rounding::Up)?)?;
+            *d = math::DebtLeg {
+                amount: leg.amount,
+                unit_price,
+            };
         }
-        Ok(h)
+        Ok(Health::compute(&col[..nc], &debt[..self.n_debts])?)
     }
 
     /// Fails with `PositionUnhealthy` unless the position passes the LTV check.

@@ -87,8 +87,9 @@ pub fn size_liquidation(
     require!(owed > 0, SluiceError::NoDebtInPool);
     // size at the prices the lot can be sold at
     let sizing_before = cache.health(HealthType::Sizing)?;
-    let (collateral_price, _) = cpool.sizing_prices();
-    let (_, debt_price) = dpool.sizing_prices();
+    let pool_info = |key| cache.pool(key).ok_or(SluiceError::MissingPoolAccount);
+    let (collateral_price, _) = pool_info(&pools.collateral_key)?.prices(HealthType::Sizing);
+    let (_, debt_price) = pool_info(&pools.debt_key)?.prices(HealthType::Sizing);
 
     // per-slot sell cap = min(governance cap, depth cap) - seized this slot
     let lp = &cpool.params.liquidation;

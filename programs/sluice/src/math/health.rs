@@ -6,7 +6,7 @@ use super::fixed::{apply_bps, checked_add, mul_div, MathResult, Rounding, WAD};
 use super::price::value_wad;
 
 /// One collateral entry as seen by the health check.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Default)]
 pub struct CollateralLeg {
     pub amount: u128,
     pub unit_price: u128,
@@ -15,7 +15,7 @@ pub struct CollateralLeg {
 }
 
 /// One debt entry: `amount` in base units, already rounded up.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Default)]
 pub struct DebtLeg {
     pub amount: u128,
     pub unit_price: u128,

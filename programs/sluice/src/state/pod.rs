@@ -25,8 +25,6 @@ use bytemuck::{Pod, Zeroable};
 pub struct PodU128([u8; 16]);
 
 impl PodU128 {
-    pub const ZERO: PodU128 = PodU128([0; 16]);
-
     pub const fn new(v: u128) -> Self {
         PodU128(v.to_le_bytes())
     }

@@ -5,7 +5,6 @@ use crate::constants::*;
 use crate::errors::SluiceError;
 use crate::math::fixed::{checked_add, checked_sub, to_u64};
 use crate::math::interest::{accrue_index, reserve_share, utilization_wad};
-use crate::math::price::{borrow_side, liquidation_side};
 use crate::math::shares::{assets_for_shares, debt_amount, shares_for_deposit};
 use crate::math::twap::{self, Observation};
 use crate::math::{Rounding, WAD};
@@ -639,31 +638,6 @@ impl Pool {
         Ok(())
     }
 
-    /// (collateral price, debt price) for opening risk.
-    pub fn borrow_prices(&self) -> (u128, u128) {
-        borrow_side(self.spot_price_wad.get(), self.smoothed_price())
-    }
-
-    /// (collateral price, debt price) for judging liquidation: max/min of
-    /// spot and TWAP, or spot alone when the pool's preset ignores the TWAP.
-    pub fn liquidation_prices(&self) -> (u128, u128) {
-        let spot = self.spot_price_wad.get();
-        if !self.params.liquidation.uses_twap() {
-            return (spot, spot);
-        }
-        liquidation_side(spot, self.smoothed_price())
-    }
-
-    /// (collateral price, debt price) for sizing a liquidation: where the
-    /// lot can actually be sold (min/max of spot and TWAP), or spot alone.
-    pub fn sizing_prices(&self) -> (u128, u128) {
-        let spot = self.spot_price_wad.get();
-        if !self.params.liquidation.uses_twap() {
-            return (spot, spot);
-        }
-        self.borrow_prices()
-    }
-
     /// Spot price of one base unit of this pool's token in base units of
     /// `debt`'s token (WAD), rounded up: an auction's reference price.
     pub fn price_ratio_wad(&self, debt: &Pool) -> Result<u128> {
@@ -672,14 +646,6 @@ impl Pool {
             WAD,
             debt.spot_price_wad.get(),
             Rounding::Up,
-        )?)
-    }
-
-    /// Spot/TWAP divergence in bps.
-    pub fn twap_divergence_bps(&self) -> Result<u128> {
-        Ok(crate::math::price::divergence_bps(
-            self.spot_price_wad.get(),
-            self.smoothed_price(),
         )?)
     }
 
