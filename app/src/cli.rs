@@ -299,6 +299,7 @@ pub async fn keeper(a: KeeperArgs) -> Result<(), String> {
         keeper_debt: ata(&signer.pubkey(), &dk.mint),
         signer,
         positions: Vec::new(),
+        collateral_depth: Vec::new(),
     };
     keeper
         .track(&mut chain, &owners)

@@ -42,6 +42,14 @@ pub fn refresh_price(k: &PoolKeys) -> Instruction {
     )
 }
 
+/// refresh_price that also records the pool's depth (`depth`: its
+/// [`depth_metas`]) for later slots' liquidation caps.
+pub fn refresh_price_observing_depth(k: &PoolKeys, depth: Vec<AccountMeta>) -> Instruction {
+    let mut i = refresh_price(k);
+    i.accounts.extend(depth);
+    i
+}
+
 /// Depth accounts of a collateral pool, in registration order.
 pub fn depth_metas(pool: &Pool) -> Vec<AccountMeta> {
     depth_source_metas(&pool.depth_sources)

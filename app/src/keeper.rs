@@ -60,6 +60,9 @@ pub struct Keeper {
     pub keeper_collateral: Pubkey,
     pub keeper_debt: Pubkey,
     pub positions: Vec<Tracked>,
+    /// The collateral pool's depth accounts (from its last fetch): passed
+    /// with its refresh_price so the depth estimate follows rising depth.
+    pub collateral_depth: Vec<anchor_lang::prelude::AccountMeta>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -154,13 +157,17 @@ impl Keeper {
             .send(
                 &[
                     ixs::refresh_price(&self.debt),
-                    ixs::refresh_price(&self.collateral),
+                    ixs::refresh_price_observing_depth(
+                        &self.collateral,
+                        self.collateral_depth.clone(),
+                    ),
                 ],
                 &[],
             )
             .await?;
         let slot = chain.slot().await?;
         let (cpool, dpool) = self.pools(chain).await?;
+        self.collateral_depth = ixs::depth_metas(&cpool);
         let instant = cpool.params.liquidation.is_mode(LiquidationMode::Instant);
         let loaded = [(self.collateral.pool, &cpool), (self.debt.pool, &dpool)];
         let mut cap_left = true;

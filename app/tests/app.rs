@@ -41,6 +41,7 @@ async fn keeper_liquidates_the_unhealthy_position_and_skips_the_healthy_one() {
         keeper_collateral,
         keeper_debt,
         positions: Vec::new(),
+        collateral_depth: Vec::new(),
     };
     keeper.track(&mut env, &owners).await.unwrap();
     let mut venue = OracleOnly {

@@ -1017,6 +1017,19 @@ impl Env {
         out
     }
 
+    /// refresh_price of `k` with its depth accounts: also records the depth
+    /// read now for later slots' liquidation caps.
+    pub async fn ix_refresh_price_observing_depth(&mut self, k: &PoolKeys) -> Instruction {
+        let mut i = self.ix_refresh_price(k);
+        let depth = self.depth_accounts(k).await;
+        i.accounts.extend(
+            depth
+                .into_iter()
+                .map(|a| AccountMeta::new_readonly(a, false)),
+        );
+        i
+    }
+
     pub fn ix_set_depth_sources(
         &self,
         authority: &Pubkey,
@@ -1376,53 +1389,59 @@ impl Amm {
     }
 
     async fn transfer(&self, env: &mut Env, trader: &Keypair, dx: u64, dy: u64, sell: bool) {
-        let t_col = env
-            .token_account(&trader.pubkey(), &self.collateral_mint)
-            .await;
-        let t_quote = env.token_account(&trader.pubkey(), &self.quote_mint).await;
-        let (a, b) = if sell {
-            (
-                spl_token::instruction::transfer(
-                    &spl_token::ID,
-                    &t_col,
-                    &self.vault_collateral,
-                    &trader.pubkey(),
-                    &[],
-                    dx,
-                ),
-                spl_token::instruction::transfer(
-                    &spl_token::ID,
-                    &self.vault_quote,
-                    &t_quote,
-                    &self.authority.pubkey(),
-                    &[],
-                    dy,
-                ),
-            )
-        } else {
-            (
-                spl_token::instruction::transfer(
-                    &spl_token::ID,
-                    &t_quote,
-                    &self.vault_quote,
-                    &trader.pubkey(),
-                    &[],
-                    dy,
-                ),
-                spl_token::instruction::transfer(
-                    &spl_token::ID,
-                    &self.vault_collateral,
-                    &t_col,
-                    &self.authority.pubkey(),
-                    &[],
-                    dx,
-                ),
-            )
-        };
+        let ixs = self.swap_ixs(env, &trader.pubkey(), dx, dy, sell).await;
         let auth = self.authority.insecure_clone();
-        env.send(&[a.expect("ix"), b.expect("ix")], &[trader, &auth])
-            .await
-            .expect("amm swap");
+        env.send(&ixs, &[trader, &auth]).await.expect("amm swap");
+    }
+
+    /// The two transfers of a swap (trader -> pool, pool -> trader), to put
+    /// inside another transaction; it must be signed by `trader` and
+    /// `self.authority`. `sell`: `dx` collateral in, `dy` quote out.
+    pub async fn swap_ixs(
+        &self,
+        env: &mut Env,
+        trader: &Pubkey,
+        dx: u64,
+        dy: u64,
+        sell: bool,
+    ) -> Vec<Instruction> {
+        let t_col = env.token_account(trader, &self.collateral_mint).await;
+        let t_quote = env.token_account(trader, &self.quote_mint).await;
+        let auth = self.authority.pubkey();
+        let transfer = |from: &Pubkey, to: &Pubkey, owner: &Pubkey, amount: u64| {
+            spl_token::instruction::transfer(&spl_token::ID, from, to, owner, &[], amount)
+                .expect("transfer ix")
+        };
+        if sell {
+            vec![
+                transfer(&t_col, &self.vault_collateral, trader, dx),
+                transfer(&self.vault_quote, &t_quote, &auth, dy),
+            ]
+        } else {
+            vec![
+                transfer(&t_quote, &self.vault_quote, trader, dy),
+                transfer(&self.vault_collateral, &t_col, &auth, dx),
+            ]
+        }
+    }
+
+    /// `middle` wrapped in a round trip by `trader`: sell `dx` collateral into
+    /// the pool first, buy the same collateral back after, so the reserves
+    /// end where they started (an attacker's in-transaction depth
+    /// inflation). Signers: `trader` and `self.authority`.
+    pub async fn sandwich(
+        &self,
+        env: &mut Env,
+        trader: &Pubkey,
+        dx: u64,
+        middle: Vec<Instruction>,
+    ) -> Vec<Instruction> {
+        let (x, y) = self.reserves(env).await;
+        let dy = (u128::from(y) * u128::from(dx) / (u128::from(x) + u128::from(dx))) as u64;
+        let mut ixs = self.swap_ixs(env, trader, dx, dy, true).await;
+        ixs.extend(middle);
+        ixs.extend(self.swap_ixs(env, trader, dx, dy, false).await);
+        ixs
     }
 
     /// Spot price of one collateral base unit in quote base units.

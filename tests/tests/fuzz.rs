@@ -1,23 +1,30 @@
 //! Action-sequence fuzzer: random sequences of deposits, withdrawals, borrows,
 //! repays, price moves, slot warps, liquidations, takes, redos and write-offs
-//! by several users and a keeper, against the in-process runtime. After every
-//! step it checks the invariants below. Any instruction may fail (most random
-//! actions should); none may panic or break an invariant.
+//! by several users and a keeper, against the in-process runtime, and an
+//! attacker wallet with its own position who extends auctions and takes lots
+//! at any slot, swaps into the AMM and back around its liquidations and depth
+//! observations inside one transaction, re-reads equal-publish-time price
+//! updates, deposits dust into a third pool and breaks that pool's oracle.
+//! After every step it checks the invariants in `World::check`. Any
+//! instruction may fail (most random actions should); none may panic or break
+//! an invariant.
 //!
 //! CI runs `FUZZ_CASES` (default 16) sequences of up to 60 steps. A long campaign:
 //! `FUZZ_CASES=3300 FUZZ_SEED=20261124 cargo test --release -p sluice-tests --test fuzz -- --nocapture`
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use anchor_lang::solana_program::instruction::Instruction;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
-use sluice::math::depth::constant_product_max_sell;
+use sluice::constants::DEPTH_RISE_BPS_PER_SLOT;
+use sluice::math::depth::{constant_product_max_sell, rise_limited};
 use sluice_tests::*;
 use solana_keypair::Keypair;
 use solana_signer::Signer;
 
 static STEPS: AtomicU64 = AtomicU64::new(0);
 static OK_STEPS: AtomicU64 = AtomicU64::new(0);
-const KINDS: [&str; 13] = [
+const KINDS: [&str; 20] = [
     "deposit",
     "withdraw",
     "deposit_collateral",
@@ -31,8 +38,15 @@ const KINDS: [&str; 13] = [
     "redo",
     "settle",
     "refresh_pool",
+    "attack_liquidate",
+    "attack_take",
+    "attack_observe_depth",
+    "attack_replay_price",
+    "attack_dust",
+    "attack_oracle",
+    "attack_borrow",
 ];
-static KIND_OK: [AtomicU64; 13] = [const { AtomicU64::new(0) }; 13];
+static KIND_OK: [AtomicU64; 20] = [const { AtomicU64::new(0) }; 20];
 
 fn kind(a: &Action) -> usize {
     match a {
@@ -49,6 +63,13 @@ fn kind(a: &Action) -> usize {
         Action::Redo { .. } => 10,
         Action::Settle { .. } => 11,
         Action::RefreshPool { .. } => 12,
+        Action::AttackLiquidate { .. } => 13,
+        Action::AttackTake { .. } => 14,
+        Action::AttackObserveDepth { .. } => 15,
+        Action::AttackReplayPrice { .. } => 16,
+        Action::AttackDust { .. } => 17,
+        Action::AttackOracle { .. } => 18,
+        Action::AttackBorrow { .. } => 19,
     }
 }
 
@@ -109,6 +130,37 @@ enum Action {
     RefreshPool {
         pool: usize,
     },
+    /// The attacker liquidates position `u` (3: its own) with `swap` SOL
+    /// swapped into the AMM before and bought back after, in one transaction.
+    AttackLiquidate {
+        u: usize,
+        swap: u64,
+    },
+    /// The attacker takes from the auction of position `u` at whatever slot it is.
+    AttackTake {
+        u: usize,
+        amount: u64,
+    },
+    /// The attacker records a depth observation inside a swap sandwich.
+    AttackObserveDepth {
+        swap: u64,
+    },
+    /// The attacker re-reads both (unchanged) price updates `slots` later.
+    AttackReplayPrice {
+        slots: u64,
+    },
+    /// The attacker deposits dust collateral into the third pool.
+    AttackDust {
+        amount: u64,
+    },
+    /// The third pool's oracle fails (confidence too wide) or recovers.
+    AttackOracle {
+        broken: bool,
+    },
+    /// The attacker borrows `frac_bps` of its borrowing power in USDC.
+    AttackBorrow {
+        frac_bps: u16,
+    },
 }
 
 fn amount() -> impl Strategy<Value = u64> {
@@ -136,11 +188,20 @@ fn action() -> impl Strategy<Value = Action> {
         3 => (-35i32..25).prop_map(|pct| Action::Price { pct }),
         1 => (-70i32..-40).prop_map(|pct| Action::Price { pct }),
         2 => (1u64..80, 0i64..100_000).prop_map(|(slots, secs)| Action::Warp { slots, secs }),
-        3 => u.clone().prop_map(|u| Action::Liquidate { u }),
+        3 => (0usize..4).prop_map(|u| Action::Liquidate { u }),
         3 => (u.clone(), prop_oneof![amount(), Just(u64::MAX)]).prop_map(|(u, amount)| Action::Take { u, amount }),
         1 => u.clone().prop_map(|u| Action::Redo { u }),
         2 => u.clone().prop_map(|u| Action::Settle { u }),
         1 => pool.prop_map(|pool| Action::RefreshPool { pool }),
+        3 => (0usize..4, prop_oneof![Just(0u64), 100 * SOL..4_000 * SOL])
+            .prop_map(|(u, swap)| Action::AttackLiquidate { u, swap }),
+        2 => (0usize..4, prop_oneof![amount(), Just(u64::MAX)])
+            .prop_map(|(u, amount)| Action::AttackTake { u, amount }),
+        1 => (100 * SOL..4_000 * SOL).prop_map(|swap| Action::AttackObserveDepth { swap }),
+        1 => (1u64..40).prop_map(|slots| Action::AttackReplayPrice { slots }),
+        1 => (1u64..1_000).prop_map(|amount| Action::AttackDust { amount }),
+        1 => any::<bool>().prop_map(|broken| Action::AttackOracle { broken }),
+        2 => (5_000u16..10_500).prop_map(|frac_bps| Action::AttackBorrow { frac_bps }),
     ]
 }
 
@@ -150,7 +211,19 @@ struct World {
     users: Vec<Keypair>,
     keeper: Keypair,
     sol_usd: f64,
+    /// The AMM's depth cap (its reserves never change: every swap is undone
+    /// in the same transaction).
     cap: u64,
+    amm: Amm,
+    attacker: Keypair,
+    /// A third pool the attacker deposits dust into and whose oracle breaks.
+    dust: PoolKeys,
+    /// Slot of the last check, and of the last honest depth observation.
+    last_slot: u64,
+    honest_depth_slot: Option<u64>,
+    /// Highest depth estimate the rise bound allows now: the AMM's cap after
+    /// an honest observation, then 5% more per slot of attacker observations.
+    depth_bound: u64,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -204,6 +277,22 @@ async fn world() -> World {
         .await;
     env.mint_to(&sol.mint, &keeper.pubkey(), 100_000 * SOL)
         .await;
+    // the attacker: a position of its own (SOL collateral), plenty of both tokens
+    let dust = env.add_pool(6, Feed::Pull, default_params(), 1.0).await;
+    let attacker = env.user().await;
+    env.mint_to(&usdc.mint, &attacker.pubkey(), 10_000_000 * USDC)
+        .await;
+    env.mint_to(&sol.mint, &attacker.pubkey(), 100_000 * SOL)
+        .await;
+    env.mint_to(&dust.mint, &attacker.pubkey(), 1_000_000).await;
+    env.open_position(&attacker).await.unwrap();
+    env.deposit_collateral(&attacker, &sol, 50 * SOL)
+        .await
+        .unwrap();
+    env.borrow(&attacker, &usdc, 3_600 * USDC, &all)
+        .await
+        .unwrap();
+    let last_slot = env.clock().await.slot;
     World {
         env,
         pools: [usdc, sol],
@@ -211,6 +300,12 @@ async fn world() -> World {
         keeper,
         sol_usd: 100.0,
         cap,
+        amm,
+        attacker,
+        dust,
+        last_slot,
+        honest_depth_slot: None,
+        depth_bound: cap,
     }
 }
 
@@ -303,8 +398,95 @@ impl World {
                 env.send(&r, &[]).await
             }
             Action::Liquidate { u } => {
-                let (owner, k) = (self.users[u].pubkey(), self.keeper.insecure_clone());
-                env.liquidate(&k, &owner, &sol, &usdc, &all).await
+                // the honest keeper refreshes SOL and USDC only; the third pool
+                // (the attacker's dust) is passed at its stored price
+                let (owner, k) = (self.owner(u), self.keeper.insecure_clone());
+                let mut ixs = self.env.refresh_prices(&all);
+                let liq = self
+                    .env
+                    .ix_liquidate(&k.pubkey(), &owner, &sol, &usdc, &[self.dust])
+                    .await;
+                ixs.push(liq);
+                let r = self.env.send(&ixs, &[&k]).await;
+                if r.is_ok() {
+                    self.honest_depth_slot = Some(self.env.clock().await.slot);
+                }
+                r
+            }
+            Action::AttackLiquidate { u, swap } => {
+                let (owner, a) = (self.owner(u), self.attacker.insecure_clone());
+                let mut ixs = self.env.refresh_prices(&all);
+                let liq = self
+                    .env
+                    .ix_liquidate(&a.pubkey(), &owner, &sol, &usdc, &[self.dust])
+                    .await;
+                ixs.push(liq);
+                self.attack_send(swap, ixs).await
+            }
+            Action::AttackTake { u, amount } => {
+                let (owner, a) = (self.owner(u), self.attacker.insecure_clone());
+                let ix = self
+                    .env
+                    .ix_take(&a.pubkey(), &owner, &sol, &usdc, amount, u128::MAX)
+                    .await;
+                self.env.send(&[ix], &[&a]).await
+            }
+            Action::AttackObserveDepth { swap } => {
+                let ix = self.env.ix_refresh_price_observing_depth(&sol).await;
+                self.attack_send(swap, vec![ix]).await
+            }
+            Action::AttackReplayPrice { slots } => {
+                // the same updates again, later: no TWAP observation may follow
+                let before = self.env.pool(&sol).await;
+                self.env.advance(slots, (slots * 2 / 5) as i64).await;
+                let r = self.env.refresh_prices(&all);
+                let res = self.env.send(&r, &[]).await;
+                let after = self.env.pool(&sol).await;
+                assert_eq!(
+                    (
+                        before.twap_cumulative.get(),
+                        before.price_publish_time,
+                        before.twap_head
+                    ),
+                    (
+                        after.twap_cumulative.get(),
+                        after.price_publish_time,
+                        after.twap_head
+                    ),
+                    "a replayed price update moved the TWAP"
+                );
+                res
+            }
+            Action::AttackDust { amount } => {
+                let (a, d) = (self.attacker.insecure_clone(), self.dust);
+                self.env.deposit_collateral(&a, &d, amount).await
+            }
+            Action::AttackOracle { broken } => {
+                let d = self.dust;
+                let mut px = Px::usd(1.0);
+                if broken {
+                    px.conf = px.price.unsigned_abs() / 10; // 10% > max_conf 2%
+                }
+                self.env.set_price(&d, px).await;
+                self.env.refresh_price(&d).await
+            }
+            Action::AttackBorrow { frac_bps } => {
+                let (a, d) = (self.attacker.insecure_clone(), self.dust);
+                let three = [usdc, sol, d];
+                let r = self.env.refresh_prices(&three);
+                let _ = self.env.send(&r, &[]).await;
+                let room = match self
+                    .env
+                    .health(&a.pubkey(), &three, sluice::health::HealthType::Initial)
+                    .await
+                {
+                    Ok(h) => h.weighted_collateral.saturating_sub(h.debt_value),
+                    Err(_) => 0,
+                };
+                let price = self.env.pool(&usdc).await.spot_price_wad.get().max(1);
+                let amount =
+                    (room / price * u128::from(frac_bps) / 10_000).min(u128::from(u64::MAX)) as u64;
+                self.env.borrow(&a, &usdc, amount, &three).await
             }
             Action::Take { u, amount } => {
                 let (owner, k) = (self.users[u].pubkey(), self.keeper.insecure_clone());
@@ -347,6 +529,28 @@ impl World {
         }
     }
 
+    fn owner(&self, u: usize) -> anchor_lang::prelude::Pubkey {
+        match self.users.get(u) {
+            Some(user) => user.pubkey(),
+            None => self.attacker.pubkey(),
+        }
+    }
+
+    /// Sends the attacker's `ixs`, wrapped in a swap of `swap` SOL into the
+    /// AMM and back when `swap` > 0.
+    async fn attack_send(&mut self, swap: u64, ixs: Vec<Instruction>) -> TxResult {
+        let a = self.attacker.insecure_clone();
+        if swap == 0 {
+            return self.env.send(&ixs, &[&a]).await;
+        }
+        let ixs = self
+            .amm
+            .sandwich(&mut self.env, &a.pubkey(), swap, ixs)
+            .await;
+        let auth = self.amm.authority.insecure_clone();
+        self.env.send(&ixs, &[&a, &auth]).await
+    }
+
     async fn check(&mut self, a: &Action, before: &[Snap; 2]) -> Result<(), String> {
         for (i, k) in self.pools.iter().enumerate() {
             self.env.assert_books(k).await;
@@ -374,11 +578,30 @@ impl World {
                 ));
             }
         }
-        // seized per slot never exceeds the cap from the AMM's reserves
+        // the depth estimate in force rises at most 5% per slot above what an
+        // honest observation saw, and seizures stay within it
         let slot = self.env.clock().await.slot;
-        let seized = self.env.pool(&self.pools[1]).await.seized_this_slot(slot);
-        if seized > self.cap {
-            return Err(format!("{a:?}: seized {seized} > cap {}", self.cap));
+        if slot > self.last_slot {
+            self.depth_bound = if self.honest_depth_slot == Some(self.last_slot) {
+                self.cap
+            } else {
+                rise_limited(self.depth_bound, u64::MAX, DEPTH_RISE_BPS_PER_SLOT)
+            };
+            self.last_slot = slot;
+        }
+        let pool = self.env.pool(&self.pools[1]).await;
+        let estimate = pool.observed_depth(slot).unwrap_or(0);
+        if estimate > self.depth_bound {
+            return Err(format!(
+                "{a:?}: depth estimate {estimate} above its bound {}",
+                self.depth_bound
+            ));
+        }
+        let seized = pool.seized_this_slot(slot);
+        if seized > estimate {
+            return Err(format!(
+                "{a:?}: seized {seized} > depth estimate {estimate}"
+            ));
         }
         Ok(())
     }

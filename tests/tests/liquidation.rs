@@ -999,3 +999,203 @@ async fn redo_tips_are_bounded_per_auction_and_need_an_expired_lot() {
     assert_eq!(s.env.auction(&b.pubkey(), &sk, &uk).await.redo_count, 3);
     s.books().await;
 }
+
+/// An attacker wallet holding `sol` SOL, with USDC and token accounts ready.
+async fn swapper(s: &mut Scene, sol: u64) -> Keypair {
+    let w = s.env.user().await;
+    let (sk, uk) = (s.sol, s.usdc);
+    s.env.mint_to(&sk.mint, &w.pubkey(), sol).await;
+    s.env.mint_to(&uk.mint, &w.pubkey(), 1_000_000 * USDC).await;
+    w
+}
+
+#[tokio::test]
+async fn swapping_into_the_amm_around_a_liquidation_cannot_raise_the_depth_cap() {
+    // attack: swap 4x the reserve in, liquidate against the 5x depth, swap
+    // back out, all in one transaction (the cap read live reserves)
+    let mut s = Scene::new(default_params()).await;
+    let b = s.borrower(1_000 * SOL, 70_000 * USDC).await;
+    for _ in 0..6 {
+        s.prices(10, 85.0).await;
+    }
+    let cap = s.cap_now().await;
+    let w = swapper(&mut s, 8_000 * SOL).await;
+    let (sk, uk, all) = (s.sol, s.usdc, s.all());
+    let mut middle = s.env.refresh_prices(&all);
+    middle.push(
+        s.env
+            .ix_liquidate(&w.pubkey(), &b.pubkey(), &sk, &uk, &[])
+            .await,
+    );
+    let ixs = s
+        .amm
+        .sandwich(&mut s.env, &w.pubkey(), 8_000 * SOL, middle)
+        .await;
+    let auth = s.amm.authority.insecure_clone();
+    s.env.send(&ixs, &[&w, &auth]).await.unwrap();
+    let slot = s.env.clock().await.slot;
+    let seized = s.env.pool(&sk).await.seized_this_slot(slot);
+    // 7798857 seized about 5x the cap here
+    assert!(
+        seized <= cap && seized > cap * 9 / 10,
+        "seized {seized}, cap {cap}"
+    );
+    assert_eq!(s.amm.reserves(&mut s.env).await.0, 2_000 * SOL);
+    s.books().await;
+}
+
+#[tokio::test]
+async fn a_sandwiched_depth_observation_lifts_the_next_slots_cap_by_at_most_five_percent() {
+    // attack: record an inflated depth in one slot (swap in, refresh with the
+    // depth accounts, swap out) to liquidate against it in the next
+    let mut s = Scene::new(default_params()).await;
+    let b = s.borrower(1_000 * SOL, 70_000 * USDC).await;
+    for _ in 0..6 {
+        s.prices(10, 85.0).await;
+    }
+    let cap = s.cap_now().await;
+    let w = swapper(&mut s, 8_000 * SOL).await;
+    let sk = s.sol;
+    let observe = vec![s.env.ix_refresh_price_observing_depth(&sk).await];
+    let ixs = s
+        .amm
+        .sandwich(&mut s.env, &w.pubkey(), 8_000 * SOL, observe)
+        .await;
+    let auth = s.amm.authority.insecure_clone();
+    s.env.send(&ixs, &[&w, &auth]).await.unwrap();
+    // the inflated reading is not in force in its own slot
+    let slot = s.env.clock().await.slot;
+    let pool = s.env.pool(&sk).await;
+    assert_eq!(pool.observed_depth(slot), Some(cap));
+    assert_eq!(
+        pool.observed_depth(slot + 1),
+        Some(cap + cap * 500 / 10_000)
+    );
+    // next slot: the inflated depth read inside the liquidating transaction
+    // is capped by the estimate, itself at most 5% above the honest depth
+    s.prices(1, 85.0).await;
+    let (uk, all) = (s.usdc, s.all());
+    let mut middle = s.env.refresh_prices(&all);
+    middle.push(
+        s.env
+            .ix_liquidate(&w.pubkey(), &b.pubkey(), &sk, &uk, &[])
+            .await,
+    );
+    let ixs = s
+        .amm
+        .sandwich(&mut s.env, &w.pubkey(), 8_000 * SOL, middle)
+        .await;
+    s.env.send(&ixs, &[&w, &auth]).await.unwrap();
+    let slot = s.env.clock().await.slot;
+    let seized = s.env.pool(&sk).await.seized_this_slot(slot);
+    assert!(seized <= cap + cap / 20, "seized {seized}, cap {cap}");
+    // an honest observation brings the estimate back down at once
+    s.prices(1, 85.0).await;
+    let honest = s.env.ix_refresh_price_observing_depth(&sk).await;
+    s.env.send(&[honest], &[]).await.unwrap();
+    let slot = s.env.clock().await.slot;
+    assert_eq!(s.env.pool(&sk).await.observed_depth(slot + 1), Some(cap));
+    s.books().await;
+}
+
+#[tokio::test]
+async fn just_in_time_whirlpool_liquidity_cannot_raise_the_depth_cap() {
+    // attack: add concentrated liquidity right before the liquidation (here
+    // 1,000x, written into the Whirlpool account) and remove it after
+    let mut s = Scene::new(default_params()).await;
+    let (sk, uk) = (s.sol, s.usdc);
+    let sqrt_p = ((0.085f64).sqrt() * 18_446_744_073_709_551_616.0) as u128;
+    let liquidity = 500_000_000_000u128;
+    let wp = Keypair::new().pubkey();
+    s.env.set_account(
+        &wp,
+        &WHIRLPOOL_PROGRAM_ID,
+        whirlpool_data(liquidity, sqrt_p, &sk.mint, &uk.mint),
+    );
+    let auth = s.env.authority.insecure_clone();
+    let src = [DepthSource::whirlpool(wp), DepthSource::default()];
+    let ix = s.env.ix_set_depth_sources(&auth.pubkey(), &sk, src, &[wp]);
+    s.env.send(&[ix], &[&auth]).await.unwrap();
+    let cap = clmm_max_sell(liquidity, sqrt_p, true, 100).unwrap();
+    let b = s.borrower(1_000 * SOL, 70_000 * USDC).await;
+    for _ in 0..6 {
+        s.prices(10, 85.0).await;
+    }
+    s.env.set_account(
+        &wp,
+        &WHIRLPOOL_PROGRAM_ID,
+        whirlpool_data(liquidity * 1_000, sqrt_p, &sk.mint, &uk.mint),
+    );
+    s.liquidate(&b.pubkey()).await.unwrap();
+    let slot = s.env.clock().await.slot;
+    let seized = s.env.pool(&sk).await.seized_this_slot(slot);
+    assert!(
+        seized <= cap && seized > cap * 9 / 10,
+        "seized {seized}, cap {cap}"
+    );
+    s.books().await;
+}
+
+#[tokio::test]
+async fn skipping_a_quiet_pools_refresh_cannot_liquidate_a_healthy_position() {
+    // attack (keeper): a position is healthy only with its collateral in a
+    // quiet pool; the keeper refreshes every other pool, leaves that one
+    // alone, and liquidates as soon as its price is past max_age (60 s),
+    // when it counted as zero
+    let mut s = Scene::new(default_params()).await;
+    let quiet = s.env.add_pool(6, Feed::Pull, default_params(), 1.0).await;
+    let (sk, uk) = (s.sol, s.usdc);
+    let b = s.env.user().await;
+    s.env.mint_to(&sk.mint, &b.pubkey(), 100 * SOL).await;
+    s.env.mint_to(&quiet.mint, &b.pubkey(), 5_000 * USDC).await;
+    s.env.open_position(&b).await.unwrap();
+    s.env.deposit_collateral(&b, &sk, 100 * SOL).await.unwrap();
+    s.env
+        .deposit_collateral(&b, &quiet, 5_000 * USDC)
+        .await
+        .unwrap();
+    // $9,000 against $10,000 of SOL (x 0.8 = $8,000) and $5,000 of the quiet asset
+    s.env
+        .borrow(&b, &uk, 9_000 * USDC, &[uk, sk, quiet])
+        .await
+        .unwrap();
+    // 65 s later: the quiet price is past max_age but still counts (92%)
+    for _ in 0..13 {
+        s.prices(10, 100.0).await;
+    }
+    assert_sluice_err(
+        liquidate_skipping(&mut s, &b.pubkey(), &quiet).await,
+        SluiceError::PositionHealthy,
+    );
+    // anyone may refresh it; then it counts in full again
+    s.env.set_price(&quiet, Px::usd(1.0)).await;
+    s.env.refresh_price(&quiet).await.unwrap();
+    for _ in 0..13 {
+        s.prices(10, 100.0).await;
+    }
+    assert_sluice_err(
+        liquidate_skipping(&mut s, &b.pubkey(), &quiet).await,
+        SluiceError::PositionHealthy,
+    );
+    // left alone for twice max_age, it counts as zero: liquidation proceeds
+    for _ in 0..11 {
+        s.prices(10, 100.0).await;
+    }
+    liquidate_skipping(&mut s, &b.pubkey(), &quiet)
+        .await
+        .unwrap();
+    s.books().await;
+}
+
+/// A keeper's transaction that refreshes SOL and USDC only, leaving `quiet`
+/// (passed as the position's other pool) at its stored price.
+async fn liquidate_skipping(s: &mut Scene, owner: &Pubkey, quiet: &PoolKeys) -> TxResult {
+    let (sk, uk, k) = (s.sol, s.usdc, s.keeper.insecure_clone());
+    let mut ixs = s.env.refresh_prices(&[uk, sk]);
+    ixs.push(
+        s.env
+            .ix_liquidate(&k.pubkey(), owner, &sk, &uk, &[*quiet])
+            .await,
+    );
+    s.env.send(&ixs, &[&k]).await
+}

@@ -256,6 +256,7 @@ pub async fn run(cfg: &SimConfig, progress: impl Fn(u64)) -> Result<SimResult, S
         keeper_collateral,
         keeper_debt,
         positions: Vec::new(),
+        collateral_depth: Vec::new(),
     };
     keeper
         .track(&mut env, &owners)

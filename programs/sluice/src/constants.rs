@@ -16,6 +16,10 @@ pub const AUCTION_VERSION: u8 = 1;
 
 /// Depth sources a pool may register.
 pub const MAX_DEPTH_SOURCES: usize = 2;
+/// How fast the depth estimate may rise per slot that observed depth (5%):
+/// a 5x inflation needs 33 slots of uncontested observations, and any
+/// honest observation brings it down at once.
+pub const DEPTH_RISE_BPS_PER_SLOT: u16 = 500;
 /// Orca Whirlpool program (owner of Whirlpool accounts).
 pub const WHIRLPOOL_PROGRAM_ID: Pubkey = pubkey!("whirLbMiicVdio4qvUfM5KAg6Ct8VwpYzGff3uctyCc");
 /// Anchor discriminator of the Whirlpool account: sha256("account:Whirlpool")[..8].

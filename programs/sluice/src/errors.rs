@@ -193,6 +193,8 @@ pub enum SluiceError {
     ThresholdCutTooFast,
     #[msg("Tokens moved in or out of a pool vault do not match the pool's books; the transaction was refused")]
     VaultBooksMismatch,
+    #[msg("The pool's depth has not been observed yet; register its depth sources with set_depth_sources")]
+    DepthNotObserved,
 }
 
 impl From<MathError> for SluiceError {

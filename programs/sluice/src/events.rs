@@ -134,6 +134,20 @@ pub struct AuthorityAccepted {
 pub struct DepthSourcesUpdated {
     pub pool: Pubkey,
     pub kinds: [u8; 2],
+    /// Depth read at registration: the liquidation cap's first estimate.
+    pub depth: u64,
+}
+
+/// Depth read live from a pool's registered sources. It becomes the
+/// liquidation cap's source only from the next slot, rise-limited.
+#[event]
+pub struct DepthObserved {
+    pub pool: Pubkey,
+    pub slot: u64,
+    /// Collateral units the sources absorb within the slippage bound, now.
+    pub live: u64,
+    /// Depth the next slot's liquidations may rely on.
+    pub next_slot_estimate: u64,
 }
 
 #[event]

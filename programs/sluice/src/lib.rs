@@ -101,6 +101,10 @@ pub mod sluice {
     }
 
     /// Permissionless: reads the pool's Pyth price into spot and the TWAP, accrues interest.
+    ///
+    /// Remaining accounts (optional): the pool's depth source accounts in
+    /// registration order; when given, the depth read now is recorded and
+    /// reaches the liquidation cap from the next slot (rise-limited).
     pub fn refresh_price(ctx: Context<RefreshPrice>) -> Result<()> {
         instructions::refresh_price::refresh_price(ctx)
     }
@@ -142,6 +146,8 @@ pub mod sluice {
 
     /// Keeper, auction mode: seizes collateral to restore the target health within
     /// the per-slot sell cap and opens (or extends and re-prices) the Dutch auction.
+    /// The depth part of the cap is the lower of the depth observed in earlier
+    /// slots and the depth read now (which is recorded for later slots).
     ///
     /// Remaining accounts: the collateral pool's depth source accounts in
     /// registration order (as for `set_depth_sources`), then every other pool

@@ -104,11 +104,44 @@ pub fn validate_source(
     }
 }
 
-/// The depth cap of `pool`'s collateral: the sum over its registered sources
-/// of the largest sale within `max_slippage_bps`; `None` when no source is
-/// registered. `accounts` begins with the sources' accounts in order; returns
-/// the cap and how many accounts were consumed.
-pub fn depth_cap(pool: &Pool, accounts: &[AccountInfo]) -> Result<(Option<u64>, usize)> {
+/// The depth cap a liquidation in `slot` may use, and how many accounts it
+/// consumed: the lower of the depth observed in earlier slots
+/// ([`Pool::observed_depth`]) and the depth read now. The live reading is
+/// recorded for later slots; in this one it can only lower the cap, so a
+/// swap or just-in-time liquidity inside the liquidating transaction cannot
+/// raise it. `None` when no source is registered.
+pub fn liquidation_depth(
+    pool: &mut Pool,
+    accounts: &[AccountInfo],
+    slot: u64,
+) -> Result<(Option<DepthReading>, usize)> {
+    let (live, used) = live_depth(pool, accounts)?;
+    let Some(live) = live else {
+        return Ok((None, used));
+    };
+    let observed = pool
+        .observed_depth(slot)
+        .ok_or(SluiceError::DepthNotObserved)?;
+    pool.observe_depth(slot, live);
+    let reading = DepthReading {
+        live,
+        cap: observed.min(live),
+    };
+    Ok((Some(reading), used))
+}
+
+/// A liquidation's depth: what the sources absorb now, and the cap it uses.
+#[derive(Clone, Copy, Debug)]
+pub struct DepthReading {
+    pub live: u64,
+    pub cap: u64,
+}
+
+/// The depth of `pool`'s collateral read now: the sum over its registered
+/// sources of the largest sale within `max_slippage_bps`; `None` when no
+/// source is registered. `accounts` begins with the sources' accounts in
+/// order; returns the depth and how many accounts were consumed.
+pub fn live_depth(pool: &Pool, accounts: &[AccountInfo]) -> Result<(Option<u64>, usize)> {
     let slippage = pool.params.liquidation.max_slippage_bps;
     let mut total: Option<u64> = None;
     let mut used = 0usize;

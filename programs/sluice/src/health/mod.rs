@@ -12,18 +12,22 @@
 //! (`remaining` may hold other accounts too; pools are found by key).
 //!
 //! Prices. Opening risk (`Initial`) needs every pool refreshed in this slot.
-//! Liquidation views never fail on a pool the borrower chose: a pool whose
-//! last price is older than its oracle's `max_age_secs` (its oracle is
-//! failing) counts as zero collateral and its debt at the higher of its last
-//! spot and TWAP. A price within `max_age_secs` is used as stored: anyone
-//! could re-submit that same update, so it gives a keeper no extra choice.
+//! Liquidation views never fail on a pool the borrower chose. A price within
+//! its oracle's `max_age_secs` is used as stored: anyone could re-submit that
+//! same update, so it gives a keeper no extra choice. An older one (its
+//! oracle failing, or nobody refreshed the pool) prices debt at the higher
+//! of its last spot and TWAP; as collateral it counts as zero for sizing a
+//! liquidation, and for eligibility it fades linearly to zero between
+//! `max_age_secs` and twice that ([`stale_weight_bps`]): a failing oracle
+//! cannot block a liquidation for longer than that, and a keeper who skips a
+//! quiet pool's refresh cannot make a healthy position liquidatable before.
 use anchor_lang::prelude::*;
 use anchor_lang::Discriminator;
 
 use crate::constants::{MAX_COLLATERAL_ENTRIES, MAX_DEBT_ENTRIES};
 use crate::errors::SluiceError;
 use crate::math::health::{self as math, Health};
-use crate::math::price::{borrow_side, divergence_bps, liquidation_side};
+use crate::math::price::{borrow_side, divergence_bps, liquidation_side, stale_weight_bps};
 use crate::math::shares::debt_amount;
 use crate::math::Rounding;
 use crate::state::{Pool, Position};
@@ -58,6 +62,9 @@ pub struct PoolInfo {
     pub fresh: bool,
     /// Last price within the oracle's max age (usable for liquidation views).
     pub usable: bool,
+    /// Share of its collateral value the eligibility views still count
+    /// (bps): 10,000 while usable, fading to 0 at twice the max age.
+    pub eligibility_bps: u16,
 }
 
 impl PoolInfo {
@@ -75,6 +82,11 @@ impl PoolInfo {
             use_twap: pool.params.liquidation.uses_twap(),
             fresh: pool.price_slot == slot && spot > 0,
             usable: spot > 0 && pool.price_publish_time.saturating_add(max_age) >= now,
+            eligibility_bps: if spot > 0 {
+                stale_weight_bps(now.saturating_sub(pool.price_publish_time), max_age)
+            } else {
+                0
+            },
         }
     }
 
@@ -91,10 +103,16 @@ impl PoolInfo {
         }
     }
 
+    /// Collateral weight under `ty` (bps); 0: not counted.
     fn weight(&self, ty: HealthType) -> u16 {
         match ty {
             HealthType::Initial => self.ltv_bps,
-            _ => self.threshold_bps,
+            HealthType::Sizing if !self.usable => 0,
+            HealthType::Sizing => self.threshold_bps,
+            HealthType::Maintenance | HealthType::Spot => {
+                let w = u32::from(self.threshold_bps) * u32::from(self.eligibility_bps) / 10_000;
+                u16::try_from(w).unwrap_or(0)
+            }
         }
     }
 }
@@ -224,13 +242,15 @@ impl HealthCache {
             let p = &self.pools[usize::from(leg.pool)];
             if ty == HealthType::Initial {
                 require!(p.fresh, SluiceError::PriceNotRefreshed);
-            } else if !p.usable {
+            }
+            let weight_bps = p.weight(ty);
+            if weight_bps == 0 {
                 continue; // no usable price: worth nothing to the borrower
             }
             col[nc] = math::CollateralLeg {
                 amount: leg.amount.into(),
                 unit_price: p.prices(ty).0,
-                weight_bps: p.weight(ty),
+                weight_bps,
             };
             nc += 1;
         }

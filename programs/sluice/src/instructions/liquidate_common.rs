@@ -2,8 +2,9 @@
 //! `liquidate_instant`. Health comes from one [`HealthCache`] per instruction.
 use anchor_lang::prelude::*;
 
-use crate::depth::depth_cap;
+use crate::depth::liquidation_depth;
 use crate::errors::SluiceError;
+use crate::events::DepthObserved;
 use crate::health::{HealthCache, HealthType};
 use crate::math::fixed::{mul_div, to_u64};
 use crate::math::health::Health;
@@ -49,7 +50,16 @@ pub fn prepare(
     );
     cpool.accrue(clock.unix_timestamp)?;
     dpool.accrue(clock.unix_timestamp)?;
-    let (depth, used) = depth_cap(cpool, remaining)?;
+    let (depth, used) = liquidation_depth(cpool, remaining, clock.slot)?;
+    if let Some(d) = depth {
+        emit!(DepthObserved {
+            pool: ckey,
+            slot: clock.slot,
+            live: d.live,
+            next_slot_estimate: cpool.observed_depth(clock.slot + 1).unwrap_or(0),
+        });
+    }
+    let depth = depth.map(|d| d.cap);
     let others = remaining.get(used..).unwrap_or(&[]);
     let loaded = [(ckey, &*cpool), (dkey, &*dpool)];
     let cache = HealthCache::new(position, &loaded, others, clock.slot, clock.unix_timestamp)?;

@@ -1,7 +1,8 @@
 use anchor_lang::prelude::*;
 
+use crate::depth::live_depth;
 use crate::errors::SluiceError;
-use crate::events::{InterestAccrued, PriceRefreshed};
+use crate::events::{DepthObserved, InterestAccrued, PriceRefreshed};
 use crate::oracle::read_oracle;
 use crate::state::Pool;
 
@@ -12,12 +13,16 @@ pub struct RefreshPrice<'info> {
     /// CHECK: owner, identity, layout and content are checked by `read_oracle`
     /// against the pool's oracle configuration.
     pub oracle: UncheckedAccount<'info>,
+    // remaining (optional): the pool's depth source accounts in registration
+    // order; when given, the depth read now is recorded for later slots'
+    // liquidation caps (keepers pass them so a rise in depth is followed).
 }
 
 /// Permissionless: reads the pool's Pyth price (every check of its config),
 /// records it as spot and, when its publish time is new, in the TWAP, and
-/// accrues interest.
+/// accrues interest. With the depth accounts it also observes depth.
 pub fn refresh_price(ctx: Context<RefreshPrice>) -> Result<()> {
+    let remaining = ctx.remaining_accounts;
     let clock = Clock::get()?;
     let a = ctx.accounts;
     let pool_key = a.pool.key();
@@ -41,6 +46,17 @@ pub fn refresh_price(ctx: Context<RefreshPrice>) -> Result<()> {
                 interest: acc.interest,
                 to_insurance: acc.to_insurance,
                 elapsed_secs: acc.elapsed,
+            });
+        }
+    }
+    if !remaining.is_empty() {
+        if let (Some(live), _) = live_depth(&pool, remaining)? {
+            pool.observe_depth(clock.slot, live);
+            emit!(DepthObserved {
+                pool: pool_key,
+                slot: clock.slot,
+                live,
+                next_slot_estimate: pool.observed_depth(clock.slot + 1).unwrap_or(0),
             });
         }
     }

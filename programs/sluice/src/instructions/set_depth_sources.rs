@@ -5,7 +5,7 @@
 use anchor_lang::prelude::*;
 
 use crate::constants::MAX_DEPTH_SOURCES;
-use crate::depth::validate_source;
+use crate::depth::{live_depth, validate_source};
 use crate::errors::SluiceError;
 use crate::events::DepthSourcesUpdated;
 use crate::state::{DepthKind, DepthSource, Market, Pool};
@@ -42,9 +42,14 @@ pub fn set_depth_sources<'info>(
         used += n;
     }
     pool.depth_sources = sources;
+    // the registered depth, read now, is the estimate from this slot on
+    let (live, _) = live_depth(&pool, remaining)?;
+    let slot = Clock::get()?.slot;
+    pool.seed_depth(slot, live.unwrap_or(0));
     emit!(DepthSourcesUpdated {
         pool: pool_key,
         kinds: [sources[0].kind, sources[1].kind],
+        depth: live.unwrap_or(0),
     });
     Ok(())
 }

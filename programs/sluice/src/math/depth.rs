@@ -12,6 +12,12 @@
 //! `dB_max = L * sqrt(P) * (1 / sqrt(1 - s) - 1)`.
 //!
 //! Every result is rounded down: the cap is never overstated.
+//!
+//! Depth read in the liquidating transaction can be inflated inside that
+//! transaction (swap in, liquidate, swap out; or just-in-time liquidity), so
+//! the cap a liquidation uses comes from depth observed in earlier slots,
+//! filtered by [`rise_limited`]: an estimate falls to any lower observation
+//! at once but rises by at most `rise_bps` per slot that observed depth.
 
 use super::fixed::{mul_div, MathError, MathResult, Rounding, BPS, WAD};
 
@@ -75,6 +81,18 @@ pub fn clmm_max_sell(
     Ok(u64::try_from(amount).unwrap_or(u64::MAX))
 }
 
+/// The depth estimate after one slot's observation: any fall is taken at
+/// once, a rise by at most `rise_bps` of the previous estimate (rounded
+/// down). An estimate of zero (nothing to grow from) takes the observation.
+pub fn rise_limited(estimate: u64, observed: u64, rise_bps: u16) -> u64 {
+    if estimate == 0 {
+        return observed;
+    }
+    let step = u128::from(estimate) * u128::from(rise_bps) / BPS;
+    let ceiling = u128::from(estimate).saturating_add(step);
+    u64::try_from(ceiling.min(u128::from(observed))).unwrap_or(u64::MAX)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,7 +146,33 @@ mod tests {
         assert!((0.99..0.9901).contains(&price_of_b_ratio));
     }
 
+    #[test]
+    fn estimate_falls_at_once_and_rises_by_the_bound() {
+        assert_eq!(rise_limited(1_000, 10, 500), 10);
+        assert_eq!(rise_limited(1_000, 5_000, 500), 1_050);
+        assert_eq!(rise_limited(1_000, 1_020, 500), 1_020);
+        assert_eq!(rise_limited(0, 7_777, 500), 7_777);
+        assert_eq!(rise_limited(u64::MAX, u64::MAX, 500), u64::MAX);
+        // a 5x inflation needs 33 slots of uncontested observations at 5%
+        let (mut e, mut slots) = (1_000_000u64, 0);
+        while e < 5_000_000 {
+            e = rise_limited(e, 5_000_000, 500);
+            slots += 1;
+        }
+        assert_eq!(slots, 33);
+    }
+
     proptest! {
+        /// One slot's observation never lifts the estimate by more than the
+        /// bound and never leaves it above the observation.
+        #[test]
+        fn rise_is_bounded(e in 1u64..u64::MAX / 2, o in any::<u64>(), r in 0u16..10_000) {
+            let n = rise_limited(e, o, r);
+            prop_assert!(n <= o);
+            prop_assert!(u128::from(n) * BPS <= u128::from(e) * (BPS + u128::from(r)));
+            prop_assert!(n >= o.min(e));
+        }
+
         #[test]
         fn isqrt_is_floor(n in any::<u128>()) {
             let r = isqrt(n);

@@ -3,7 +3,7 @@
 //! A *unit price* is the USD value of one base unit (10^-decimals of a token)
 //! scaled by `WAD`. Values are USD scaled by `WAD`.
 
-use super::fixed::{mul_div, pow10, MathError, MathResult, Rounding, WAD};
+use super::fixed::{mul_div, pow10, MathError, MathResult, Rounding, BPS, WAD};
 
 /// Smallest and largest oracle exponents the protocol accepts.
 pub const MIN_EXPO: i32 = -18;
@@ -68,6 +68,24 @@ pub fn liquidation_side(spot: u128, smoothed: u128) -> (u128, u128) {
 /// One WAD-dollar, for readability in tests and callers.
 pub const ONE_USD: u128 = WAD;
 
+/// How much of a collateral price aged `age` seconds a liquidation's
+/// eligibility check still trusts, in bps: all of it up to `max_age`, then
+/// linearly less, nothing from `2 * max_age` on (rounded down). A price that
+/// stops updating (a failing oracle) fades out instead of blocking
+/// liquidation, and a keeper who merely skips a quiet pool's refresh gains
+/// nothing until the price is well past its age limit.
+pub fn stale_weight_bps(age: i64, max_age: i64) -> u16 {
+    if age <= max_age {
+        return BPS as u16;
+    }
+    if max_age <= 0 || age >= max_age.saturating_mul(2) {
+        return 0;
+    }
+    let left = i128::from(max_age.saturating_mul(2)) - i128::from(age);
+    let bps = left * BPS as i128 / i128::from(max_age);
+    u16::try_from(bps).unwrap_or(0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -111,7 +129,26 @@ mod tests {
         assert_eq!(divergence_bps(70, 100).unwrap(), 4286);
     }
 
+    #[test]
+    fn stale_weight_fades_from_max_age_to_twice_it() {
+        assert_eq!(stale_weight_bps(-5, 60), 10_000);
+        assert_eq!(stale_weight_bps(60, 60), 10_000);
+        assert_eq!(stale_weight_bps(61, 60), 9_833);
+        assert_eq!(stale_weight_bps(90, 60), 5_000);
+        assert_eq!(stale_weight_bps(119, 60), 166);
+        assert_eq!(stale_weight_bps(120, 60), 0);
+        assert_eq!(stale_weight_bps(i64::MAX, 60), 0);
+        assert_eq!(stale_weight_bps(1, 0), 0);
+    }
+
     proptest! {
+        /// An older price is never trusted more.
+        #[test]
+        fn stale_weight_never_rises_with_age(a in -1_000i64..100_000, d in 0i64..10_000, m in 1i64..3_600) {
+            prop_assert!(stale_weight_bps(a + d, m) <= stale_weight_bps(a, m));
+            prop_assert!(stale_weight_bps(a, m) <= 10_000);
+        }
+
         #[test]
         fn value_then_amount_never_creates_tokens(amount in 0u64.., price in 1u64..1_000_000_000_000u64, expo in -12i32..=0, dec in 0u8..=12) {
             let p = unit_price_wad(price, expo, dec, Rounding::Down).unwrap();

@@ -3,6 +3,7 @@ use bytemuck::{Pod, Zeroable};
 
 use crate::constants::*;
 use crate::errors::SluiceError;
+use crate::math::depth::rise_limited;
 use crate::math::fixed::{checked_add, checked_sub, to_u64};
 use crate::math::interest::{accrue_index, reserve_share, utilization_wad};
 use crate::math::shares::{assets_for_shares, debt_amount, shares_for_deposit};
@@ -209,6 +210,14 @@ pub struct Pool {
     /// Cluster time of the last update that lowered the liquidation threshold.
     pub threshold_cut_ts: i64,
 
+    // --- depth observed in earlier slots (the liquidation cap's source) ---
+    /// Estimate in force during `depth_slot` (built before it).
+    pub depth_estimate: u64,
+    /// Estimate after `depth_slot`'s observations; in force from the next slot.
+    pub depth_pending: u64,
+    /// Slot of the last depth observation; 0 before any.
+    pub depth_slot: u64,
+
     pub params: PoolParams,
     /// TWAP history, spaced at least window / (capacity - 1) seconds apart.
     pub twap: [TwapObservation; TWAP_CAPACITY],
@@ -243,7 +252,7 @@ pub struct Pool {
     pub twap_head: u8,
     pub twap_len: u8,
     pub _padding: [u8; 6],
-    pub _reserved: [u8; 248],
+    pub _reserved: [u8; 224],
 }
 
 const _: () = assert!(core::mem::align_of::<Pool>() == 8);
@@ -251,7 +260,7 @@ const _: () = assert!(core::mem::size_of::<Pool>() == POOL_SIZE);
 /// Size of a `Pool` without its 8-byte discriminator (pinned: a layout change
 /// is a deliberate migration, not an accident).
 pub const POOL_SIZE: usize =
-    14 * 8 + 104 + TWAP_CAPACITY * 24 + 6 * 16 + 5 * 32 + 65 + 130 + 7 + 6 + 248;
+    17 * 8 + 104 + TWAP_CAPACITY * 24 + 6 * 16 + 5 * 32 + 65 + 130 + 7 + 6 + 224;
 
 /// Result of an accrual, for the event.
 pub struct Accrual {
@@ -365,6 +374,44 @@ impl Pool {
             .checked_add(amount)
             .ok_or(SluiceError::MathOverflow)?;
         Ok(())
+    }
+
+    /// The depth (collateral units a sale may take within the slippage
+    /// bound) this slot's liquidations may rely on: built from observations
+    /// in earlier slots only, so nothing inside the liquidating transaction
+    /// can raise it. `None` before any observation.
+    pub fn observed_depth(&self, slot: u64) -> Option<u64> {
+        if self.depth_slot == 0 {
+            None
+        } else if slot > self.depth_slot {
+            Some(self.depth_pending)
+        } else {
+            Some(self.depth_estimate)
+        }
+    }
+
+    /// Records depth read live in `slot`. It reaches the estimate only from
+    /// the next slot on: a fall in full, a rise of at most
+    /// [`DEPTH_RISE_BPS_PER_SLOT`] over the estimate in force now; several
+    /// observations in one slot keep the lowest.
+    pub fn observe_depth(&mut self, slot: u64, live: u64) {
+        let in_force = self.observed_depth(slot).unwrap_or(0);
+        let next = rise_limited(in_force, live, DEPTH_RISE_BPS_PER_SLOT);
+        if slot > self.depth_slot || self.depth_slot == 0 {
+            self.depth_estimate = in_force;
+            self.depth_pending = next;
+            self.depth_slot = slot;
+        } else {
+            self.depth_pending = self.depth_pending.min(next);
+        }
+    }
+
+    /// Governance (re)registered the depth sources: their depth read now is
+    /// the estimate at once.
+    pub fn seed_depth(&mut self, slot: u64, live: u64) {
+        self.depth_estimate = live;
+        self.depth_pending = live;
+        self.depth_slot = slot.max(1);
     }
 
     /// A lender supplies `amount`: checks the deposit cap, prices shares
