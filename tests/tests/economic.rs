@@ -1,6 +1,11 @@
-//! Economic attacks: self-liquidation, overpaying, dust seizures, price x amount overflow.
+//! Economic attacks: self-liquidation (one scenario, and a proptest over
+//! every phase of an auction), overpaying, dust seizures, price x amount overflow.
+use proptest::prelude::*;
+use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use sluice::errors::SluiceError;
-use sluice::state::PoolParams;
+use sluice::math::shares::debt_amount;
+use sluice::math::Rounding;
+use sluice::state::{AuctionStatus, PoolParams};
 use sluice_tests::*;
 use solana_keypair::Keypair;
 use solana_signer::Signer;
@@ -33,6 +38,16 @@ impl S {
     }
     fn all(&self) -> [PoolKeys; 2] {
         [self.usdc, self.sol]
+    }
+    /// `slots` slots (0.4 s each) at an unchanged price, refreshed.
+    async fn hold(&mut self, slots: u64, sol_usd: f64) {
+        if slots > 0 {
+            let (u, s) = (self.usdc, self.sol);
+            let secs = (slots * 2 / 5) as i64;
+            self.env
+                .step_prices(slots, secs, &[(u, 1.0), (s, sol_usd)])
+                .await;
+        }
     }
 }
 
@@ -206,4 +221,143 @@ async fn price_times_amount_overflow_is_a_named_error() {
     assert_sluice_err(s.env.send(&ixs, &[&b]).await, SluiceError::MathOverflow);
     let _ = all;
     let _ = Keypair::new();
+}
+
+/// One self-liquidation plan: the second wallet opens the auction, lets it
+/// decay `first_wait` slots, optionally extends it after `extend_wait` more,
+/// then takes in up to three parts (slots waited, share of the lot in bps;
+/// 10,000 = all of it).
+#[derive(Clone, Debug)]
+struct SelfLiquidation {
+    first_wait: u64,
+    extend_wait: Option<u64>,
+    takes: Vec<(u64, u16)>,
+}
+
+fn self_liquidation() -> impl Strategy<Value = SelfLiquidation> {
+    (
+        0u64..80,
+        proptest::option::of(0u64..60),
+        // half the takes buy what is left of the lot, half a random share
+        proptest::collection::vec((0u64..40, prop_oneof![Just(10_000u16), 1u16..10_000]), 1..4),
+    )
+        .prop_map(|(first_wait, extend_wait, takes)| SelfLiquidation {
+            first_wait,
+            extend_wait,
+            takes,
+        })
+}
+
+/// What the borrower and the second wallet own together at the oracle price
+/// ($85), in thousandths of a USDC base unit: wallets, the position's
+/// collateral, and an open lot (it returns to the position unless sold),
+/// minus the debt at the starting borrow index (interest is not a gain) and
+/// the debt the lot still has to raise.
+async fn group_worth(s: &mut S, b: &Keypair, w2: &Keypair, index: u128) -> i128 {
+    let (usdc, sol) = (s.usdc, s.sol);
+    let sol_value = |units: u64| i128::from(units) * 85;
+    let mut v = 0i128;
+    for w in [b, w2] {
+        v += i128::from(s.env.balance_of(&w.pubkey(), &usdc.mint).await) * 1_000;
+        v += sol_value(s.env.balance_of(&w.pubkey(), &sol.mint).await);
+    }
+    let p = s.env.position(&b.pubkey()).await;
+    v += sol_value(p.collateral.iter().map(|c| c.amount).sum::<u64>());
+    for d in p.debts.iter().filter(|d| d.scaled_debt > 0) {
+        // in thousandths of a unit, so the valuation itself rounds by at most 0.001
+        let owed = debt_amount(d.scaled_debt, index * 1_000, Rounding::Up).unwrap();
+        v -= i128::try_from(owed).unwrap();
+    }
+    let key = s.env.auction_key(&b.pubkey(), &sol, &usdc);
+    if s.env.account(&key).await.is_some() {
+        let a = s.env.auction(&b.pubkey(), &sol, &usdc).await;
+        if a.status == AuctionStatus::Active {
+            v += sol_value(a.lot);
+            v -= i128::from(a.debt_to_raise) * 1_000;
+        }
+    }
+    v
+}
+
+async fn run_self_liquidation(plan: SelfLiquidation) -> Result<(), TestCaseError> {
+    let mut s = market(9, 100.0, default_params()).await;
+    let (usdc, sol, all) = (s.usdc, s.sol, s.all());
+    let amm = s
+        .env
+        .create_amm(&sol, &usdc, 2_000 * SOL, 200_000 * USDC)
+        .await;
+    s.env.register_amm(&sol, &amm).await;
+    let b = s.env.user().await;
+    let w2 = s.env.user().await;
+    s.env.mint_to(&sol.mint, &b.pubkey(), 100 * SOL).await;
+    s.env.mint_to(&usdc.mint, &w2.pubkey(), 20_000 * USDC).await;
+    s.env.open_position(&b).await.unwrap();
+    s.env.deposit_collateral(&b, &sol, 100 * SOL).await.unwrap();
+    s.env.borrow(&b, &usdc, 7_000 * USDC, &all).await.unwrap();
+    s.history(85.0).await;
+    let index = s.env.pool(&usdc).await.borrow_index.get();
+    let before = group_worth(&mut s, &b, &w2, index).await;
+    s.env
+        .liquidate(&w2, &b.pubkey(), &sol, &usdc, &all)
+        .await
+        .unwrap();
+    s.hold(plan.first_wait, 85.0).await;
+    if let Some(w) = plan.extend_wait {
+        s.hold(w, 85.0).await;
+        // may be refused (healthy again, cap used up): any named error is fine
+        let r = s.env.liquidate(&w2, &b.pubkey(), &sol, &usdc, &all).await;
+        if let Err(e) = r {
+            prop_assert!(custom_code(&e).is_some(), "{e:?}");
+        }
+    }
+    for (w, share) in plan.takes {
+        s.hold(w, 85.0).await;
+        let lot = s.env.auction(&b.pubkey(), &sol, &usdc).await.lot;
+        let amount = if share == 10_000 {
+            u64::MAX
+        } else {
+            (u128::from(lot) * u128::from(share) / 10_000) as u64
+        };
+        let ix = s
+            .env
+            .ix_take(&w2.pubkey(), &b.pubkey(), &sol, &usdc, amount, u128::MAX)
+            .await;
+        if let Err(e) = s.env.send(&[ix], &[&w2]).await {
+            prop_assert!(custom_code(&e).is_some(), "{e:?}");
+        }
+    }
+    let after = group_worth(&mut s, &b, &w2, index).await;
+    prop_assert!(
+        after <= before,
+        "self-liquidation gained {} (thousandths of a USDC unit)",
+        after - before
+    );
+    s.env.assert_books(&usdc).await;
+    s.env.assert_books(&sol).await;
+    Ok(())
+}
+
+/// Self-liquidation from a second wallet never gains, whatever the slot of
+/// the take (fresh lot to floor to expiry), whether the auction was extended
+/// and when, and however the lot is split into partial takes.
+#[test]
+fn self_liquidation_loses_at_every_phase_of_an_auction() {
+    let cases: u32 = std::env::var("SELF_LIQUIDATION_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(24);
+    let mut config = Config::with_cases(cases);
+    config.failure_persistence = None;
+    let mut runner =
+        TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &[7u8; 32]));
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let result = runner.run(&self_liquidation(), |plan| {
+        rt.block_on(run_self_liquidation(plan))
+    });
+    if let Err(e) = result {
+        panic!("{e}");
+    }
 }

@@ -92,7 +92,15 @@ pub fn liquidate<'info>(ctx: Context<'info, Liquidate<'info>>) -> Result<()> {
         if extended {
             require!(slot < auction.expires_slot, SluiceError::AuctionExpired);
         } else {
-            auction.open(auction_bump, a.market.key(), a.position.key(), ckey, dkey);
+            let index = dpool.borrow_index.get();
+            auction.open(
+                auction_bump,
+                a.market.key(),
+                a.position.key(),
+                ckey,
+                dkey,
+                index,
+            );
             a.position.begin_auction(&ckey, &dkey)?;
         }
         seize(

@@ -172,7 +172,7 @@ fn settle(
             // the debt returns to the position: a later liquidation takes it
             // from the position's remaining collateral, or, when none is left
             // anywhere, `settle_bad_debt` writes it off
-            position.restore_auction_debt(dkey, dpool, unpaid)?;
+            position.restore_auction_debt(dkey, dpool, unpaid, auction.debt_index_wad)?;
             (0, unpaid)
         }
     };

@@ -59,7 +59,11 @@ pub struct Auction {
     /// `MAX_REDO_TIPS_PER_AUCTION_BPS` of `lot_at_open`.
     pub lot_at_open: u64,
     pub tips_paid: u64,
-    pub _reserved: [u8; 128],
+    /// The debt pool's borrow index when the auction opened. Debt a sold-out
+    /// lot did not raise returns to the position scaled at this index, so it
+    /// owes the interest of its whole time in the auction.
+    pub debt_index_wad: u128,
+    pub _reserved: [u8; 112],
 }
 
 /// What a take did, for the handler's transfers, books and events.
@@ -98,8 +102,10 @@ impl Auction {
         position: Pubkey,
         collateral_pool: Pubkey,
         debt_pool: Pubkey,
+        debt_index_wad: u128,
     ) {
         self.version = AUCTION_VERSION;
+        self.debt_index_wad = debt_index_wad;
         self.bump = bump;
         self.status = AuctionStatus::Active;
         self.market = market;

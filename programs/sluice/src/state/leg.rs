@@ -77,20 +77,28 @@ impl Position {
         Ok(())
     }
 
-    /// An auction sold out with `amount` of its debt unpaid while the
-    /// position still holds collateral: the debt returns to the position
-    /// (scaled rounded up) and leaves the pool's auction books.
+    /// An auction sold out with `amount` of its debt unpaid: the debt leaves
+    /// the pool's auction books and returns to the position, scaled (rounded
+    /// up) at the index of the auction's opening (`opened_index`), so the
+    /// interest of its time in the auction is owed too.
     pub fn restore_auction_debt(
         &mut self,
         key: &Pubkey,
         pool: &mut Pool,
         amount: u64,
+        opened_index: u128,
     ) -> Result<()> {
         pool.auction_debt = pool
             .auction_debt
             .checked_sub(amount)
             .ok_or(SluiceError::MathOverflow)?;
-        let scaled = scaled_debt_for_borrow(amount, pool.borrow_index.get())?;
+        let index = pool.borrow_index.get();
+        let index = if opened_index > 0 {
+            index.min(opened_index)
+        } else {
+            index
+        };
+        let scaled = scaled_debt_for_borrow(amount, index)?;
         let entry = self.debt_entry_mut(key)?;
         entry.scaled_debt = checked_add(entry.scaled_debt, scaled)?;
         pool.total_scaled_debt
