@@ -696,6 +696,12 @@ async fn whirlpool_depth_source_bounds_the_cap() {
 }
 
 async fn underwater(buffer: u64) -> (Scene, Keypair) {
+    underwater_at(buffer, 60.0).await
+}
+
+/// A position of 100 SOL owing $7,000 with SOL at `sol_usd`, no cap: below
+/// about $73.8 its whole SOL leg goes to auction (the toxic path).
+async fn underwater_at(buffer: u64, sol_usd: f64) -> (Scene, Keypair) {
     let mut p = default_params();
     p.liquidation.sell_cap_per_slot = u64::MAX;
     let mut s = Scene::new(p).await;
@@ -711,9 +717,9 @@ async fn underwater(buffer: u64) -> (Scene, Keypair) {
         s.env.fund_insurance(&k, &uk, buffer).await.unwrap();
     }
     let b = s.borrower(100 * SOL, 7_000 * USDC).await;
-    // a gap down to $60: collateral $6,000 < debt $7,000
+    // a gap down (to $60: collateral $6,000 < debt $7,000)
     for _ in 0..6 {
-        s.prices(10, 60.0).await;
+        s.prices(10, sol_usd).await;
     }
     (s, b)
 }
@@ -1198,4 +1204,101 @@ async fn liquidate_skipping(s: &mut Scene, owner: &Pubkey, quiet: &PoolKeys) -> 
             .await,
     );
     s.env.send(&ixs, &[&k]).await
+}
+
+#[tokio::test]
+async fn an_owner_who_fills_every_collateral_entry_still_gets_the_leftover_back() {
+    // attack: once the whole SOL leg was in an auction its entry was freed;
+    // the owner filled all four entries with other pools, the leftover had
+    // nowhere to go, and neither the take that raised the tab nor
+    // settle_bad_debt could complete
+    let (mut s, b) = underwater_at(0, 73.7).await;
+    let (sk, uk) = (s.sol, s.usdc);
+    s.liquidate(&b.pubkey()).await.unwrap();
+    let pos = s.env.position(&b.pubkey()).await;
+    assert!(!pos.has_collateral(), "the whole leg is in the auction");
+    // the SOL entry stays pinned while the auction is open: three more fit, not four
+    for i in 0..4 {
+        let other = s.env.add_pool(6, Feed::Pull, default_params(), 1.0).await;
+        s.env.mint_to(&other.mint, &b.pubkey(), 1_000).await;
+        let r = s.env.deposit_collateral(&b, &other, 1_000).await;
+        if i < 3 {
+            r.unwrap();
+        } else {
+            assert_sluice_err(r, SluiceError::PositionFull);
+        }
+    }
+    // a taker buys at the start price: the tab is raised before the lot runs out
+    let lot = s.env.auction(&b.pubkey(), &sk, &uk).await.lot;
+    let taker = s.env.user().await;
+    s.env
+        .mint_to(&uk.mint, &taker.pubkey(), 100_000 * USDC)
+        .await;
+    let ix = s
+        .env
+        .ix_take(&taker.pubkey(), &b.pubkey(), &sk, &uk, u64::MAX, u128::MAX)
+        .await;
+    s.env.send(&[ix], &[&taker]).await.unwrap();
+    let bought = s.env.balance_of(&taker.pubkey(), &sk.mint).await;
+    let pos = s.env.position(&b.pubkey()).await;
+    let sol_back = pos
+        .collateral
+        .iter()
+        .find(|c| c.pool == sk.pool)
+        .map_or(0, |c| c.amount);
+    assert!(sol_back > 0, "leftover returned");
+    assert_eq!(bought + sol_back, lot);
+    assert_eq!(pos.open_auctions, 0);
+    let a = s.env.auction(&b.pubkey(), &sk, &uk).await;
+    assert_eq!((a.debt_to_raise, a.lot), (0, 0), "the tab was raised in full");
+    s.books().await;
+}
+
+#[tokio::test]
+async fn a_liquidation_pause_stops_seizures_but_open_lots_still_clear() {
+    // incoherent before: take stayed open during a liquidation pause while
+    // redo was paused, so lots sat at their floor for the whole pause
+    let mut s = Scene::new(default_params()).await;
+    let b = s.borrower(100 * SOL, 7_000 * USDC).await;
+    let b2 = s.borrower(100 * SOL, 7_000 * USDC).await;
+    for _ in 0..6 {
+        s.prices(10, 85.0).await;
+    }
+    s.liquidate(&b.pubkey()).await.unwrap();
+    let auth = s.env.authority.insecure_clone();
+    let pause = MarketParams {
+        pause_flags: PAUSE_LIQUIDATIONS,
+        ..default_market_params()
+    };
+    let ix = s.env.ix_update_market_params(&auth.pubkey(), pause);
+    s.env.send(&[ix], &[&auth]).await.unwrap();
+    // no new seizure, from b2 or from b
+    s.prices(1, 85.0).await;
+    assert_sluice_err(
+        s.liquidate(&b2.pubkey()).await,
+        SluiceError::LiquidationsPaused,
+    );
+    assert_sluice_err(
+        s.liquidate(&b.pubkey()).await,
+        SluiceError::LiquidationsPaused,
+    );
+    // the open lot expires, is redone at a fresh price, and is taken
+    let (sk, uk) = (s.sol, s.usdc);
+    let a = s.env.auction(&b.pubkey(), &sk, &uk).await;
+    let wait = a.expires_slot - s.env.clock().await.slot;
+    s.prices(wait, 85.0).await;
+    let k = s.keeper.insecure_clone();
+    let mut ixs = s.env.refresh_prices(&s.all());
+    ixs.push(s.env.ix_redo(&k.pubkey(), &b.pubkey(), &sk, &uk).await);
+    s.env.send(&ixs, &[&k]).await.unwrap();
+    let ix = s
+        .env
+        .ix_take(&k.pubkey(), &b.pubkey(), &sk, &uk, u64::MAX, u128::MAX)
+        .await;
+    s.env.send(&[ix], &[&k]).await.unwrap();
+    assert_ne!(
+        s.env.auction(&b.pubkey(), &sk, &uk).await.status,
+        AuctionStatus::Active
+    );
+    s.books().await;
 }
