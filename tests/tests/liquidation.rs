@@ -1250,7 +1250,11 @@ async fn an_owner_who_fills_every_collateral_entry_still_gets_the_leftover_back(
     assert_eq!(bought + sol_back, lot);
     assert_eq!(pos.open_auctions, 0);
     let a = s.env.auction(&b.pubkey(), &sk, &uk).await;
-    assert_eq!((a.debt_to_raise, a.lot), (0, 0), "the tab was raised in full");
+    assert_eq!(
+        (a.debt_to_raise, a.lot),
+        (0, 0),
+        "the tab was raised in full"
+    );
     s.books().await;
 }
 

@@ -211,3 +211,104 @@ impl From<MathError> for anchor_lang::error::Error {
         SluiceError::from(e).into()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::SluiceError;
+
+    /// Error codes are part of the interface (clients, keepers and the IDL
+    /// match on them): new errors are appended, none is renumbered. Adding
+    /// one means adding its line here; moving one fails this test.
+    #[test]
+    fn error_codes_are_pinned() {
+        let pinned = [
+            (SluiceError::MathOverflow, 6000),
+            (SluiceError::DivideByZero, 6001),
+            (SluiceError::Unauthorized, 6002),
+            (SluiceError::NotPendingAuthority, 6003),
+            (SluiceError::NoPendingAuthority, 6004),
+            (SluiceError::DepositsPaused, 6005),
+            (SluiceError::WithdrawalsPaused, 6006),
+            (SluiceError::BorrowsPaused, 6007),
+            (SluiceError::LiquidationsPaused, 6008),
+            (SluiceError::ZeroAmount, 6009),
+            (SluiceError::DepositTooSmall, 6010),
+            (SluiceError::WithdrawTooSmall, 6011),
+            (SluiceError::InsufficientShares, 6012),
+            (SluiceError::InsufficientLiquidity, 6013),
+            (SluiceError::InsufficientCollateral, 6014),
+            (SluiceError::DepositCapExceeded, 6015),
+            (SluiceError::BorrowCapExceeded, 6016),
+            (SluiceError::NothingToRepay, 6017),
+            (SluiceError::RepayTooSmall, 6018),
+            (SluiceError::NotPositionOwner, 6019),
+            (SluiceError::PositionFull, 6020),
+            (SluiceError::PositionUnhealthy, 6021),
+            (SluiceError::PositionNotEmpty, 6022),
+            (SluiceError::PoolMarketMismatch, 6023),
+            (SluiceError::VaultMismatch, 6024),
+            (SluiceError::ShareMintMismatch, 6025),
+            (SluiceError::InsuranceMismatch, 6026),
+            (SluiceError::MintMismatch, 6027),
+            (SluiceError::MissingPoolAccount, 6028),
+            (SluiceError::InvalidPoolAccount, 6029),
+            (SluiceError::PriceNotRefreshed, 6030),
+            (SluiceError::MintDecimalsOutOfRange, 6031),
+            (SluiceError::OracleWrongOwner, 6032),
+            (SluiceError::OracleAccountMismatch, 6033),
+            (SluiceError::OracleFeedMismatch, 6034),
+            (SluiceError::OracleInvalidData, 6035),
+            (SluiceError::OracleStale, 6036),
+            (SluiceError::OracleConfidenceTooWide, 6037),
+            (SluiceError::OracleNonPositivePrice, 6038),
+            (SluiceError::OracleVerificationInsufficient, 6039),
+            (SluiceError::OracleExponentOutOfRange, 6040),
+            (SluiceError::OraclePriceNotTrading, 6041),
+            (SluiceError::OraclePublishTimeWentBackwards, 6042),
+            (SluiceError::OraclePublishTimeInFuture, 6043),
+            (SluiceError::LtvOutOfBounds, 6044),
+            (SluiceError::LiquidationThresholdOutOfBounds, 6045),
+            (SluiceError::LiquidationBonusOutOfBounds, 6046),
+            (SluiceError::ToxicLiquidationParams, 6047),
+            (SluiceError::RateModelOutOfBounds, 6048),
+            (SluiceError::ReserveFactorOutOfBounds, 6049),
+            (SluiceError::OracleParamsOutOfBounds, 6050),
+            (SluiceError::TwapParamsOutOfBounds, 6051),
+            (SluiceError::UnknownPauseFlags, 6052),
+            (SluiceError::UnknownOracleKind, 6053),
+            (SluiceError::KeeperIncentiveOutOfBounds, 6054),
+            (SluiceError::LiquidationParamsOutOfBounds, 6055),
+            (SluiceError::AuctionParamsOutOfBounds, 6056),
+            (SluiceError::MissingDepthAccount, 6057),
+            (SluiceError::DepthAccountMismatch, 6058),
+            (SluiceError::DepthAccountInvalid, 6059),
+            (SluiceError::PositionHealthy, 6060),
+            (SluiceError::LiquidationWaitsForTwap, 6061),
+            (SluiceError::SellCapExhausted, 6062),
+            (SluiceError::CircuitBreakerTripped, 6063),
+            (SluiceError::SeizeRoundsToZero, 6064),
+            (SluiceError::WrongLiquidationMode, 6065),
+            (SluiceError::NoCollateralInPool, 6066),
+            (SluiceError::NoDebtInPool, 6067),
+            (SluiceError::LiquidationLoweredHealth, 6068),
+            (SluiceError::PositionHasCollateral, 6069),
+            (SluiceError::AuctionsPending, 6070),
+            (SluiceError::AuctionNotActive, 6071),
+            (SluiceError::AuctionExpired, 6072),
+            (SluiceError::AuctionNotRedoable, 6073),
+            (SluiceError::AuctionPriceAboveLimit, 6074),
+            (SluiceError::AuctionMismatch, 6075),
+            (SluiceError::NonZeroPadding, 6076),
+            (SluiceError::UnknownDepthKind, 6077),
+            (SluiceError::SamePoolCollateralAndDebt, 6078),
+            (SluiceError::AuctionRemainderTooSmall, 6079),
+            (SluiceError::ThresholdCutTooFast, 6080),
+            (SluiceError::VaultBooksMismatch, 6081),
+            (SluiceError::DepthNotObserved, 6082),
+        ];
+        for (e, code) in pinned {
+            assert_eq!(u32::from(e), code, "{e:?}");
+        }
+        assert_eq!(pinned.len(), 83);
+    }
+}

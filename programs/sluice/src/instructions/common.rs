@@ -122,10 +122,7 @@ pub fn pay_bad_debt<'info>(
             signer,
             bad.covered,
         )?;
-        insurance.total_paid = insurance
-            .total_paid
-            .checked_add(bad.covered)
-            .ok_or(SluiceError::MathOverflow)?;
+        insurance.record_payment(bad.covered)?;
     }
     emit!(crate::events::BadDebtCovered {
         pool: *debt_pool.key,

@@ -35,11 +35,7 @@ pub fn fund_insurance(ctx: Context<FundInsurance>, amount: u64) -> Result<()> {
         &a.funder,
         amount,
     )?;
-    a.insurance.total_funded = a
-        .insurance
-        .total_funded
-        .checked_add(amount)
-        .ok_or(SluiceError::MathOverflow)?;
+    a.insurance.record_funding(amount)?;
     emit!(InsuranceFunded {
         pool: a.pool.key(),
         insurance: a.insurance.key(),

@@ -68,75 +68,8 @@ pub fn liquidate<'info>(ctx: Context<'info, Liquidate<'info>>) -> Result<()> {
     let a = ctx.accounts;
     a.market.require_not_paused(PAUSE_LIQUIDATIONS)?;
     let clock = Clock::get()?;
-    let slot = clock.slot;
-    let (ckey, dkey) = (a.collateral_pool.key(), a.debt_pool.key());
-
     let books = VaultBooks::before(&a.collateral_vault, &*a.collateral_pool.load()?)?;
-    let o = {
-        let mut cpool = a.collateral_pool.load_mut()?;
-        let mut dpool = a.debt_pool.load_mut()?;
-        let (mut cache, sizing) = prepare(
-            &a.market,
-            &a.position,
-            (ckey, &mut cpool),
-            (dkey, &mut dpool),
-            LiquidationMode::Auction,
-            remaining,
-            &clock,
-        )?;
-        let p = sizing.plan;
-
-        // an open lot past its time limit must be redone before it grows
-        let auction = &mut a.auction;
-        let extended = auction.is_active();
-        if extended {
-            require!(slot < auction.expires_slot, SluiceError::AuctionExpired);
-        } else {
-            let index = dpool.borrow_index.get();
-            auction.open(
-                auction_bump,
-                a.market.key(),
-                a.position.key(),
-                ckey,
-                dkey,
-                index,
-            );
-            a.position.begin_auction(&ckey, &dkey)?;
-        }
-        seize(
-            &mut a.position,
-            &ckey,
-            &mut cpool,
-            &dkey,
-            &mut dpool,
-            &mut cache,
-            &p,
-            slot,
-            false,
-        )?;
-        let penalty = to_u64(apply_bps(
-            p.repay.into(),
-            cpool.params.risk.liquidation_bonus_bps.into(),
-            Rounding::Up,
-        )?)?;
-        auction.add_lot(p.lot, p.repay, penalty)?;
-        price_lot(
-            &mut a.market,
-            auction,
-            &cpool,
-            &dpool,
-            &a.slot_hashes,
-            slot,
-            p.lot,
-        )?;
-        let after = health_after(&cache, &sizing)?;
-        Outcome {
-            sizing,
-            after,
-            extended,
-            signer: cpool.signer(),
-        }
-    };
+    let o = seize_into_auction(a, remaining, auction_bump, &clock)?;
 
     let p = o.sizing.plan;
     if p.keeper > 0 {
@@ -153,10 +86,87 @@ pub fn liquidate<'info>(ctx: Context<'info, Liquidate<'info>>) -> Result<()> {
         &a.collateral_vault.to_account_info(),
         &*a.collateral_pool.load()?,
     )?;
+    emit_liquidation(a, &o);
+    Ok(())
+}
+
+/// The domain step: sizes the liquidation, opens the auction (or checks
+/// that the open one may grow), moves the lot and its debt off the position
+/// into it and prices the whole lot afresh.
+fn seize_into_auction<'info>(
+    a: &mut Liquidate<'info>,
+    remaining: &[AccountInfo<'info>],
+    auction_bump: u8,
+    clock: &Clock,
+) -> Result<Outcome> {
+    let slot = clock.slot;
+    let (ckey, dkey) = (a.collateral_pool.key(), a.debt_pool.key());
+    let mut cpool = a.collateral_pool.load_mut()?;
+    let mut dpool = a.debt_pool.load_mut()?;
+    let (mut cache, sizing) = prepare(
+        &a.market,
+        &a.position,
+        (ckey, &mut cpool),
+        (dkey, &mut dpool),
+        LiquidationMode::Auction,
+        remaining,
+        clock,
+    )?;
+    let p = sizing.plan;
+
+    // an open lot past its time limit must be redone before it grows
+    let auction = &mut a.auction;
+    let extended = auction.is_active();
+    if extended {
+        require!(slot < auction.expires_slot, SluiceError::AuctionExpired);
+    } else {
+        let (market, position) = (a.market.key(), a.position.key());
+        let index = dpool.borrow_index.get();
+        auction.open(auction_bump, market, position, ckey, dkey, index);
+        a.position.begin_auction(&ckey, &dkey)?;
+    }
+    seize(
+        &mut a.position,
+        &ckey,
+        &mut cpool,
+        &dkey,
+        &mut dpool,
+        &mut cache,
+        &p,
+        slot,
+        false,
+    )?;
+    let penalty = to_u64(apply_bps(
+        p.repay.into(),
+        cpool.params.risk.liquidation_bonus_bps.into(),
+        Rounding::Up,
+    )?)?;
+    auction.add_lot(p.lot, p.repay, penalty)?;
+    price_lot(
+        &mut a.market,
+        auction,
+        &cpool,
+        &dpool,
+        &a.slot_hashes,
+        slot,
+        p.lot,
+    )?;
+    let after = health_after(&cache, &sizing)?;
+    Ok(Outcome {
+        sizing,
+        after,
+        extended,
+        signer: cpool.signer(),
+    })
+}
+
+fn emit_liquidation(a: &Liquidate, o: &Outcome) {
+    let p = o.sizing.plan;
+    let auction = &a.auction;
     emit!(Liquidated {
         position: a.position.key(),
-        collateral_pool: ckey,
-        debt_pool: dkey,
+        collateral_pool: auction.collateral_pool,
+        debt_pool: auction.debt_pool,
         keeper: a.keeper.key(),
         debt_retired: p.repay,
         collateral_seized: p.lot,
@@ -168,7 +178,6 @@ pub fn liquidate<'info>(ctx: Context<'info, Liquidate<'info>>) -> Result<()> {
         health_after_wad: o.after.factor_wad(),
         instant: false,
     });
-    let auction = &a.auction;
     emit!(AuctionStarted {
         auction: auction.key(),
         extended: o.extended,
@@ -180,7 +189,6 @@ pub fn liquidate<'info>(ctx: Context<'info, Liquidate<'info>>) -> Result<()> {
         decay_start_slot: auction.decay_start_slot,
         expires_slot: auction.expires_slot,
     });
-    Ok(())
 }
 
 /// (Re)prices the whole lot at the current oracle (market price of one

@@ -180,14 +180,8 @@ pub fn seize(
     let r = position.retire_debt(debt_key, dpool, p.repay, to_liquidity)?;
     if !to_liquidity {
         // the lot and the debt it must raise move to the auction's books
-        cpool.auction_collateral = cpool
-            .auction_collateral
-            .checked_add(p.lot)
-            .ok_or(SluiceError::MathOverflow)?;
-        dpool.auction_debt = dpool
-            .auction_debt
-            .checked_add(r.paid)
-            .ok_or(SluiceError::MathOverflow)?;
+        cpool.hold_for_auction(p.lot)?;
+        dpool.owe_from_auction(r.paid)?;
     }
     let owed_after = position.debt_owed(debt_key, dpool)?;
     cache.apply_seizure(collateral_key, seized, debt_key, owed_after);

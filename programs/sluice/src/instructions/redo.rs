@@ -59,10 +59,7 @@ pub fn redo(ctx: Context<Redo>) -> Result<()> {
         let tip = a.auction.redo_tip(ap.redo_tip_bps)?;
         if tip > 0 {
             a.auction.pay_tip(tip)?;
-            cpool.auction_collateral = cpool
-                .auction_collateral
-                .checked_sub(tip)
-                .ok_or(SluiceError::MathOverflow)?;
+            cpool.release_auction_collateral(tip)?;
             release_breaker(&mut a.market, &a.auction, tip)?;
         }
         let ratio = cpool.price_ratio_wad(&dpool)?;

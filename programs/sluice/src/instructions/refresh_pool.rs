@@ -58,11 +58,7 @@ pub fn refresh_pool(ctx: Context<RefreshPool>) -> Result<()> {
             sweep,
         )?;
         books.check(&a.vault.to_account_info(), &*a.pool.load()?)?;
-        a.insurance.total_funded = a
-            .insurance
-            .total_funded
-            .checked_add(sweep)
-            .ok_or(SluiceError::MathOverflow)?;
+        a.insurance.record_funding(sweep)?;
         emit!(InsuranceFunded {
             pool: pool_key,
             insurance: a.insurance.key(),

@@ -14,7 +14,9 @@ use crate::events::{AuctionSettled, AuctionTaken};
 use crate::instructions::common::{transfer_from_pool, transfer_from_user, VaultBooks};
 use crate::math::fixed::mul_div;
 use crate::math::{Rounding, WAD};
-use crate::state::{Auction, InsuranceBuffer, Market, Pool, Position, Settlement, TakeOutcome};
+use crate::state::{
+    Auction, InsuranceBuffer, Market, Pool, PoolSigner, Position, Settlement, TakeOutcome,
+};
 
 #[derive(Accounts)]
 pub struct Take<'info> {
@@ -65,54 +67,93 @@ pub struct Take<'info> {
 pub fn take(ctx: Context<Take>, max_amount: u64, max_price_wad: u128) -> Result<()> {
     let a = ctx.accounts;
     let slot = Clock::get()?.slot;
-    let (ckey, dkey) = (a.collateral_pool.key(), a.debt_pool.key());
-    let min_remainder = remainder_units(&a.auction)?;
     let cbooks = VaultBooks::before(&a.collateral_vault, &*a.collateral_pool.load()?)?;
     let dbooks = VaultBooks::before(&a.debt_vault, &*a.debt_pool.load()?)?;
+    let o = book_take(a, slot, max_amount, max_price_wad)?;
+    pay_and_deliver(a, &o)?;
+    cbooks.check(
+        &a.collateral_vault.to_account_info(),
+        &*a.collateral_pool.load()?,
+    )?;
+    dbooks.check(&a.debt_vault.to_account_info(), &*a.debt_pool.load()?)?;
+    emit!(AuctionTaken {
+        auction: a.auction.key(),
+        taker: a.taker.key(),
+        amount: o.take.amount,
+        price_wad: o.take.price_wad,
+        paid: o.take.paid,
+        to_debt: o.take.to_debt,
+        to_insurance: o.take.to_insurance,
+    });
+    if o.take.settlement != Settlement::Open {
+        emit!(AuctionSettled {
+            auction: a.auction.key(),
+            collateral_returned: o.returned,
+            debt_returned: o.unpaid,
+        });
+    }
+    Ok(())
+}
+
+/// What a take did to the books, for its transfers and events.
+struct Booked {
+    take: TakeOutcome,
+    /// Collateral and debt a settled lot returned to the position.
+    returned: u64,
+    unpaid: u64,
+    signer: PoolSigner,
+}
+
+/// The domain step: the auction sells at its current price, the pools and
+/// the insurance buffer book the proceeds, and a settled lot closes.
+fn book_take(a: &mut Take, slot: u64, max_amount: u64, max_price_wad: u128) -> Result<Booked> {
+    let (ckey, dkey) = (a.collateral_pool.key(), a.debt_pool.key());
+    let min_remainder = remainder_units(&a.auction)?;
     let o = a
         .auction
         .take(slot, max_amount, max_price_wad, min_remainder)?;
-    let (returned, unpaid, csigner) = {
-        let mut cpool = a.collateral_pool.load_mut()?;
-        let mut dpool = a.debt_pool.load_mut()?;
-        dpool.receive_auction_proceeds(o.to_debt)?;
-        cpool.auction_collateral = cpool
-            .auction_collateral
-            .checked_sub(o.amount)
-            .ok_or(SluiceError::MathOverflow)?;
-        release_breaker(&mut a.market, &a.auction, o.amount)?;
-        a.insurance.total_funded = a
-            .insurance
-            .total_funded
-            .checked_add(o.to_insurance)
-            .ok_or(SluiceError::MathOverflow)?;
-        let (returned, unpaid) = settle(
-            &mut a.position,
-            &mut a.market,
-            &mut a.auction,
-            (&ckey, &mut cpool),
-            (&dkey, &mut dpool),
-            &o,
-        )?;
-        (returned, unpaid, cpool.signer())
-    };
+    let mut cpool = a.collateral_pool.load_mut()?;
+    let mut dpool = a.debt_pool.load_mut()?;
+    dpool.receive_auction_proceeds(o.to_debt)?;
+    cpool.release_auction_collateral(o.amount)?;
+    release_breaker(&mut a.market, &a.auction, o.amount)?;
+    a.insurance.record_funding(o.to_insurance)?;
+    let (returned, unpaid) = settle(
+        &mut a.position,
+        &mut a.market,
+        &mut a.auction,
+        (&ckey, &mut cpool),
+        (&dkey, &mut dpool),
+        &o,
+    )?;
+    Ok(Booked {
+        take: o,
+        returned,
+        unpaid,
+        signer: cpool.signer(),
+    })
+}
 
-    if o.to_debt > 0 {
+/// The taker pays the debt part into the debt vault and the penalty part
+/// into the insurance vault, and receives the collateral bought.
+fn pay_and_deliver(a: &Take, o: &Booked) -> Result<()> {
+    let t = &o.take;
+    if t.to_debt > 0 {
         transfer_from_user(
             &a.token_program,
             &a.taker_source,
             &a.debt_vault,
             &a.taker,
-            o.to_debt,
+            t.to_debt,
         )?;
     }
-    if o.to_insurance > 0 {
+    if t.to_insurance > 0 {
         transfer_from_user(
             &a.token_program,
             &a.taker_source,
             &a.insurance_vault,
             &a.taker,
-            o.to_insurance,
+            t.to_insurance,
         )?;
     }
     transfer_from_pool(
@@ -120,31 +161,9 @@ pub fn take(ctx: Context<Take>, max_amount: u64, max_price_wad: u128) -> Result<
         &a.collateral_vault,
         &a.taker_destination,
         &a.collateral_pool.to_account_info(),
-        &csigner,
-        o.amount,
-    )?;
-    emit!(AuctionTaken {
-        auction: a.auction.key(),
-        taker: a.taker.key(),
-        amount: o.amount,
-        price_wad: o.price_wad,
-        paid: o.paid,
-        to_debt: o.to_debt,
-        to_insurance: o.to_insurance,
-    });
-    cbooks.check(
-        &a.collateral_vault.to_account_info(),
-        &*a.collateral_pool.load()?,
-    )?;
-    dbooks.check(&a.debt_vault.to_account_info(), &*a.debt_pool.load()?)?;
-    if o.settlement != Settlement::Open {
-        emit!(AuctionSettled {
-            auction: a.auction.key(),
-            collateral_returned: returned,
-            debt_returned: unpaid,
-        });
-    }
-    Ok(())
+        &o.signer,
+        t.amount,
+    )
 }
 
 /// Closes a settled lot: leftover collateral returns to the position, and

@@ -1,5 +1,7 @@
 use anchor_lang::prelude::*;
 
+use crate::errors::SluiceError;
+
 /// The insurance buffer of one pool (one debt mint). Funded by the reserve
 /// factor's share of interest; pays bad debt before any loss reaches lenders.
 #[account]
@@ -16,4 +18,24 @@ pub struct InsuranceBuffer {
     /// Tokens paid out to cover bad debt over the buffer's life.
     pub total_paid: u64,
     pub _reserved: [u8; 128],
+}
+
+impl InsuranceBuffer {
+    /// Books `amount` received (interest sweep, donation, auction penalty).
+    pub fn record_funding(&mut self, amount: u64) -> Result<()> {
+        self.total_funded = self
+            .total_funded
+            .checked_add(amount)
+            .ok_or(SluiceError::MathOverflow)?;
+        Ok(())
+    }
+
+    /// Books `amount` paid out to cover bad debt.
+    pub fn record_payment(&mut self, amount: u64) -> Result<()> {
+        self.total_paid = self
+            .total_paid
+            .checked_add(amount)
+            .ok_or(SluiceError::MathOverflow)?;
+        Ok(())
+    }
 }

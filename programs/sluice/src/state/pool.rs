@@ -414,6 +414,36 @@ impl Pool {
         self.depth_slot = slot.max(1);
     }
 
+    /// A seized lot enters an auction: `lot` of this (collateral) pool's
+    /// tokens stay in its vault, booked as auction collateral.
+    pub fn hold_for_auction(&mut self, lot: u64) -> Result<()> {
+        self.auction_collateral = self
+            .auction_collateral
+            .checked_add(lot)
+            .ok_or(SluiceError::MathOverflow)?;
+        Ok(())
+    }
+
+    /// `amount` of auction collateral leaves the auction books (sold to a
+    /// taker; a return to the position goes through the position leg).
+    pub fn release_auction_collateral(&mut self, amount: u64) -> Result<()> {
+        self.auction_collateral = self
+            .auction_collateral
+            .checked_sub(amount)
+            .ok_or(SluiceError::MathOverflow)?;
+        Ok(())
+    }
+
+    /// Debt retired from a position into an auction (this is the debt pool):
+    /// still owed to lenders, booked as auction debt.
+    pub fn owe_from_auction(&mut self, amount: u64) -> Result<()> {
+        self.auction_debt = self
+            .auction_debt
+            .checked_add(amount)
+            .ok_or(SluiceError::MathOverflow)?;
+        Ok(())
+    }
+
     /// A lender supplies `amount`: checks the deposit cap, prices shares
     /// (rounded down) and books both. Returns the shares to mint.
     pub fn supply(&mut self, amount: u64) -> Result<u64> {
