@@ -3,7 +3,7 @@
 //! BanksClient, used by `simulate` and the tests) and a JSON-RPC cluster.
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::Instruction;
-use sluice_tests::{custom_code, Env};
+use sluice_client::local::{custom_code, Env};
 use solana_keypair::Keypair;
 
 /// A failed transaction: the program's custom error code when there is one.

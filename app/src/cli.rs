@@ -2,9 +2,9 @@
 use std::path::PathBuf;
 use std::str::FromStr;
 
-use anchor_lang::prelude::{AccountMeta, Pubkey};
+use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::Instruction;
-use anchor_lang::{AccountDeserialize, InstructionData, Space, ToAccountMetas};
+use anchor_lang::{AccountDeserialize, Space};
 use anchor_spl::token::spl_token;
 use base64::Engine;
 use clap::{Args, Subcommand};
@@ -12,7 +12,6 @@ use indicatif::{ProgressBar, ProgressStyle};
 use solana_keypair::Keypair;
 use solana_signer::Signer;
 
-use sluice::constants::*;
 use sluice::health::{position_health, HealthType};
 use sluice::state::{InsuranceBuffer, Pool, Position};
 use sluice_app::chain::rpc::RpcChain;
@@ -20,7 +19,7 @@ use sluice_app::chain::{Chain, TxError};
 use sluice_app::keeper::{Keeper, OracleOnly};
 use sluice_app::sim::{self, report, scenario, SimConfig};
 use sluice_app::{config, ixs};
-use sluice_tests::{Feed, PoolKeys};
+use sluice_client::{pda, Feed, PoolKeys};
 
 pub struct SimulateArgs {
     pub borrowers: usize,
@@ -231,14 +230,6 @@ fn ata(owner: &Pubkey, mint: &Pubkey) -> Pubkey {
         &ata_program,
     )
     .0
-}
-
-fn anchor_ix(accounts: impl ToAccountMetas, data: impl InstructionData) -> Instruction {
-    Instruction {
-        program_id: sluice::ID,
-        accounts: accounts.to_account_metas(None),
-        data: data.data(),
-    }
 }
 
 // ------------------------------------------------------------------ keeper
@@ -466,16 +457,11 @@ pub async fn admin(cmd: AdminCmd) -> Result<(), String> {
             let authority = pubkey("--authority", &authority)?;
             let mut chain = rpc(&cluster)?;
             let market = Keypair::new();
-            let ix = anchor_ix(
-                sluice::accounts::InitMarket {
-                    payer: chain.payer.pubkey(),
-                    market: market.pubkey(),
-                    system_program: anchor_lang::system_program::ID,
-                },
-                sluice::instruction::InitMarket {
-                    authority,
-                    params: sluice::presets::market(),
-                },
+            let ix = ixs::init_market(
+                &chain.payer.pubkey(),
+                &market.pubkey(),
+                &authority,
+                sluice::presets::market(),
             );
             chain
                 .send(&[ix], &[&market])
@@ -512,38 +498,11 @@ pub async fn admin(cmd: AdminCmd) -> Result<(), String> {
             let auth = plan.authority;
             let mut txs = Vec::new();
             for p in &plan.pools {
-                let pda = |seeds: &[&[u8]]| Pubkey::find_program_address(seeds, &sluice::ID).0;
-                let pool = pda(&[POOL_SEED, market.as_ref(), p.mint.as_ref()]);
-                let init = anchor_ix(
-                    sluice::accounts::InitPool {
-                        payer: auth,
-                        authority: auth,
-                        market,
-                        mint: p.mint,
-                        pool,
-                        vault: pda(&[VAULT_SEED, pool.as_ref()]),
-                        share_mint: pda(&[SHARE_MINT_SEED, pool.as_ref()]),
-                        insurance: pda(&[INSURANCE_SEED, pool.as_ref()]),
-                        insurance_vault: pda(&[INSURANCE_VAULT_SEED, pool.as_ref()]),
-                        token_program: spl_token::ID,
-                        system_program: anchor_lang::system_program::ID,
-                    },
-                    sluice::instruction::InitPool {
-                        oracle: p.oracle,
-                        params: p.params,
-                    },
-                );
-                let mut depth = anchor_ix(
-                    sluice::accounts::SetDepthSources {
-                        authority: auth,
-                        market,
-                        pool,
-                    },
-                    sluice::instruction::SetDepthSources { sources: p.depth },
-                );
-                depth
-                    .accounts
-                    .extend(sluice_app::ixs::depth_source_metas(&p.depth));
+                // the oracle account is in `p.oracle`; the keys only address the pool
+                let k =
+                    PoolKeys::derive(&market, &p.mint, 0, Pubkey::default(), Feed::Pull, [0; 32]);
+                let init = ixs::init_pool(&auth, &auth, &market, &k, p.oracle, p.params);
+                let depth = ixs::set_depth_sources(&auth, &market, &k, p.depth);
                 txs.push(vec![init, depth]);
             }
             for t in txs {
@@ -563,13 +522,7 @@ pub async fn admin(cmd: AdminCmd) -> Result<(), String> {
                 pubkey("--authority", &authority)?,
                 pubkey("--new-authority", &new_authority)?,
             );
-            let ix = anchor_ix(
-                sluice::accounts::ProposeAuthority {
-                    authority: a,
-                    market: m,
-                },
-                sluice::instruction::ProposeAuthority { new_authority: n },
-            );
+            let ix = ixs::propose_authority(&a, &m, n);
             emit(vec![ix], &a, print_only, &cluster).await
         }
         AdminCmd::AcceptAuthority {
@@ -582,13 +535,7 @@ pub async fn admin(cmd: AdminCmd) -> Result<(), String> {
                 pubkey("--market", &market)?,
                 pubkey("--new-authority", &new_authority)?,
             );
-            let ix = anchor_ix(
-                sluice::accounts::AcceptAuthority {
-                    new_authority: n,
-                    market: m,
-                },
-                sluice::instruction::AcceptAuthority {},
-            );
+            let ix = ixs::accept_authority(&n, &m);
             emit(vec![ix], &n, print_only, &cluster).await
         }
     }
@@ -636,7 +583,7 @@ pub async fn user(a: UserArgs) -> Result<(), String> {
     )?;
     let mut chain = rpc(&a.cluster)?;
     let me = chain.payer.pubkey();
-    let position = ixs::position_key(&market, &me);
+    let position = pda::position(&market, &me);
     let oracles = |list: &[String]| -> Result<Vec<(Pubkey, Pubkey)>, String> {
         list.iter()
             .map(|s| {
@@ -651,54 +598,21 @@ pub async fn user(a: UserArgs) -> Result<(), String> {
         UserCmd::Deposit { pool, amount } => {
             let (k, _) =
                 pool_keys(&mut chain, &pubkey("pool", &pool)?, Some(Pubkey::default())).await?;
-            let ix = anchor_ix(
-                sluice::accounts::Deposit {
-                    owner: me,
-                    market,
-                    pool: k.pool,
-                    vault: k.vault,
-                    share_mint: k.share_mint,
-                    source: ata(&me, &k.mint),
-                    shares_destination: ata(&me, &k.share_mint),
-                    token_program: spl_token::ID,
-                },
-                sluice::instruction::Deposit { amount },
-            );
+            let (source, shares) = (ata(&me, &k.mint), ata(&me, &k.share_mint));
+            let ix = ixs::deposit(&me, &market, &k, &source, &shares, amount);
             chain.send(&[ix], &[]).await.map_err(|e| e.to_string())
         }
         UserCmd::Withdraw { pool, shares } => {
             let (k, _) =
                 pool_keys(&mut chain, &pubkey("pool", &pool)?, Some(Pubkey::default())).await?;
-            let ix = anchor_ix(
-                sluice::accounts::Withdraw {
-                    owner: me,
-                    market,
-                    pool: k.pool,
-                    vault: k.vault,
-                    share_mint: k.share_mint,
-                    shares_source: ata(&me, &k.share_mint),
-                    destination: ata(&me, &k.mint),
-                    token_program: spl_token::ID,
-                },
-                sluice::instruction::Withdraw { shares },
-            );
+            let (source, destination) = (ata(&me, &k.share_mint), ata(&me, &k.mint));
+            let ix = ixs::withdraw(&me, &market, &k, &source, &destination, shares);
             chain.send(&[ix], &[]).await.map_err(|e| e.to_string())
         }
         UserCmd::Repay { pool, amount } => {
             let (k, _) =
                 pool_keys(&mut chain, &pubkey("pool", &pool)?, Some(Pubkey::default())).await?;
-            let ix = anchor_ix(
-                sluice::accounts::Repay {
-                    payer: me,
-                    market,
-                    position,
-                    pool: k.pool,
-                    vault: k.vault,
-                    source: ata(&me, &k.mint),
-                    token_program: spl_token::ID,
-                },
-                sluice::instruction::Repay { amount },
-            );
+            let ix = ixs::repay(&me, &market, &me, &k, &ata(&me, &k.mint), amount);
             chain.send(&[ix], &[]).await.map_err(|e| e.to_string())
         }
         UserCmd::Borrow {
@@ -720,25 +634,9 @@ pub async fn user(a: UserArgs) -> Result<(), String> {
                 ixs_.push(ixs::refresh_price(&k));
             }
             let (k, _) = pool_keys(&mut chain, &target, Some(Pubkey::default())).await?;
-            let mut ix = anchor_ix(
-                sluice::accounts::Borrow {
-                    owner: me,
-                    market,
-                    position,
-                    pool: k.pool,
-                    vault: k.vault,
-                    destination: ata(&me, &k.mint),
-                    token_program: spl_token::ID,
-                },
-                sluice::instruction::Borrow { amount },
-            );
-            ix.accounts.extend(
-                pools
-                    .iter()
-                    .filter(|p| **p != target)
-                    .map(|p| AccountMeta::new_readonly(*p, false)),
-            );
-            ixs_.push(ix);
+            let others: Vec<Pubkey> = pools.iter().copied().filter(|p| *p != target).collect();
+            let destination = ata(&me, &k.mint);
+            ixs_.push(ixs::borrow(&me, &market, &k, &destination, amount, &others));
             chain.send(&ixs_, &[]).await.map_err(|e| e.to_string())
         }
         UserCmd::Show { owner, oracle: _ } => {
@@ -747,7 +645,7 @@ pub async fn user(a: UserArgs) -> Result<(), String> {
                 .map(|o| pubkey("owner", o))
                 .transpose()?
                 .unwrap_or(me);
-            let key = ixs::position_key(&market, &owner);
+            let key = pda::position(&market, &owner);
             let pos: Position = load(&mut chain, &key).await?;
             let mut states = Vec::new();
             for p in pos.pools() {

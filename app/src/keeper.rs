@@ -12,11 +12,11 @@ use sluice::errors::SluiceError;
 use sluice::health::{position_health, HealthType};
 use sluice::math::shares::debt_amount;
 use sluice::math::{Rounding, WAD};
-use sluice::state::{Auction, AuctionStatus, LiquidationMode, Pool, Position};
-use sluice_tests::PoolKeys;
+use sluice::state::{Auction, AuctionStatus, DepthSource, LiquidationMode, Pool, Position};
+use sluice_client::PoolKeys;
 
 use crate::chain::{Chain, TxError};
-use crate::ixs;
+use sluice_client::ix as ixs;
 
 /// Where a keeper can sell collateral it receives.
 #[allow(async_fn_in_trait)]
@@ -60,9 +60,10 @@ pub struct Keeper {
     pub keeper_collateral: Pubkey,
     pub keeper_debt: Pubkey,
     pub positions: Vec<Tracked>,
-    /// The collateral pool's depth accounts (from its last fetch): passed
-    /// with its refresh_price so the depth estimate follows rising depth.
-    pub collateral_depth: Vec<anchor_lang::prelude::AccountMeta>,
+    /// The collateral pool's depth sources (from its last fetch): their
+    /// accounts go with its refresh_price so the depth estimate follows
+    /// rising depth.
+    pub collateral_depth: Vec<DepthSource>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -104,7 +105,7 @@ impl Keeper {
         owners: &[Pubkey],
     ) -> Result<(), TxError> {
         for owner in owners {
-            let key = ixs::position_key(&self.market, owner);
+            let key = sluice_client::pda::position(&self.market, owner);
             let position: Position = decode(chain.account_data(&key).await?)?;
             self.positions.push(Tracked {
                 owner: *owner,
@@ -157,17 +158,14 @@ impl Keeper {
             .send(
                 &[
                     ixs::refresh_price(&self.debt),
-                    ixs::refresh_price_observing_depth(
-                        &self.collateral,
-                        self.collateral_depth.clone(),
-                    ),
+                    ixs::refresh_price_observing_depth(&self.collateral, &self.collateral_depth),
                 ],
                 &[],
             )
             .await?;
         let slot = chain.slot().await?;
         let (cpool, dpool) = self.pools(chain).await?;
-        self.collateral_depth = ixs::depth_metas(&cpool);
+        self.collateral_depth = cpool.depth_sources.to_vec();
         let instant = cpool.params.liquidation.is_mode(LiquidationMode::Instant);
         let loaded = [(self.collateral.pool, &cpool), (self.debt.pool, &dpool)];
         let mut cap_left = true;
@@ -181,9 +179,9 @@ impl Keeper {
             if !t.position.has_collateral() {
                 if !t.auction_open && t.position.open_auctions == 0 {
                     let ix = ixs::settle_bad_debt(
-                        &self.market,
                         &self.signer.pubkey(),
-                        &t.key,
+                        &self.market,
+                        &t.owner,
                         &self.debt,
                     );
                     match chain.send(&[ix], &[&self.signer]).await {
@@ -217,13 +215,13 @@ impl Keeper {
             let accounts = ixs::LiquidationAccounts {
                 market: self.market,
                 keeper: self.signer.pubkey(),
-                position: t.key,
+                owner: t.owner,
                 collateral: &self.collateral,
-                collateral_state: &cpool,
+                depth_sources: &cpool.depth_sources,
                 debt: &self.debt,
                 keeper_collateral: self.keeper_collateral,
                 keeper_debt: self.keeper_debt,
-                others: vec![],
+                others: &[],
             };
             let ix = if instant {
                 ixs::liquidate_instant(&accounts)
@@ -309,8 +307,16 @@ impl Keeper {
             if !self.positions[i].auction_open {
                 continue;
             }
-            let pkey = self.positions[i].key;
-            let akey = ixs::auction_key(&pkey, &self.collateral.pool, &self.debt.pool);
+            let accounts = ixs::AuctionAccounts {
+                market: self.market,
+                signer: self.signer.pubkey(),
+                owner: self.positions[i].owner,
+                collateral: &self.collateral,
+                debt: &self.debt,
+                signer_collateral: self.keeper_collateral,
+                signer_debt: self.keeper_debt,
+            };
+            let akey = accounts.auction();
             let auction: Auction = decode(chain.account_data(&akey).await?)?;
             if auction.status != AuctionStatus::Active {
                 self.positions[i].auction_open = false;
@@ -324,14 +330,7 @@ impl Keeper {
             if slot >= auction.expires_slot || price <= auction.floor_price_wad {
                 let wanted = venue.profitable_amount(chain, price).await?;
                 if slot >= auction.expires_slot || wanted == 0 {
-                    let ix = ixs::redo(
-                        &self.market,
-                        &self.signer.pubkey(),
-                        &pkey,
-                        &self.collateral,
-                        &self.debt,
-                        &self.keeper_collateral,
-                    );
+                    let ix = ixs::redo(&accounts);
                     match chain.send(&[ix], &[&self.signer]).await {
                         Ok(()) => r.redos += 1,
                         Err(e) => r.errors.push(format!("redo {akey}: {e}")),
@@ -348,17 +347,7 @@ impl Keeper {
             }
             let before = self.legs_of(i, cpool, dpool);
             let bal_before = self.balance(chain, &self.keeper_collateral).await?;
-            let ix = ixs::take(
-                &self.market,
-                &self.signer.pubkey(),
-                &pkey,
-                &self.collateral,
-                &self.debt,
-                &self.keeper_debt,
-                &self.keeper_collateral,
-                amount,
-                price,
-            );
+            let ix = ixs::take(&accounts, amount, price);
             match chain.send(&[ix], &[&self.signer]).await {
                 Ok(()) => {
                     r.takes += 1;

@@ -2,6 +2,7 @@
 //! on, the crash simulator, market configuration files, and the user CLI.
 pub mod chain;
 pub mod config;
-pub mod ixs;
+/// Instruction builders: the shared client crate's.
+pub use sluice_client::ix as ixs;
 pub mod keeper;
 pub mod sim;

@@ -4,7 +4,8 @@ use anchor_lang::prelude::Pubkey;
 use sluice_app::config;
 use sluice_app::keeper::{Keeper, OracleOnly};
 use sluice_app::sim::{self, scenario, SimConfig};
-use sluice_tests::*;
+use sluice_client::local::*;
+use sluice_client::Feed;
 use solana_signer::Signer;
 
 #[tokio::test]

@@ -20,7 +20,8 @@ use solana_keypair::Keypair;
 use solana_signer::Signer;
 
 use sluice::state::PoolParams;
-use sluice_tests::{default_params, Amm, Env, Feed, PoolKeys, Px, SOL, USDC};
+use sluice_client::local::{default_params, Amm, Env, Px, SOL, USDC};
+use sluice_client::{Feed, PoolKeys};
 
 use crate::chain::{Chain, TxError};
 use crate::keeper::{Keeper, TickReport, Venue};

@@ -1,0 +1,99 @@
+//! Default parameters and a two-pool market.
+#![allow(deprecated)]
+#![allow(clippy::result_large_err)]
+
+use super::*;
+
+/// Default, sane pool parameters used by the tests (all within bounds).
+pub fn default_params() -> PoolParams {
+    PoolParams {
+        risk: RiskParams {
+            ltv_bps: 7_500,
+            liquidation_threshold_bps: 8_000,
+            liquidation_bonus_bps: 500,
+        },
+        rates: RateParams {
+            base_rate_bps: 100,
+            optimal_utilization_bps: 8_000,
+            slope1_bps: 400,
+            slope2_bps: 30_000,
+            reserve_factor_bps: 1_000,
+            ..Default::default()
+        },
+        oracle: OracleParams {
+            max_age_secs: 60,
+            max_conf_bps: 200,
+            min_signatures: 0,
+            twap_window_secs: 20,
+            max_twap_divergence_bps: 500,
+            ..Default::default()
+        },
+        deposit_cap: 1_000_000_000_000_000,
+        borrow_cap: 1_000_000_000_000_000,
+        liquidation: sluice::presets::sluice(),
+        ..Default::default()
+    }
+}
+
+/// Market parameters used by the tests: the preset's market defaults.
+pub fn default_market_params() -> MarketParams {
+    sluice::presets::market()
+}
+
+/// The Pyth format a test pool reads.
+/// Standard scenario: a USDC-like pool (6 decimals, $1, pull oracle) and a
+/// SOL-like pool (9 decimals, $100, legacy oracle), each with liquidity from a lender.
+pub struct TwoPools {
+    pub env: Env,
+    pub usdc: PoolKeys,
+    pub sol: PoolKeys,
+    pub lender: Keypair,
+}
+
+pub const USDC: u64 = 1_000_000;
+pub const SOL: u64 = 1_000_000_000;
+
+impl TwoPools {
+    pub async fn new() -> Self {
+        let mut env = Env::new().await;
+        let usdc = env.add_pool(6, Feed::Pull, default_params(), 1.0).await;
+        let sol = env.add_pool(9, Feed::Legacy, default_params(), 100.0).await;
+        let lender = env.user().await;
+        env.mint_to(&usdc.mint, &lender.pubkey(), 1_000_000 * USDC)
+            .await;
+        env.mint_to(&sol.mint, &lender.pubkey(), 10_000 * SOL).await;
+        env.deposit(&lender, &usdc, 500_000 * USDC)
+            .await
+            .expect("lend usdc");
+        env.deposit(&lender, &sol, 5_000 * SOL)
+            .await
+            .expect("lend sol");
+        TwoPools {
+            env,
+            usdc,
+            sol,
+            lender,
+        }
+    }
+
+    /// A borrower with an open position and `sol_collateral` SOL deposited as collateral.
+    pub async fn borrower(&mut self, sol_collateral: u64) -> Keypair {
+        let b = self.env.user().await;
+        self.env
+            .mint_to(&self.sol.mint, &b.pubkey(), sol_collateral)
+            .await;
+        self.env.open_position(&b).await.expect("open position");
+        if sol_collateral > 0 {
+            let sol = self.sol;
+            self.env
+                .deposit_collateral(&b, &sol, sol_collateral)
+                .await
+                .expect("deposit collateral");
+        }
+        b
+    }
+
+    pub fn all(&self) -> [PoolKeys; 2] {
+        [self.usdc, self.sol]
+    }
+}
