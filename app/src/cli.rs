@@ -4,7 +4,7 @@ use std::str::FromStr;
 
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::Instruction;
-use anchor_lang::{AccountDeserialize, Space};
+use anchor_lang::AccountDeserialize;
 use anchor_spl::token::spl_token;
 use base64::Engine;
 use clap::{Args, Subcommand};
@@ -155,6 +155,9 @@ pub struct ClusterArgs {
     /// Keypair file (a JSON array of 64 bytes, as solana-keygen writes it).
     #[arg(long)]
     pub keypair: Option<PathBuf>,
+    /// Priority fee in micro-lamports per compute unit (0: none).
+    #[arg(long, default_value_t = 0)]
+    pub priority_fee: u64,
 }
 
 fn read_keypair(path: &PathBuf) -> Result<Keypair, String> {
@@ -169,10 +172,9 @@ fn rpc(c: &ClusterArgs) -> Result<RpcChain, String> {
         .keypair
         .as_ref()
         .ok_or("--keypair is required to send transactions")?;
-    Ok(RpcChain {
-        url: c.url.clone(),
-        payer: read_keypair(path)?,
-    })
+    let mut chain = RpcChain::new(&c.url, read_keypair(path)?);
+    chain.priority_fee = c.priority_fee;
+    Ok(chain)
 }
 
 fn pubkey(field: &str, s: &str) -> Result<Pubkey, String> {
@@ -258,6 +260,9 @@ pub struct KeeperArgs {
     pub once: bool,
     #[arg(long, default_value_t = 400)]
     pub interval_ms: u64,
+    /// Look for new positions every this many passes.
+    #[arg(long, default_value_t = 50)]
+    pub rescan_every: u64,
 }
 
 pub async fn keeper(a: KeeperArgs) -> Result<(), String> {
@@ -280,7 +285,7 @@ pub async fn keeper(a: KeeperArgs) -> Result<(), String> {
     )
     .await?;
     let (dk, _) = pool_keys(&mut chain, &pubkey("--debt-pool", &a.debt_pool)?, dor).await?;
-    let owners = position_owners(&chain, &market)?;
+    let owners = position_owners(&chain, &market).await?;
     let signer = chain.payer.insecure_clone();
     let mut keeper = Keeper {
         market,
@@ -300,7 +305,25 @@ pub async fn keeper(a: KeeperArgs) -> Result<(), String> {
         "{{\"event\":\"start\",\"positions\":{}}}",
         keeper.positions.len()
     );
-    loop {
+    for pass in 1u64.. {
+        if pass % a.rescan_every.max(1) == 0 {
+            // positions opened since the start (or the last rescan)
+            match position_owners(&chain, &market).await {
+                Ok(owners) => {
+                    let added = keeper
+                        .track_new(&mut chain, &owners)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    if added > 0 {
+                        eprintln!("{{\"event\":\"rescan\",\"new_positions\":{added}}}");
+                    }
+                }
+                Err(e) => eprintln!(
+                    "{{\"event\":\"error\",\"message\":{}}}",
+                    serde_json::to_string(&e).unwrap_or_default()
+                ),
+            }
+        }
         let cpool: Pool = load(&mut chain, &ck.pool).await?;
         let mut venue = OracleOnly {
             oracle_price_wad: cpool.spot_price_wad.get() * 1_000_000_000_000_000_000
@@ -319,6 +342,7 @@ pub async fn keeper(a: KeeperArgs) -> Result<(), String> {
         }
         tokio::time::sleep(std::time::Duration::from_millis(a.interval_ms)).await;
     }
+    Ok(())
 }
 
 async fn dk_price(chain: &mut RpcChain, dk: &PoolKeys) -> Result<u128, String> {
@@ -326,46 +350,11 @@ async fn dk_price(chain: &mut RpcChain, dk: &PoolKeys) -> Result<u128, String> {
     Ok(p.spot_price_wad.get().max(1))
 }
 
-/// Owners of every position of `market` (getProgramAccounts, memcmp on the market field).
-fn position_owners(chain: &RpcChain, market: &Pubkey) -> Result<Vec<Pubkey>, String> {
-    let body = serde_json::json!({"jsonrpc":"2.0","id":1,"method":"getProgramAccounts","params":[
-        sluice::ID.to_string(),
-        {"encoding":"base64","filters":[
-            {"dataSize": 8 + Position::INIT_SPACE},
-            {"memcmp": {"offset": 10, "bytes": market.to_string()}}
-        ]}
-    ]});
-    let out = std::process::Command::new("curl")
-        .args([
-            "-sS",
-            "-X",
-            "POST",
-            "-H",
-            "Content-Type: application/json",
-            "--data",
-        ])
-        .arg(body.to_string())
-        .arg(&chain.url)
-        .output()
-        .map_err(|e| format!("cannot run curl: {e}"))?;
-    let v: serde_json::Value =
-        serde_json::from_slice(&out.stdout).map_err(|e| format!("bad RPC reply: {e}"))?;
-    let mut owners = Vec::new();
-    for acc in v["result"]
-        .as_array()
-        .ok_or(format!("getProgramAccounts failed: {v}"))?
-    {
-        let data = acc
-            .pointer("/account/data/0")
-            .and_then(|d| d.as_str())
-            .unwrap_or("");
-        let bytes = base64::engine::general_purpose::STANDARD
-            .decode(data)
-            .map_err(|e| e.to_string())?;
-        let p = Position::try_deserialize(&mut &bytes[..]).map_err(|e| e.to_string())?;
-        owners.push(p.owner);
-    }
-    Ok(owners)
+/// Owners of every position of `market` (getProgramAccounts filtered on
+/// the `Position` layout).
+async fn position_owners(chain: &RpcChain, market: &Pubkey) -> Result<Vec<Pubkey>, String> {
+    let positions = chain.positions(market).await.map_err(|e| e.to_string())?;
+    Ok(positions.into_iter().map(|(_, p)| p.owner).collect())
 }
 
 // ------------------------------------------------------------------ admin

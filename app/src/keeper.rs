@@ -117,6 +117,22 @@ impl Keeper {
         Ok(())
     }
 
+    /// Tracks the owners in `owners` not tracked yet (a periodic rescan);
+    /// returns how many were added.
+    pub async fn track_new<C: Chain>(
+        &mut self,
+        chain: &mut C,
+        owners: &[Pubkey],
+    ) -> Result<usize, TxError> {
+        let new: Vec<Pubkey> = owners
+            .iter()
+            .filter(|o| !self.positions.iter().any(|t| t.owner == **o))
+            .copied()
+            .collect();
+        self.track(chain, &new).await?;
+        Ok(new.len())
+    }
+
     async fn pools<C: Chain>(&self, chain: &mut C) -> Result<(Pool, Pool), TxError> {
         Ok((
             decode(chain.account_data(&self.collateral.pool).await?)?,

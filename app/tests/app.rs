@@ -138,3 +138,109 @@ async fn short_simulation_runs_both_presets_end_to_end() {
         assert!(r.bad_debt_usd >= r.bad_debt_realized_usd);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keeper_over_json_rpc_liquidates_and_shrugs_off_a_lost_race() {
+    use sluice_app::chain::rpc::RpcChain;
+    use sluice_client::local::rpc_server::{serve, SharedEnv};
+    use std::sync::Arc;
+
+    let mut env = Env::new().await;
+    let usdc = env.add_pool(6, Feed::Pull, default_params(), 1.0).await;
+    let sol = env.add_pool(9, Feed::Legacy, default_params(), 100.0).await;
+    let lender = env.user().await;
+    env.mint_to(&usdc.mint, &lender.pubkey(), 1_000_000 * USDC)
+        .await;
+    env.deposit(&lender, &usdc, 1_000_000 * USDC).await.unwrap();
+    let amm = env
+        .create_amm(&sol, &usdc, 2_000 * SOL, 200_000 * USDC)
+        .await;
+    env.register_amm(&sol, &amm).await;
+    let all = [usdc, sol];
+    // two positions that $85 makes liquidatable
+    let mut owners = Vec::new();
+    for _ in 0..2 {
+        let b = env.user().await;
+        env.mint_to(&sol.mint, &b.pubkey(), 100 * SOL).await;
+        env.open_position(&b).await.unwrap();
+        env.deposit_collateral(&b, &sol, 100 * SOL).await.unwrap();
+        env.borrow(&b, &usdc, 7_000 * USDC, &all).await.unwrap();
+        owners.push(b);
+    }
+    let kp = env.user().await;
+    let keeper_debt = env.mint_to(&usdc.mint, &kp.pubkey(), 100_000 * USDC).await;
+    let keeper_collateral = env.token_account(&kp.pubkey(), &sol.mint).await;
+    let rival = env.user().await;
+    let market = env.market;
+    let shared: SharedEnv = Arc::new(tokio::sync::Mutex::new(env));
+    let url = serve(shared.clone()).await.unwrap();
+
+    // the keeper finds the positions through getProgramAccounts
+    let mut chain = RpcChain::new(&url, kp.insecure_clone());
+    let found = chain.positions(&market).await.unwrap();
+    let mut found_owners: Vec<_> = found.iter().map(|(_, p)| p.owner).collect();
+    found_owners.sort();
+    let mut expected: Vec<_> = owners.iter().map(|o| o.pubkey()).collect();
+    expected.sort();
+    assert_eq!(found_owners, expected);
+    let mut keeper = Keeper {
+        market,
+        collateral: sol,
+        debt: usdc,
+        signer: kp,
+        keeper_collateral,
+        keeper_debt,
+        positions: Vec::new(),
+        collateral_depth: Vec::new(),
+    };
+    keeper.track(&mut chain, &expected).await.unwrap();
+    let mut venue = OracleOnly {
+        oracle_price_wad: 0,
+        min_discount_bps: 100,
+    };
+
+    // SOL to $85; a rival keeper liquidates the first position (and uses
+    // the slot's cap) before ours acts
+    {
+        let mut env = shared.lock().await;
+        for _ in 0..6 {
+            env.step_prices(10, 4, &[(usdc, 1.0), (sol, 85.0)]).await;
+        }
+        env.advance(1, 1).await;
+        env.set_price(&usdc, Px::usd(1.0)).await;
+        env.set_price(&sol, Px::usd(85.0)).await;
+        env.liquidate(&rival, &owners[0].pubkey(), &sol, &usdc, &all)
+            .await
+            .unwrap();
+    }
+    let r = keeper.tick(&mut chain, &mut venue).await.unwrap();
+    assert_eq!(r.liquidations, 0, "{r:?}");
+    assert!(r.skipped_cap + r.skipped_twap >= 1, "{r:?}");
+    assert!(r.errors.is_empty(), "a lost race is not an error: {r:?}");
+
+    // next slot: the keeper liquidates over RPC (one position: the cap
+    // admits one lot per slot here)
+    let before = {
+        let mut env = shared.lock().await;
+        env.advance(1, 1).await;
+        env.set_price(&usdc, Px::usd(1.0)).await;
+        env.set_price(&sol, Px::usd(85.0)).await;
+        env.pool(&sol).await.total_collateral
+    };
+    let r = keeper.tick(&mut chain, &mut venue).await.unwrap();
+    assert!(r.errors.is_empty(), "{r:?}");
+    assert_eq!(r.liquidations, 1, "{r:?}");
+    let keys: Vec<_> = owners
+        .iter()
+        .map(|o| sluice_client::pda::position(&market, &o.pubkey()))
+        .collect();
+    assert!(keys.contains(&r.positions_liquidated[0]), "{r:?}");
+    let mut env = shared.lock().await;
+    assert_eq!(
+        env.pool(&sol).await.total_collateral,
+        before - r.seized,
+        "the seizure the keeper reports happened on chain"
+    );
+    env.assert_books(&sol).await;
+    env.assert_books(&usdc).await;
+}

@@ -8,10 +8,13 @@
 //!
 //! Builders are pure (no cluster access): callers pass the token accounts
 //! they use, so the same code serves the in-process runtime and RPC.
+pub mod chain;
 pub mod ix;
 pub mod keys;
 #[cfg(feature = "local")]
 pub mod local;
 pub mod pda;
+#[cfg(feature = "rpc")]
+pub mod rpc;
 
 pub use keys::{Feed, PoolKeys};

@@ -14,6 +14,10 @@ pub struct Env {
     /// (owner, mint) -> token account
     pub token_accounts: HashMap<(Pubkey, Pubkey), Pubkey>,
     mint_authority: Keypair,
+    /// Every account a transaction sent through this runtime named: the
+    /// index the local JSON-RPC endpoint answers `getProgramAccounts` from
+    /// (BanksClient has no by-owner scan).
+    pub seen_accounts: std::collections::BTreeSet<Pubkey>,
 }
 
 impl Env {
@@ -33,6 +37,7 @@ impl Env {
             pools: Vec::new(),
             token_accounts: HashMap::new(),
             mint_authority: Keypair::new(),
+            seen_accounts: Default::default(),
         };
         let auth = env.authority.pubkey();
         env.airdrop(&auth, 10_000_000_000).await;
@@ -67,6 +72,8 @@ impl Env {
     /// fails when one grows past it) and appended to `$SLUICE_CU_LOG`.
     pub async fn send(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> TxResult {
         self.nonce += 1;
+        self.seen_accounts
+            .extend(ixs.iter().flat_map(|i| i.accounts.iter().map(|m| m.pubkey)));
         let limit = sluice::budgets::transaction_limit(ixs);
         let mut set_limit = vec![2u8];
         set_limit.extend_from_slice(&limit.to_le_bytes());
@@ -868,5 +875,33 @@ impl Env {
             u128::from(ins.total_funded) - u128::from(ins.total_paid),
             "insurance vault != funded - paid"
         );
+    }
+}
+
+/// The in-process runtime as a [`crate::chain::Chain`] (the simulator's and
+/// the tests' keeper runs on it).
+impl crate::chain::Chain for Env {
+    async fn account_data(
+        &mut self,
+        key: &Pubkey,
+    ) -> Result<Option<Vec<u8>>, crate::chain::TxError> {
+        Ok(self.account(key).await.map(|a| a.data))
+    }
+
+    async fn send(
+        &mut self,
+        ixs: &[Instruction],
+        signers: &[&Keypair],
+    ) -> Result<(), crate::chain::TxError> {
+        Env::send(self, ixs, signers)
+            .await
+            .map_err(|e| crate::chain::TxError {
+                code: custom_code(&e),
+                message: format!("{e:?}"),
+            })
+    }
+
+    async fn slot(&mut self) -> Result<u64, crate::chain::TxError> {
+        Ok(self.clock().await.slot)
     }
 }

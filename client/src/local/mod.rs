@@ -11,6 +11,7 @@
 //! - [`amm`]: [`Amm`] and the Whirlpool account layout.
 //! - [`scene`]: default parameters and a two-pool market ([`TwoPools`]).
 //! - [`errors`]: reading a failed transaction's error.
+//! - [`rpc_server`]: a JSON-RPC endpoint on localhost in front of an [`Env`].
 #![allow(clippy::result_large_err)]
 // solana-program-test 3.x marks its whole API "unstable" with deprecation warnings.
 #![allow(deprecated)]
@@ -44,6 +45,7 @@ pub mod amm;
 pub mod env;
 pub mod errors;
 pub mod oracle;
+pub mod rpc_server;
 pub mod scene;
 
 pub use amm::*;
