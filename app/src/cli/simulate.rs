@@ -1,0 +1,126 @@
+//! `sluice simulate`: the crash simulator, both presets.
+use super::*;
+
+pub struct SimulateArgs {
+    pub borrowers: usize,
+    pub scenario: String,
+    pub price_path: Option<PathBuf>,
+    pub preset: String,
+    pub json: bool,
+    pub out: Option<PathBuf>,
+    pub amm_sol: u64,
+    pub seed: u64,
+}
+
+/// The program logs through solana-msg, which prints to stdout on the host
+/// (every rejected keeper attempt logs an AnchorError). While the simulation
+/// runs, stdout points at /dev/null so the report stays clean.
+struct QuietStdout {
+    #[cfg(unix)]
+    saved: i32,
+}
+
+impl QuietStdout {
+    fn new() -> Self {
+        use std::io::Write;
+        let _ = std::io::stdout().flush();
+        #[cfg(unix)]
+        {
+            // SAFETY: plain fd syscalls on fds this process owns; on failure
+            // `saved` is -1 and Drop leaves stdout alone.
+            unsafe {
+                let saved = libc::dup(1);
+                let null = libc::open(c"/dev/null".as_ptr(), libc::O_WRONLY);
+                if saved >= 0 && null >= 0 {
+                    libc::dup2(null, 1);
+                }
+                if null >= 0 {
+                    libc::close(null);
+                }
+                QuietStdout { saved }
+            }
+        }
+        #[cfg(not(unix))]
+        QuietStdout {}
+    }
+}
+
+impl Drop for QuietStdout {
+    fn drop(&mut self) {
+        use std::io::Write;
+        let _ = std::io::stdout().flush();
+        #[cfg(unix)]
+        if self.saved >= 0 {
+            // SAFETY: restores the descriptor saved in `new`.
+            unsafe {
+                libc::dup2(self.saved, 1);
+                libc::close(self.saved);
+            }
+        }
+    }
+}
+
+pub async fn simulate(a: SimulateArgs) -> Result<(), String> {
+    let (name, path) = match &a.price_path {
+        Some(p) => (p.display().to_string(), scenario::read_csv(p)?),
+        None => (a.scenario.clone(), scenario::builtin(&a.scenario)?),
+    };
+    let presets: Vec<&str> = a
+        .preset
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect();
+    for p in &presets {
+        if sluice::presets::liquidation(p).is_none() {
+            return Err(format!(
+                "unknown preset {p:?}; use {}",
+                sluice::presets::PRESETS.join(",")
+            ));
+        }
+    }
+    if a.borrowers == 0 {
+        return Err("--borrowers must be at least 1".into());
+    }
+    let mut results = Vec::new();
+    for p in presets {
+        let mut cfg = SimConfig::new(p, path.clone(), a.borrowers);
+        cfg.amm_sol = a.amm_sol;
+        cfg.seed = a.seed;
+        let bar = ProgressBar::new(path.len() as u64);
+        bar.set_style(
+            ProgressStyle::with_template("{prefix:>8} [{bar:40}] {pos}/{len} slots {elapsed}")
+                .map_err(|e| e.to_string())?
+                .progress_chars("=> "),
+        );
+        bar.set_prefix(p.to_string());
+        let quiet = QuietStdout::new();
+        let r = sim::run(&cfg, |n| bar.inc(n)).await;
+        drop(quiet);
+        let r = r?;
+        bar.finish_and_clear();
+        results.push(r);
+    }
+    if a.json {
+        println!("{}", report::json(&name, &results));
+    } else {
+        print!("{}", report::table(&name, &results));
+        for r in &results {
+            println!(
+                "{}: {} liquidations, {} takes, {} redos, {:.0} slots/s, {:.0} positions scanned/s",
+                r.preset,
+                r.liquidations,
+                r.takes,
+                r.redos,
+                r.slots_per_sec,
+                r.positions_scanned_per_sec
+            );
+        }
+    }
+    if let Some(dir) = &a.out {
+        for f in sim::plot::write_all(dir, &results)? {
+            eprintln!("wrote {f}");
+        }
+    }
+    Ok(())
+}
