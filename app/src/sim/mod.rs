@@ -19,8 +19,9 @@ use anchor_spl::token::spl_token;
 use solana_keypair::Keypair;
 use solana_signer::Signer;
 
+use sluice::presets::Preset;
 use sluice::state::PoolParams;
-use sluice_client::local::{default_params, Amm, Env, Px, SOL, USDC};
+use sluice_client::local::{Amm, Env, Px, SOL, USDC};
 use sluice_client::{Feed, PoolKeys};
 
 use crate::chain::{Chain, TxError};
@@ -161,7 +162,7 @@ async fn create_token_ix(
 /// Runs one preset on `cfg.path`. `progress` is ticked once per slot.
 pub async fn run(cfg: &SimConfig, progress: impl Fn(u64)) -> Result<SimResult, String> {
     let started = Instant::now();
-    let liq = sluice::presets::liquidation(&cfg.preset)
+    let preset = Preset::from_name(&cfg.preset)
         .ok_or_else(|| format!("unknown preset {:?}; use sluice or instant", cfg.preset))?;
     let p0 = *cfg.path.first().ok_or("empty price path")?;
     let mut env = Env::new().await;
@@ -169,12 +170,13 @@ pub async fn run(cfg: &SimConfig, progress: impl Fn(u64)) -> Result<SimResult, S
     let uncapped = PoolParams {
         deposit_cap: u64::MAX,
         borrow_cap: u64::MAX,
-        ..default_params()
+        ..Preset::Sluice.pool_params()
     };
     let usdc = env.add_pool(6, Feed::Pull, uncapped, 1.0).await;
     let sol_params = PoolParams {
-        liquidation: liq,
-        ..uncapped
+        deposit_cap: u64::MAX,
+        borrow_cap: u64::MAX,
+        ..preset.pool_params()
     };
     let sol = env.add_pool(9, Feed::Pull, sol_params, p0).await;
 
@@ -188,7 +190,10 @@ pub async fn run(cfg: &SimConfig, progress: impl Fn(u64)) -> Result<SimResult, S
     let amm_sol = cfg.amm_sol * SOL;
     let amm_usdc = (cfg.amm_sol as f64 * p0 * 1e6) as u64;
     let amm = env.create_amm(&sol, &usdc, amm_sol, amm_usdc).await;
-    if liq.is_mode(sluice::state::LiquidationMode::Auction) {
+    if preset
+        .liquidation()
+        .is_mode(sluice::state::LiquidationMode::Auction)
+    {
         env.register_amm(&sol, &amm).await;
     }
     let arb = env.user().await;

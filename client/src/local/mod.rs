@@ -37,8 +37,8 @@ use solana_transaction_error::TransactionError;
 use crate::{ix as cix, pda, Feed, PoolKeys};
 use sluice::constants::*;
 use sluice::state::{
-    Auction, DepthSource, InsuranceBuffer, Market, MarketParams, OracleConfig, OracleParams, Pool,
-    PoolParams, Position, RateParams, RiskParams,
+    Auction, DepthSource, InsuranceBuffer, Market, MarketParams, OracleConfig, Pool, PoolParams,
+    Position,
 };
 
 pub mod amm;

@@ -4,35 +4,10 @@
 
 use super::*;
 
-/// Default, sane pool parameters used by the tests (all within bounds).
+/// The pool parameters the tests and the simulator start from: the
+/// program's `sluice` preset ([`sluice::presets::Preset::pool_params`]).
 pub fn default_params() -> PoolParams {
-    PoolParams {
-        risk: RiskParams {
-            ltv_bps: 7_500,
-            liquidation_threshold_bps: 8_000,
-            liquidation_bonus_bps: 500,
-        },
-        rates: RateParams {
-            base_rate_bps: 100,
-            optimal_utilization_bps: 8_000,
-            slope1_bps: 400,
-            slope2_bps: 30_000,
-            reserve_factor_bps: 1_000,
-            ..Default::default()
-        },
-        oracle: OracleParams {
-            max_age_secs: 60,
-            max_conf_bps: 200,
-            min_signatures: 0,
-            twap_window_secs: 20,
-            max_twap_divergence_bps: 500,
-            ..Default::default()
-        },
-        deposit_cap: 1_000_000_000_000_000,
-        borrow_cap: 1_000_000_000_000_000,
-        liquidation: sluice::presets::sluice(),
-        ..Default::default()
-    }
+    sluice::presets::Preset::Sluice.pool_params()
 }
 
 /// Market parameters used by the tests: the preset's market defaults.

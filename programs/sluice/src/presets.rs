@@ -6,16 +6,82 @@
 //! - `instant`: the common (Aave v2 / Solend) design: spot price only, no sell
 //!   cap, the liquidator repays up to half the debt at once and receives the
 //!   collateral at the fixed bonus.
-use crate::state::{AuctionCurve, AuctionParams, LiquidationMode, LiquidationParams, MarketParams};
+use crate::state::{
+    AuctionCurve, AuctionParams, LiquidationMode, LiquidationParams, MarketParams, OracleParams,
+    PoolParams, RateParams, RiskParams,
+};
 
-pub const PRESETS: [&str; 2] = ["sluice", "instant"];
+/// A named design: its liquidation rules, and a whole pool parameter set.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Preset {
+    Sluice,
+    Instant,
+}
 
-pub fn liquidation(preset: &str) -> Option<LiquidationParams> {
-    match preset {
-        "sluice" => Some(sluice()),
-        "instant" => Some(instant()),
-        _ => None,
+impl Preset {
+    pub const ALL: [Preset; 2] = [Preset::Sluice, Preset::Instant];
+
+    pub const fn name(self) -> &'static str {
+        match self {
+            Preset::Sluice => "sluice",
+            Preset::Instant => "instant",
+        }
     }
+
+    pub fn from_name(name: &str) -> Option<Preset> {
+        Preset::ALL.into_iter().find(|p| p.name() == name)
+    }
+
+    pub fn liquidation(self) -> LiquidationParams {
+        match self {
+            Preset::Sluice => sluice(),
+            Preset::Instant => instant(),
+        }
+    }
+
+    /// A whole pool parameter set with this preset's liquidation rules, for a
+    /// liquid major asset: LTV 75%, liquidation threshold 80%, bonus 5%;
+    /// 1% base rate, kink at 80% utilisation (+4%, then +300%), 10% reserve
+    /// factor; prices at most 60 s old with confidence within 2%, a 20 s
+    /// TWAP and a 5% spot/TWAP divergence bound; caps of 1e15 base units
+    /// (governance sets real caps per asset).
+    pub fn pool_params(self) -> PoolParams {
+        PoolParams {
+            risk: RiskParams {
+                ltv_bps: 7_500,
+                liquidation_threshold_bps: 8_000,
+                liquidation_bonus_bps: 500,
+            },
+            rates: RateParams {
+                base_rate_bps: 100,
+                optimal_utilization_bps: 8_000,
+                slope1_bps: 400,
+                slope2_bps: 30_000,
+                reserve_factor_bps: 1_000,
+                ..Default::default()
+            },
+            oracle: OracleParams {
+                max_age_secs: 60,
+                max_conf_bps: 200,
+                min_signatures: 0,
+                twap_window_secs: 20,
+                max_twap_divergence_bps: 500,
+                ..Default::default()
+            },
+            deposit_cap: 1_000_000_000_000_000,
+            borrow_cap: 1_000_000_000_000_000,
+            liquidation: self.liquidation(),
+            ..Default::default()
+        }
+    }
+}
+
+/// The preset names, for command lines and configuration files.
+pub const PRESETS: [&str; 2] = [Preset::ALL[0].name(), Preset::ALL[1].name()];
+
+/// The liquidation rules of the preset named `name`.
+pub fn liquidation(name: &str) -> Option<LiquidationParams> {
+    Preset::from_name(name).map(Preset::liquidation)
 }
 
 pub fn sluice() -> LiquidationParams {
@@ -70,8 +136,10 @@ pub fn market() -> MarketParams {
 mod tests {
     #[test]
     fn presets_are_within_bounds() {
-        for p in super::PRESETS {
-            super::liquidation(p).unwrap().validate().unwrap(); // allow: test-only, cfg(test) module
+        for p in super::Preset::ALL {
+            p.liquidation().validate().unwrap(); // allow: test-only, cfg(test) module
+            p.pool_params().validate().unwrap(); // allow: test-only, cfg(test) module
+            assert_eq!(super::Preset::from_name(p.name()), Some(p));
         }
         super::market().validate().unwrap(); // allow: test-only, cfg(test) module
     }
