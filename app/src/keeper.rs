@@ -83,6 +83,9 @@ pub struct TickReport {
     pub penalty_wad: i128,
     pub skipped_cap: u64,
     pub skipped_twap: u64,
+    /// Positions unhealthy in the cache but no longer on chain (another
+    /// keeper got there first): skipped without sending.
+    pub skipped_stale: u64,
     pub errors: Vec<String>,
 }
 
@@ -211,23 +214,26 @@ impl Keeper {
             if !cap_left {
                 continue;
             }
-            let h = match position_health(
-                &t.position,
-                &loaded,
-                &[],
-                slot,
-                i64::MIN,
-                HealthType::Maintenance,
-            ) {
-                Ok(h) => h,
+            // plan on the cached state; act only on a fresh read (another
+            // keeper may have liquidated it since it was cached)
+            match self.unhealthy(&self.positions[i].position, &loaded, slot) {
+                Ok(false) => continue,
+                Ok(true) => {}
                 Err(e) => {
-                    r.errors.push(format!("health {}: {e}", t.key));
+                    r.errors
+                        .push(format!("health {}: {e}", self.positions[i].key));
                     continue;
                 }
-            };
-            if h.is_healthy() {
-                continue;
             }
+            self.refetch(chain, i).await?;
+            match self.unhealthy(&self.positions[i].position, &loaded, slot) {
+                Ok(true) => {}
+                _ => {
+                    r.skipped_stale += 1;
+                    continue;
+                }
+            }
+            let t = &self.positions[i];
             let accounts = ixs::LiquidationAccounts {
                 market: self.market,
                 keeper: self.signer.pubkey(),
@@ -298,6 +304,24 @@ impl Keeper {
                 .await?;
         }
         Ok(r)
+    }
+
+    /// Whether `position` is liquidatable (liquidation rule) on `loaded` pools.
+    fn unhealthy(
+        &self,
+        position: &Position,
+        loaded: &[(Pubkey, &Pool)],
+        slot: u64,
+    ) -> Result<bool, anchor_lang::error::Error> {
+        let h = position_health(
+            position,
+            loaded,
+            &[],
+            slot,
+            i64::MIN,
+            HealthType::Maintenance,
+        )?;
+        Ok(!h.is_healthy())
     }
 
     fn legs_of(&self, i: usize, c: &Pool, d: &Pool) -> (u64, u128) {

@@ -97,8 +97,8 @@ pub async fn keeper(a: KeeperArgs) -> Result<(), String> {
         };
         match keeper.tick(&mut chain, &mut venue).await {
             Ok(r) => eprintln!(
-                "{{\"event\":\"tick\",\"scanned\":{},\"liquidations\":{},\"takes\":{},\"redos\":{},\"bad_debt_settled\":{},\"capped\":{},\"twap_waits\":{},\"errors\":{}}}",
-                r.scanned, r.liquidations, r.takes, r.redos, r.bad_debt_settled, r.skipped_cap, r.skipped_twap, serde_json::to_string(&r.errors).unwrap_or_default()
+                "{{\"event\":\"tick\",\"scanned\":{},\"liquidations\":{},\"takes\":{},\"redos\":{},\"bad_debt_settled\":{},\"capped\":{},\"twap_waits\":{},\"lost_races\":{},\"errors\":{}}}",
+                r.scanned, r.liquidations, r.takes, r.redos, r.bad_debt_settled, r.skipped_cap, r.skipped_twap, r.skipped_stale, serde_json::to_string(&r.errors).unwrap_or_default()
             ),
             Err(e) => eprintln!("{{\"event\":\"error\",\"message\":{}}}", serde_json::to_string(&e.to_string()).unwrap_or_default()),
         }
