@@ -128,13 +128,59 @@ async fn scene() -> Scene {
     }
 }
 
-fn with(mut ix: Instruction, idx: usize, key: Pubkey) -> Instruction {
-    ix.accounts[idx].pubkey = key;
+/// The IDL's account names of `ix` (found by its discriminator), in order.
+fn account_names(ix: &Instruction) -> (String, Vec<String>) {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../idl/sluice.json");
+    let text = std::fs::read_to_string(path).expect("idl/sluice.json");
+    let idl: serde_json::Value = serde_json::from_str(&text).expect("IDL JSON");
+    for i in idl["instructions"].as_array().expect("instructions") {
+        let disc: Vec<u8> = i["discriminator"]
+            .as_array()
+            .expect("discriminator")
+            .iter()
+            .filter_map(|b| b.as_u64().map(|b| b as u8))
+            .collect();
+        if ix.data.starts_with(&disc) {
+            let names = i["accounts"]
+                .as_array()
+                .expect("accounts")
+                .iter()
+                .filter_map(|a| a["name"].as_str().map(String::from))
+                .collect();
+            return (i["name"].as_str().unwrap_or("?").to_string(), names);
+        }
+    }
+    panic!("instruction not in the IDL");
+}
+
+/// Index of the account named `name` in `ix` (by the IDL, so reordering an
+/// `Accounts` struct cannot silently retarget an attack).
+fn index_of(ix: &Instruction, name: &str) -> usize {
+    let (ix_name, names) = account_names(ix);
+    names
+        .iter()
+        .position(|n| n == name)
+        .unwrap_or_else(|| panic!("{ix_name} has no account named {name}"))
+}
+
+/// `ix` with its account `name` replaced by `key`.
+fn with(mut ix: Instruction, name: &str, key: Pubkey) -> Instruction {
+    let i = index_of(&ix, name);
+    ix.accounts[i].pubkey = key;
     ix
 }
 
-fn unsigned(mut ix: Instruction, idx: usize) -> Instruction {
-    ix.accounts[idx].is_signer = false;
+/// `ix` with its remaining account `k` (after the named ones) replaced by `key`.
+fn with_remaining(mut ix: Instruction, k: usize, key: Pubkey) -> Instruction {
+    let i = account_names(&ix).1.len() + k;
+    ix.accounts[i].pubkey = key;
+    ix
+}
+
+/// `ix` with its account `name` no longer a signer.
+fn unsigned(mut ix: Instruction, name: &str) -> Instruction {
+    let i = index_of(&ix, name);
+    ix.accounts[i].is_signer = false;
     ix
 }
 
@@ -263,7 +309,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "init_market",
         "arbitrary program in CPI slot",
         vec![],
-        with(i, 2, spl_token_id()),
+        with(i, "system_program", spl_token_id()),
         [m2],
         Anchor(AnchorError::InvalidProgramId)
     );
@@ -277,7 +323,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "init_pool",
         "missing signer",
         vec![],
-        unsigned(ip.clone(), 1),
+        unsigned(ip.clone(), "authority"),
         [],
         Anchor(AnchorError::AccountNotSigner)
     );
@@ -285,7 +331,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "init_pool",
         "wrong authority",
         vec![],
-        with(ip.clone(), 1, a.pubkey()),
+        with(ip.clone(), "authority", a.pubkey()),
         [a],
         Sluice(SluiceError::Unauthorized)
     );
@@ -293,7 +339,11 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "init_pool",
         "fake account chain",
         vec![],
-        with(with(ip.clone(), 2, s.fake_market), 1, a.pubkey()),
+        with(
+            with(ip.clone(), "market", s.fake_market),
+            "authority",
+            a.pubkey()
+        ),
         [a],
         Anchor(AnchorError::AccountOwnedByWrongProgram)
     );
@@ -312,7 +362,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "init_pool",
         "arbitrary program in CPI slot",
         vec![],
-        with(ip.clone(), 9, sys),
+        with(ip.clone(), "token_program", sys),
         [auth],
         Anchor(AnchorError::InvalidProgramId)
     );
@@ -321,7 +371,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "init_pool",
         "non-canonical bump",
         vec![],
-        with(ip.clone(), 5, nc_vault),
+        with(ip.clone(), "vault", nc_vault),
         [auth],
         Anchor(AnchorError::ConstraintSeeds)
     );
@@ -329,7 +379,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "init_pool",
         "owner/type substitution",
         vec![],
-        with(ip.clone(), 2, usdc.pool),
+        with(ip.clone(), "market", usdc.pool),
         [auth],
         Anchor(AnchorError::AccountDiscriminatorMismatch)
     );
@@ -340,7 +390,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "deposit",
         "missing signer",
         vec![],
-        unsigned(d.clone(), 0),
+        unsigned(d.clone(), "owner"),
         [],
         Anchor(AnchorError::AccountNotSigner)
     );
@@ -348,7 +398,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "deposit",
         "owner/type substitution",
         vec![],
-        with(d.clone(), 2, position_b),
+        with(d.clone(), "pool", position_b),
         [a],
         Anchor(AnchorError::AccountDiscriminatorMismatch)
     );
@@ -356,7 +406,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "deposit",
         "fake account chain",
         vec![],
-        with(d.clone(), 2, s.fake_pool),
+        with(d.clone(), "pool", s.fake_pool),
         [a],
         Anchor(AnchorError::AccountOwnedByWrongProgram)
     );
@@ -364,7 +414,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "deposit",
         "arbitrary program in CPI slot",
         vec![],
-        with(d.clone(), 7, sys),
+        with(d.clone(), "token_program", sys),
         [a],
         Anchor(AnchorError::InvalidProgramId)
     );
@@ -372,7 +422,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "deposit",
         "same account in two mutable roles",
         vec![],
-        with(d.clone(), 5, usdc.vault),
+        with(d.clone(), "source", usdc.vault),
         [a],
         Anchor(AnchorError::ConstraintDuplicateMutableAccount)
     );
@@ -380,7 +430,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "deposit",
         "another pool's PDA as vault",
         vec![],
-        with(d.clone(), 3, sol.vault),
+        with(d.clone(), "vault", sol.vault),
         [a],
         Sluice(SluiceError::VaultMismatch)
     );
@@ -391,7 +441,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "withdraw",
         "missing signer",
         vec![],
-        unsigned(w.clone(), 0),
+        unsigned(w.clone(), "owner"),
         [],
         Anchor(AnchorError::AccountNotSigner)
     );
@@ -399,7 +449,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "withdraw",
         "owner/type substitution",
         vec![],
-        with(w.clone(), 1, usdc.pool),
+        with(w.clone(), "market", usdc.pool),
         [a],
         Anchor(AnchorError::AccountDiscriminatorMismatch)
     );
@@ -407,7 +457,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "withdraw",
         "fake account chain",
         vec![],
-        with(w.clone(), 1, s.fake_market),
+        with(w.clone(), "market", s.fake_market),
         [a],
         Anchor(AnchorError::AccountOwnedByWrongProgram)
     );
@@ -415,7 +465,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "withdraw",
         "arbitrary program in CPI slot",
         vec![],
-        with(w.clone(), 7, sys),
+        with(w.clone(), "token_program", sys),
         [a],
         Anchor(AnchorError::InvalidProgramId)
     );
@@ -423,7 +473,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "withdraw",
         "same account in two mutable roles",
         vec![],
-        with(w.clone(), 6, usdc.vault),
+        with(w.clone(), "destination", usdc.vault),
         [a],
         Anchor(AnchorError::ConstraintDuplicateMutableAccount)
     );
@@ -431,7 +481,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "withdraw",
         "another pool's PDA as vault",
         vec![],
-        with(w.clone(), 3, sol.vault),
+        with(w.clone(), "vault", sol.vault),
         [a],
         Sluice(SluiceError::VaultMismatch)
     );
@@ -450,7 +500,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "open_position",
         "missing signer",
         vec![],
-        unsigned(env.ix_open_position(&a.pubkey()), 0),
+        unsigned(env.ix_open_position(&a.pubkey()), "owner"),
         [],
         Anchor(AnchorError::AccountNotSigner)
     );
@@ -463,7 +513,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "open_position",
         "non-canonical bump",
         vec![],
-        with(env.ix_open_position(&a.pubkey()), 2, nc_pos),
+        with(env.ix_open_position(&a.pubkey()), "position", nc_pos),
         [a],
         Anchor(AnchorError::ConstraintSeeds)
     );
@@ -471,7 +521,11 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "open_position",
         "arbitrary program in CPI slot",
         vec![],
-        with(env.ix_open_position(&a.pubkey()), 3, spl_token_id()),
+        with(
+            env.ix_open_position(&a.pubkey()),
+            "system_program",
+            spl_token_id()
+        ),
         [a],
         Anchor(AnchorError::InvalidProgramId)
     );
@@ -479,7 +533,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "open_position",
         "fake account chain",
         vec![],
-        with(env.ix_open_position(&a.pubkey()), 1, s.fake_market),
+        with(env.ix_open_position(&a.pubkey()), "market", s.fake_market),
         [a],
         Anchor(AnchorError::AccountOwnedByWrongProgram)
     );
@@ -496,7 +550,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "close_position",
         "missing signer",
         vec![],
-        unsigned(c.clone(), 0),
+        unsigned(c.clone(), "owner"),
         [],
         Anchor(AnchorError::AccountNotSigner)
     );
@@ -506,7 +560,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         vec![],
         with(
             env.ix_close_position(&a.pubkey()),
-            1,
+            "position",
             env.position_key(&e.pubkey())
         ),
         [a],
@@ -516,7 +570,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "close_position",
         "owner/type substitution",
         vec![],
-        with(c.clone(), 1, usdc.pool),
+        with(c.clone(), "position", usdc.pool),
         [h],
         Anchor(AnchorError::AccountDiscriminatorMismatch)
     );
@@ -527,7 +581,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "deposit_collateral",
         "missing signer",
         vec![],
-        unsigned(dc.clone(), 0),
+        unsigned(dc.clone(), "owner"),
         [],
         Anchor(AnchorError::AccountNotSigner)
     );
@@ -537,7 +591,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         vec![],
         with(
             env.ix_deposit_collateral(&a.pubkey(), &sol, SOL).await,
-            2,
+            "position",
             position_h
         ),
         [a],
@@ -547,7 +601,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "deposit_collateral",
         "owner/type substitution",
         vec![],
-        with(dc.clone(), 2, sol.pool),
+        with(dc.clone(), "position", sol.pool),
         [h],
         Anchor(AnchorError::AccountDiscriminatorMismatch)
     );
@@ -555,7 +609,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "deposit_collateral",
         "fake account chain",
         vec![],
-        with(dc.clone(), 3, s.fake_pool),
+        with(dc.clone(), "pool", s.fake_pool),
         [h],
         Anchor(AnchorError::AccountOwnedByWrongProgram)
     );
@@ -563,7 +617,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "deposit_collateral",
         "arbitrary program in CPI slot",
         vec![],
-        with(dc.clone(), 6, sys),
+        with(dc.clone(), "token_program", sys),
         [h],
         Anchor(AnchorError::InvalidProgramId)
     );
@@ -571,7 +625,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "deposit_collateral",
         "same account in two mutable roles",
         vec![],
-        with(dc.clone(), 5, sol.vault),
+        with(dc.clone(), "source", sol.vault),
         [h],
         Anchor(AnchorError::ConstraintDuplicateMutableAccount)
     );
@@ -579,7 +633,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "deposit_collateral",
         "another pool's PDA as vault",
         vec![],
-        with(dc.clone(), 4, usdc.vault),
+        with(dc.clone(), "vault", usdc.vault),
         [h],
         Sluice(SluiceError::VaultMismatch)
     );
@@ -592,7 +646,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "withdraw_collateral",
         "missing signer",
         refresh.clone(),
-        unsigned(wc.clone(), 0),
+        unsigned(wc.clone(), "owner"),
         [],
         Anchor(AnchorError::AccountNotSigner)
     );
@@ -603,7 +657,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         with(
             env.ix_withdraw_collateral(&a.pubkey(), &sol, SOL, &[usdc])
                 .await,
-            2,
+            "position",
             position_h
         ),
         [a],
@@ -613,7 +667,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "withdraw_collateral",
         "owner/type substitution",
         refresh.clone(),
-        with(wc.clone(), 3, position_b),
+        with(wc.clone(), "pool", position_b),
         [h],
         Anchor(AnchorError::AccountDiscriminatorMismatch)
     );
@@ -621,7 +675,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "withdraw_collateral",
         "fake account chain",
         refresh.clone(),
-        with(wc.clone(), 7, s.fake_pool),
+        with_remaining(wc.clone(), 0, s.fake_pool),
         [h],
         Sluice(SluiceError::MissingPoolAccount)
     );
@@ -629,7 +683,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "withdraw_collateral",
         "arbitrary program in CPI slot",
         refresh.clone(),
-        with(wc.clone(), 6, sys),
+        with(wc.clone(), "token_program", sys),
         [h],
         Anchor(AnchorError::InvalidProgramId)
     );
@@ -637,7 +691,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "withdraw_collateral",
         "same account in two mutable roles",
         refresh.clone(),
-        with(wc.clone(), 5, sol.vault),
+        with(wc.clone(), "destination", sol.vault),
         [h],
         Anchor(AnchorError::ConstraintDuplicateMutableAccount)
     );
@@ -645,7 +699,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "withdraw_collateral",
         "another pool's PDA as vault",
         refresh.clone(),
-        with(wc.clone(), 4, usdc.vault),
+        with(wc.clone(), "vault", usdc.vault),
         [h],
         Sluice(SluiceError::VaultMismatch)
     );
@@ -656,7 +710,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "borrow",
         "missing signer",
         refresh.clone(),
-        unsigned(br.clone(), 0),
+        unsigned(br.clone(), "owner"),
         [],
         Anchor(AnchorError::AccountNotSigner)
     );
@@ -666,7 +720,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         refresh.clone(),
         with(
             env.ix_borrow(&a.pubkey(), &usdc, USDC, &[sol]).await,
-            2,
+            "position",
             position_h
         ),
         [a],
@@ -676,7 +730,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "borrow",
         "owner/type substitution",
         refresh.clone(),
-        with(br.clone(), 2, usdc.pool),
+        with(br.clone(), "position", usdc.pool),
         [h],
         Anchor(AnchorError::AccountDiscriminatorMismatch)
     );
@@ -684,7 +738,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "borrow",
         "fake account chain",
         refresh.clone(),
-        with(br.clone(), 7, s.fake_pool),
+        with_remaining(br.clone(), 0, s.fake_pool),
         [h],
         Sluice(SluiceError::MissingPoolAccount)
     );
@@ -692,7 +746,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "borrow",
         "arbitrary program in CPI slot",
         refresh.clone(),
-        with(br.clone(), 6, sys),
+        with(br.clone(), "token_program", sys),
         [h],
         Anchor(AnchorError::InvalidProgramId)
     );
@@ -700,7 +754,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "borrow",
         "same account in two mutable roles",
         refresh.clone(),
-        with(br.clone(), 5, usdc.vault),
+        with(br.clone(), "destination", usdc.vault),
         [h],
         Anchor(AnchorError::ConstraintDuplicateMutableAccount)
     );
@@ -708,7 +762,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "borrow",
         "another pool's PDA as vault",
         refresh.clone(),
-        with(br.clone(), 4, sol.vault),
+        with(br.clone(), "vault", sol.vault),
         [h],
         Sluice(SluiceError::VaultMismatch)
     );
@@ -719,7 +773,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "repay",
         "missing signer",
         vec![],
-        unsigned(rp.clone(), 0),
+        unsigned(rp.clone(), "payer"),
         [],
         Anchor(AnchorError::AccountNotSigner)
     );
@@ -727,7 +781,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "repay",
         "owner/type substitution",
         vec![],
-        with(rp.clone(), 3, position_b),
+        with(rp.clone(), "pool", position_b),
         [h],
         Anchor(AnchorError::AccountDiscriminatorMismatch)
     );
@@ -735,7 +789,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "repay",
         "fake account chain",
         vec![],
-        with(rp.clone(), 3, s.fake_pool),
+        with(rp.clone(), "pool", s.fake_pool),
         [h],
         Anchor(AnchorError::AccountOwnedByWrongProgram)
     );
@@ -743,7 +797,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "repay",
         "arbitrary program in CPI slot",
         vec![],
-        with(rp.clone(), 6, sys),
+        with(rp.clone(), "token_program", sys),
         [h],
         Anchor(AnchorError::InvalidProgramId)
     );
@@ -751,7 +805,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "repay",
         "same account in two mutable roles",
         vec![],
-        with(rp.clone(), 5, usdc.vault),
+        with(rp.clone(), "source", usdc.vault),
         [h],
         Anchor(AnchorError::ConstraintDuplicateMutableAccount)
     );
@@ -759,7 +813,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "repay",
         "another pool's PDA as vault",
         vec![],
-        with(rp.clone(), 4, sol.vault),
+        with(rp.clone(), "vault", sol.vault),
         [h],
         Sluice(SluiceError::VaultMismatch)
     );
@@ -770,7 +824,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "refresh_pool",
         "owner/type substitution",
         vec![],
-        with(rpl.clone(), 0, position_b),
+        with(rpl.clone(), "pool", position_b),
         [],
         Anchor(AnchorError::AccountDiscriminatorMismatch)
     );
@@ -778,7 +832,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "refresh_pool",
         "fake account chain",
         vec![],
-        with(rpl.clone(), 0, s.fake_pool),
+        with(rpl.clone(), "pool", s.fake_pool),
         [],
         Anchor(AnchorError::AccountOwnedByWrongProgram)
     );
@@ -786,7 +840,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "refresh_pool",
         "arbitrary program in CPI slot",
         vec![],
-        with(rpl.clone(), 4, sys),
+        with(rpl.clone(), "token_program", sys),
         [],
         Anchor(AnchorError::InvalidProgramId)
     );
@@ -794,7 +848,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "refresh_pool",
         "same account in two mutable roles",
         vec![],
-        with(rpl.clone(), 3, usdc.vault),
+        with(rpl.clone(), "insurance_vault", usdc.vault),
         [],
         Anchor(AnchorError::ConstraintDuplicateMutableAccount)
     );
@@ -802,7 +856,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "refresh_pool",
         "another pool's PDA as vault",
         vec![],
-        with(rpl.clone(), 1, sol.vault),
+        with(rpl.clone(), "vault", sol.vault),
         [],
         Sluice(SluiceError::VaultMismatch)
     );
@@ -811,7 +865,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "refresh_price",
         "owner/type substitution",
         vec![],
-        with(rpr.clone(), 0, position_b),
+        with(rpr.clone(), "pool", position_b),
         [],
         Anchor(AnchorError::AccountDiscriminatorMismatch)
     );
@@ -819,7 +873,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "refresh_price",
         "fake account chain",
         vec![],
-        with(rpr.clone(), 0, s.fake_pool),
+        with(rpr.clone(), "pool", s.fake_pool),
         [],
         Anchor(AnchorError::AccountOwnedByWrongProgram)
     );
@@ -827,7 +881,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "refresh_price",
         "substituted oracle",
         vec![],
-        with(rpr.clone(), 1, usdc.oracle),
+        with(rpr.clone(), "oracle", usdc.oracle),
         [],
         Sluice(SluiceError::OracleWrongOwner)
     );
@@ -838,7 +892,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "update_pool_params",
         "missing signer",
         vec![],
-        unsigned(up.clone(), 0),
+        unsigned(up.clone(), "authority"),
         [],
         Anchor(AnchorError::AccountNotSigner)
     );
@@ -846,7 +900,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "update_pool_params",
         "wrong authority",
         vec![],
-        with(up.clone(), 0, a.pubkey()),
+        with(up.clone(), "authority", a.pubkey()),
         [a],
         Sluice(SluiceError::Unauthorized)
     );
@@ -854,7 +908,11 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "update_pool_params",
         "fake account chain",
         vec![],
-        with(with(up.clone(), 0, a.pubkey()), 1, s.fake_market),
+        with(
+            with(up.clone(), "authority", a.pubkey()),
+            "market",
+            s.fake_market
+        ),
         [a],
         Anchor(AnchorError::AccountOwnedByWrongProgram)
     );
@@ -862,7 +920,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "update_pool_params",
         "owner/type substitution",
         vec![],
-        with(up.clone(), 2, position_b),
+        with(up.clone(), "pool", position_b),
         [auth],
         Anchor(AnchorError::AccountDiscriminatorMismatch)
     );
@@ -877,7 +935,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "update_market_params",
         "missing signer",
         vec![],
-        unsigned(um.clone(), 0),
+        unsigned(um.clone(), "authority"),
         [],
         Anchor(AnchorError::AccountNotSigner)
     );
@@ -885,7 +943,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "update_market_params",
         "wrong authority",
         vec![],
-        with(um.clone(), 0, a.pubkey()),
+        with(um.clone(), "authority", a.pubkey()),
         [a],
         Sluice(SluiceError::Unauthorized)
     );
@@ -893,7 +951,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "update_market_params",
         "owner/type substitution",
         vec![],
-        with(um.clone(), 1, usdc.pool),
+        with(um.clone(), "market", usdc.pool),
         [auth],
         Anchor(AnchorError::AccountDiscriminatorMismatch)
     );
@@ -902,7 +960,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "propose_authority",
         "missing signer",
         vec![],
-        unsigned(pa.clone(), 0),
+        unsigned(pa.clone(), "authority"),
         [],
         Anchor(AnchorError::AccountNotSigner)
     );
@@ -910,7 +968,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "propose_authority",
         "wrong authority",
         vec![],
-        with(pa.clone(), 0, a.pubkey()),
+        with(pa.clone(), "authority", a.pubkey()),
         [a],
         Sluice(SluiceError::Unauthorized)
     );
@@ -918,7 +976,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "propose_authority",
         "owner/type substitution",
         vec![],
-        with(pa.clone(), 1, usdc.pool),
+        with(pa.clone(), "market", usdc.pool),
         [auth],
         Anchor(AnchorError::AccountDiscriminatorMismatch)
     );
@@ -935,7 +993,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "accept_authority",
         "missing signer",
         vec![],
-        unsigned(aa.clone(), 0),
+        unsigned(aa.clone(), "new_authority"),
         [],
         Anchor(AnchorError::AccountNotSigner)
     );
@@ -943,7 +1001,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "accept_authority",
         "owner/type substitution",
         vec![],
-        with(aa.clone(), 1, usdc.pool),
+        with(aa.clone(), "market", usdc.pool),
         [a],
         Anchor(AnchorError::AccountDiscriminatorMismatch)
     );
@@ -951,7 +1009,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "accept_authority",
         "fake account chain",
         vec![],
-        with(aa.clone(), 1, s.fake_market),
+        with(aa.clone(), "market", s.fake_market),
         [a],
         Anchor(AnchorError::AccountOwnedByWrongProgram)
     );
@@ -960,7 +1018,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "set_depth_sources",
         "missing signer",
         vec![],
-        unsigned(sd.clone(), 0),
+        unsigned(sd.clone(), "authority"),
         [],
         Anchor(AnchorError::AccountNotSigner)
     );
@@ -968,7 +1026,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "set_depth_sources",
         "wrong authority",
         vec![],
-        with(sd.clone(), 0, a.pubkey()),
+        with(sd.clone(), "authority", a.pubkey()),
         [a],
         Sluice(SluiceError::Unauthorized)
     );
@@ -976,7 +1034,11 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "set_depth_sources",
         "fake account chain",
         vec![],
-        with(with(sd.clone(), 0, a.pubkey()), 1, s.fake_market),
+        with(
+            with(sd.clone(), "authority", a.pubkey()),
+            "market",
+            s.fake_market
+        ),
         [a],
         Anchor(AnchorError::AccountOwnedByWrongProgram)
     );
@@ -984,7 +1046,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "set_depth_sources",
         "owner/type substitution",
         vec![],
-        with(sd.clone(), 2, position_b),
+        with(sd.clone(), "pool", position_b),
         [auth],
         Anchor(AnchorError::AccountDiscriminatorMismatch)
     );
@@ -1014,7 +1076,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "fund_insurance",
         "missing signer",
         vec![],
-        unsigned(fi.clone(), 0),
+        unsigned(fi.clone(), "funder"),
         [],
         Anchor(AnchorError::AccountNotSigner)
     );
@@ -1022,7 +1084,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "fund_insurance",
         "another pool's PDA as vault",
         vec![],
-        with(fi.clone(), 3, sol.insurance_vault),
+        with(fi.clone(), "insurance_vault", sol.insurance_vault),
         [a],
         Sluice(SluiceError::InsuranceMismatch)
     );
@@ -1030,7 +1092,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "fund_insurance",
         "arbitrary program in CPI slot",
         vec![],
-        with(fi.clone(), 5, sys),
+        with(fi.clone(), "token_program", sys),
         [a],
         Anchor(AnchorError::InvalidProgramId)
     );
@@ -1038,7 +1100,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "fund_insurance",
         "same account in two mutable roles",
         vec![],
-        with(fi.clone(), 4, usdc.insurance_vault),
+        with(fi.clone(), "source", usdc.insurance_vault),
         [a],
         Anchor(AnchorError::ConstraintDuplicateMutableAccount)
     );
@@ -1046,7 +1108,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "fund_insurance",
         "owner/type substitution",
         vec![],
-        with(fi.clone(), 2, sol.insurance),
+        with(fi.clone(), "insurance", sol.insurance),
         [a],
         Sluice(SluiceError::InsuranceMismatch)
     );
@@ -1059,7 +1121,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "liquidate",
         "missing signer",
         refresh.clone(),
-        unsigned(lq.clone(), 0),
+        unsigned(lq.clone(), "keeper"),
         [],
         Anchor(AnchorError::AccountNotSigner)
     );
@@ -1067,7 +1129,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "liquidate",
         "owner/type substitution",
         refresh.clone(),
-        with(lq.clone(), 2, usdc.pool),
+        with(lq.clone(), "position", usdc.pool),
         [k],
         Anchor(AnchorError::AccountDiscriminatorMismatch)
     );
@@ -1075,7 +1137,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "liquidate",
         "fake account chain",
         refresh.clone(),
-        with(lq.clone(), 4, s.fake_pool),
+        with(lq.clone(), "debt_pool", s.fake_pool),
         [k],
         Anchor(AnchorError::AccountOwnedByWrongProgram)
     );
@@ -1083,7 +1145,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "liquidate",
         "arbitrary program in CPI slot",
         refresh.clone(),
-        with(lq.clone(), 9, sys),
+        with(lq.clone(), "token_program", sys),
         [k],
         Anchor(AnchorError::InvalidProgramId)
     );
@@ -1091,7 +1153,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "liquidate",
         "same account in two mutable roles",
         refresh.clone(),
-        with(lq.clone(), 6, sol.vault),
+        with(lq.clone(), "keeper_collateral", sol.vault),
         [k],
         Anchor(AnchorError::ConstraintDuplicateMutableAccount)
     );
@@ -1099,7 +1161,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "liquidate",
         "another pool's PDA as vault",
         refresh.clone(),
-        with(lq.clone(), 5, usdc.vault),
+        with(lq.clone(), "collateral_vault", usdc.vault),
         [k],
         Sluice(SluiceError::VaultMismatch)
     );
@@ -1113,7 +1175,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "liquidate",
         "non-canonical bump",
         refresh.clone(),
-        with(lq.clone(), 7, nc_auction),
+        with(lq.clone(), "auction", nc_auction),
         [k],
         Anchor(AnchorError::ConstraintSeeds)
     );
@@ -1121,7 +1183,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "liquidate",
         "spoofed sysvar",
         refresh.clone(),
-        with(lq.clone(), 8, Keypair::new().pubkey()),
+        with(lq.clone(), "slot_hashes", Keypair::new().pubkey()),
         [k],
         Sluice(SluiceError::AuctionMismatch)
     );
@@ -1129,10 +1191,8 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "liquidate",
         "substituted depth account",
         refresh.clone(),
-        {
-            let n = lq.accounts.len();
-            with(lq.clone(), n - 2, s.amm.vault_quote)
-        },
+        // the first depth account (the AMM's collateral vault) replaced
+        with_remaining(lq.clone(), 0, s.amm.vault_quote),
         [k],
         Sluice(SluiceError::DepthAccountMismatch)
     );
@@ -1145,7 +1205,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "liquidate_instant",
         "missing signer",
         refresh.clone(),
-        unsigned(li.clone(), 0),
+        unsigned(li.clone(), "keeper"),
         [],
         Anchor(AnchorError::AccountNotSigner)
     );
@@ -1153,7 +1213,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "liquidate_instant",
         "owner/type substitution",
         refresh.clone(),
-        with(li.clone(), 3, position_b),
+        with(li.clone(), "collateral_pool", position_b),
         [k],
         Anchor(AnchorError::AccountDiscriminatorMismatch)
     );
@@ -1161,7 +1221,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "liquidate_instant",
         "fake account chain",
         refresh.clone(),
-        with(li.clone(), 1, s.fake_market),
+        with(li.clone(), "market", s.fake_market),
         [k],
         Anchor(AnchorError::AccountOwnedByWrongProgram)
     );
@@ -1169,7 +1229,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "liquidate_instant",
         "arbitrary program in CPI slot",
         refresh.clone(),
-        with(li.clone(), 9, sys),
+        with(li.clone(), "token_program", sys),
         [k],
         Anchor(AnchorError::InvalidProgramId)
     );
@@ -1177,7 +1237,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "liquidate_instant",
         "same account in two mutable roles",
         refresh.clone(),
-        with(li.clone(), 7, usdc.vault),
+        with(li.clone(), "keeper_source", usdc.vault),
         [k],
         Anchor(AnchorError::ConstraintDuplicateMutableAccount)
     );
@@ -1185,7 +1245,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "liquidate_instant",
         "another pool's PDA as vault",
         refresh.clone(),
-        with(li.clone(), 6, sol.insurance_vault),
+        with(li.clone(), "debt_vault", sol.insurance_vault),
         [k],
         Sluice(SluiceError::VaultMismatch)
     );
@@ -1198,7 +1258,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "take",
         "missing signer",
         vec![],
-        unsigned(tk.clone(), 0),
+        unsigned(tk.clone(), "taker"),
         [],
         Anchor(AnchorError::AccountNotSigner)
     );
@@ -1206,7 +1266,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "take",
         "auction of another position",
         vec![],
-        with(tk.clone(), 3, position_h),
+        with(tk.clone(), "position", position_h),
         [k],
         Sluice(SluiceError::AuctionMismatch)
     );
@@ -1214,7 +1274,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "take",
         "owner/type substitution",
         vec![],
-        with(tk.clone(), 2, position_b),
+        with(tk.clone(), "auction", position_b),
         [k],
         Anchor(AnchorError::AccountDiscriminatorMismatch)
     );
@@ -1222,7 +1282,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "take",
         "fake account chain",
         vec![],
-        with(tk.clone(), 5, s.fake_pool),
+        with(tk.clone(), "debt_pool", s.fake_pool),
         [k],
         Anchor(AnchorError::AccountOwnedByWrongProgram)
     );
@@ -1230,7 +1290,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "take",
         "arbitrary program in CPI slot",
         vec![],
-        with(tk.clone(), 12, sys),
+        with(tk.clone(), "token_program", sys),
         [k],
         Anchor(AnchorError::InvalidProgramId)
     );
@@ -1238,7 +1298,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "take",
         "same account in two mutable roles",
         vec![],
-        with(tk.clone(), 10, usdc.vault),
+        with(tk.clone(), "taker_source", usdc.vault),
         [k],
         Anchor(AnchorError::ConstraintDuplicateMutableAccount)
     );
@@ -1246,7 +1306,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "take",
         "another pool's PDA as vault",
         vec![],
-        with(tk.clone(), 7, sol.insurance_vault),
+        with(tk.clone(), "debt_vault", sol.insurance_vault),
         [k],
         Sluice(SluiceError::VaultMismatch)
     );
@@ -1254,7 +1314,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "take",
         "substituted insurance",
         vec![],
-        with(tk.clone(), 8, sol.insurance),
+        with(tk.clone(), "insurance", sol.insurance),
         [k],
         Sluice(SluiceError::InsuranceMismatch)
     );
@@ -1265,7 +1325,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "redo",
         "missing signer",
         refresh.clone(),
-        unsigned(rd.clone(), 0),
+        unsigned(rd.clone(), "keeper"),
         [],
         Anchor(AnchorError::AccountNotSigner)
     );
@@ -1273,7 +1333,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "redo",
         "owner/type substitution",
         refresh.clone(),
-        with(rd.clone(), 2, position_b),
+        with(rd.clone(), "auction", position_b),
         [k],
         Anchor(AnchorError::AccountDiscriminatorMismatch)
     );
@@ -1281,7 +1341,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "redo",
         "fake account chain",
         refresh.clone(),
-        with(rd.clone(), 3, s.fake_pool),
+        with(rd.clone(), "collateral_pool", s.fake_pool),
         [k],
         Anchor(AnchorError::AccountOwnedByWrongProgram)
     );
@@ -1289,7 +1349,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "redo",
         "arbitrary program in CPI slot",
         refresh.clone(),
-        with(rd.clone(), 8, sys),
+        with(rd.clone(), "token_program", sys),
         [k],
         Anchor(AnchorError::InvalidProgramId)
     );
@@ -1297,7 +1357,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "redo",
         "same account in two mutable roles",
         refresh.clone(),
-        with(rd.clone(), 6, sol.vault),
+        with(rd.clone(), "keeper_collateral", sol.vault),
         [k],
         Anchor(AnchorError::ConstraintDuplicateMutableAccount)
     );
@@ -1305,7 +1365,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "redo",
         "another pool's PDA as vault",
         refresh.clone(),
-        with(rd.clone(), 5, usdc.vault),
+        with(rd.clone(), "collateral_vault", usdc.vault),
         [k],
         Sluice(SluiceError::VaultMismatch)
     );
@@ -1313,7 +1373,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "redo",
         "spoofed sysvar",
         refresh.clone(),
-        with(rd.clone(), 7, Keypair::new().pubkey()),
+        with(rd.clone(), "slot_hashes", Keypair::new().pubkey()),
         [k],
         Sluice(SluiceError::AuctionMismatch)
     );
@@ -1321,7 +1381,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "redo",
         "auction of another position",
         refresh.clone(),
-        with(rd.clone(), 4, sol.pool),
+        with(rd.clone(), "debt_pool", sol.pool),
         [k],
         Sluice(SluiceError::AuctionMismatch)
     );
@@ -1332,7 +1392,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "settle_bad_debt",
         "missing signer",
         vec![],
-        unsigned(sb.clone(), 0),
+        unsigned(sb.clone(), "keeper"),
         [],
         Anchor(AnchorError::AccountNotSigner)
     );
@@ -1340,7 +1400,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "settle_bad_debt",
         "owner/type substitution",
         vec![],
-        with(sb.clone(), 2, usdc.pool),
+        with(sb.clone(), "position", usdc.pool),
         [k],
         Anchor(AnchorError::AccountDiscriminatorMismatch)
     );
@@ -1348,7 +1408,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "settle_bad_debt",
         "fake account chain",
         vec![],
-        with(sb.clone(), 3, s.fake_pool),
+        with(sb.clone(), "debt_pool", s.fake_pool),
         [k],
         Anchor(AnchorError::AccountOwnedByWrongProgram)
     );
@@ -1356,7 +1416,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "settle_bad_debt",
         "arbitrary program in CPI slot",
         vec![],
-        with(sb.clone(), 7, sys),
+        with(sb.clone(), "token_program", sys),
         [k],
         Anchor(AnchorError::InvalidProgramId)
     );
@@ -1364,7 +1424,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "settle_bad_debt",
         "same account in two mutable roles",
         vec![],
-        with(sb.clone(), 6, usdc.vault),
+        with(sb.clone(), "insurance_vault", usdc.vault),
         [k],
         Anchor(AnchorError::ConstraintDuplicateMutableAccount)
     );
@@ -1372,7 +1432,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "settle_bad_debt",
         "another pool's PDA as vault",
         vec![],
-        with(sb.clone(), 4, sol.vault),
+        with(sb.clone(), "debt_vault", sol.vault),
         [k],
         Sluice(SluiceError::VaultMismatch)
     );
@@ -1380,7 +1440,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         "settle_bad_debt",
         "substituted insurance",
         vec![],
-        with(sb.clone(), 6, sol.insurance_vault),
+        with(sb.clone(), "insurance_vault", sol.insurance_vault),
         [k],
         Sluice(SluiceError::InsuranceMismatch)
     );
