@@ -4,6 +4,7 @@ use anchor_spl::token::{Mint, Token, TokenAccount};
 use crate::constants::*;
 use crate::errors::SluiceError;
 use crate::events::PoolInitialized;
+use crate::math::fixed::SafeMath;
 use crate::state::{InsuranceBuffer, Market, OracleConfig, OracleKind, Pool, PoolParams};
 
 #[derive(Accounts)]
@@ -85,11 +86,7 @@ pub fn init_pool(ctx: Context<InitPool>, oracle: OracleConfig, params: PoolParam
     ins.pool = pool_key;
     ins.vault = a.insurance_vault.key();
 
-    a.market.pool_count = a
-        .market
-        .pool_count
-        .checked_add(1)
-        .ok_or(SluiceError::MathOverflow)?;
+    a.market.pool_count = a.market.pool_count.safe_add(1)?;
     emit!(PoolInitialized {
         market: a.market.key(),
         pool: pool_key,

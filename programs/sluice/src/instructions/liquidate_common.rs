@@ -6,6 +6,7 @@ use crate::depth::liquidation_depth;
 use crate::errors::SluiceError;
 use crate::events::DepthObserved;
 use crate::health::{HealthCache, HealthType};
+use crate::math::fixed::SafeMath;
 use crate::math::fixed::{mul_div, to_u64};
 use crate::math::health::Health;
 use crate::math::liquidation::{plan, LiquidationInput, LiquidationPlan};
@@ -171,10 +172,7 @@ pub fn seize(
     slot: u64,
     to_liquidity: bool,
 ) -> Result<()> {
-    let seized = p
-        .lot
-        .checked_add(p.keeper)
-        .ok_or(SluiceError::MathOverflow)?;
+    let seized = p.lot.safe_add(p.keeper)?;
     position.remove_collateral(collateral_key, cpool, seized)?;
     cpool.record_seizure(slot, seized)?;
     let r = position.retire_debt(debt_key, dpool, p.repay, to_liquidity)?;

@@ -76,6 +76,36 @@ pub fn to_u64(x: u128) -> MathResult<u64> {
     u64::try_from(x).map_err(|_| MathError::Overflow)
 }
 
+/// Checked arithmetic in one call (`a.safe_add(b)?`): an overflow or a
+/// division by zero is a named error, never a wrap or a panic.
+pub trait SafeMath: Sized {
+    fn safe_add(self, rhs: Self) -> MathResult<Self>;
+    fn safe_sub(self, rhs: Self) -> MathResult<Self>;
+    fn safe_mul(self, rhs: Self) -> MathResult<Self>;
+    fn safe_div(self, rhs: Self) -> MathResult<Self>;
+}
+
+macro_rules! safe_math {
+    ($($t:ty),*) => {$(
+        impl SafeMath for $t {
+            fn safe_add(self, rhs: Self) -> MathResult<Self> {
+                self.checked_add(rhs).ok_or(MathError::Overflow)
+            }
+            fn safe_sub(self, rhs: Self) -> MathResult<Self> {
+                self.checked_sub(rhs).ok_or(MathError::Overflow)
+            }
+            fn safe_mul(self, rhs: Self) -> MathResult<Self> {
+                self.checked_mul(rhs).ok_or(MathError::Overflow)
+            }
+            fn safe_div(self, rhs: Self) -> MathResult<Self> {
+                self.checked_div(rhs).ok_or(MathError::DivideByZero)
+            }
+        }
+    )*};
+}
+
+safe_math!(u8, u16, u32, u64, u128, i64, i128);
+
 pub fn checked_add(a: u128, b: u128) -> MathResult<u128> {
     a.checked_add(b).ok_or(MathError::Overflow)
 }
@@ -92,6 +122,15 @@ pub fn pow10(exp: u32) -> MathResult<u128> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn safe_math_names_overflow_and_division_by_zero() {
+        assert_eq!(u64::MAX.safe_add(1), Err(MathError::Overflow));
+        assert_eq!(0u64.safe_sub(1), Err(MathError::Overflow));
+        assert_eq!(u128::MAX.safe_mul(2), Err(MathError::Overflow));
+        assert_eq!(7u64.safe_div(0), Err(MathError::DivideByZero));
+        assert_eq!(7u64.safe_add(3).and_then(|v| v.safe_div(2)), Ok(5));
+    }
     use proptest::prelude::*;
 
     #[test]

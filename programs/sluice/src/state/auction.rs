@@ -3,6 +3,7 @@ use anchor_lang::prelude::*;
 use crate::constants::{AUCTION_VERSION, MAX_REDO_TIPS_PER_AUCTION_BPS};
 use crate::errors::SluiceError;
 use crate::math::auction::{cost, Curve};
+use crate::math::fixed::SafeMath;
 use crate::math::fixed::{apply_bps, mul_div, to_u64};
 use crate::math::{Rounding, BPS, WAD};
 use crate::state::{AuctionCurve, AuctionParams};
@@ -125,19 +126,10 @@ impl Auction {
 
     /// Adds a seizure to the lot (a new auction, or an extension).
     pub fn add_lot(&mut self, lot: u64, debt: u64, penalty: u64) -> Result<()> {
-        self.lot = self.lot.checked_add(lot).ok_or(SluiceError::MathOverflow)?;
-        self.lot_at_open = self
-            .lot_at_open
-            .checked_add(lot)
-            .ok_or(SluiceError::MathOverflow)?;
-        self.debt_to_raise = self
-            .debt_to_raise
-            .checked_add(debt)
-            .ok_or(SluiceError::MathOverflow)?;
-        self.penalty_to_raise = self
-            .penalty_to_raise
-            .checked_add(penalty)
-            .ok_or(SluiceError::MathOverflow)?;
+        self.lot = self.lot.safe_add(lot)?;
+        self.lot_at_open = self.lot_at_open.safe_add(lot)?;
+        self.debt_to_raise = self.debt_to_raise.safe_add(debt)?;
+        self.penalty_to_raise = self.penalty_to_raise.safe_add(penalty)?;
         Ok(())
     }
 
@@ -183,7 +175,7 @@ impl Auction {
 
     /// Pays a redo tip out of the lot.
     pub fn pay_tip(&mut self, tip: u64) -> Result<()> {
-        self.lot = self.lot.checked_sub(tip).ok_or(SluiceError::MathOverflow)?;
+        self.lot = self.lot.safe_sub(tip)?;
         self.tips_paid = self.tips_paid.saturating_add(tip);
         Ok(())
     }

@@ -1,6 +1,6 @@
 use anchor_lang::prelude::*;
 
-use crate::errors::SluiceError;
+use crate::math::fixed::SafeMath;
 
 /// The insurance buffer of one pool (one debt mint). Funded by the reserve
 /// factor's share of interest; pays bad debt before any loss reaches lenders.
@@ -23,19 +23,13 @@ pub struct InsuranceBuffer {
 impl InsuranceBuffer {
     /// Books `amount` received (interest sweep, donation, auction penalty).
     pub fn record_funding(&mut self, amount: u64) -> Result<()> {
-        self.total_funded = self
-            .total_funded
-            .checked_add(amount)
-            .ok_or(SluiceError::MathOverflow)?;
+        self.total_funded = self.total_funded.safe_add(amount)?;
         Ok(())
     }
 
     /// Books `amount` paid out to cover bad debt.
     pub fn record_payment(&mut self, amount: u64) -> Result<()> {
-        self.total_paid = self
-            .total_paid
-            .checked_add(amount)
-            .ok_or(SluiceError::MathOverflow)?;
+        self.total_paid = self.total_paid.safe_add(amount)?;
         Ok(())
     }
 }

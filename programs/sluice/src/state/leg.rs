@@ -3,6 +3,7 @@
 use anchor_lang::prelude::*;
 
 use crate::errors::SluiceError;
+use crate::math::fixed::SafeMath;
 use crate::math::fixed::{checked_add, checked_sub, to_u64};
 use crate::math::shares::{debt_amount, scaled_debt_for_borrow, scaled_debt_for_repay};
 use crate::math::Rounding;
@@ -23,14 +24,8 @@ impl Position {
             SluiceError::SamePoolCollateralAndDebt
         );
         let entry = self.collateral_entry_mut(key)?;
-        entry.amount = entry
-            .amount
-            .checked_add(amount)
-            .ok_or(SluiceError::MathOverflow)?;
-        pool.total_collateral = pool
-            .total_collateral
-            .checked_add(amount)
-            .ok_or(SluiceError::MathOverflow)?;
+        entry.amount = entry.amount.safe_add(amount)?;
+        pool.total_collateral = pool.total_collateral.safe_add(amount)?;
         Ok(())
     }
 
@@ -45,10 +40,7 @@ impl Position {
             .amount
             .checked_sub(amount)
             .ok_or(SluiceError::InsufficientCollateral)?;
-        pool.total_collateral = pool
-            .total_collateral
-            .checked_sub(amount)
-            .ok_or(SluiceError::MathOverflow)?;
+        pool.total_collateral = pool.total_collateral.safe_sub(amount)?;
         self.compact();
         Ok(())
     }
@@ -61,19 +53,10 @@ impl Position {
         pool: &mut Pool,
         amount: u64,
     ) -> Result<()> {
-        pool.auction_collateral = pool
-            .auction_collateral
-            .checked_sub(amount)
-            .ok_or(SluiceError::MathOverflow)?;
+        pool.auction_collateral = pool.auction_collateral.safe_sub(amount)?;
         let entry = self.collateral_entry_mut(key)?;
-        entry.amount = entry
-            .amount
-            .checked_add(amount)
-            .ok_or(SluiceError::MathOverflow)?;
-        pool.total_collateral = pool
-            .total_collateral
-            .checked_add(amount)
-            .ok_or(SluiceError::MathOverflow)?;
+        entry.amount = entry.amount.safe_add(amount)?;
+        pool.total_collateral = pool.total_collateral.safe_add(amount)?;
         Ok(())
     }
 
@@ -88,10 +71,7 @@ impl Position {
         amount: u64,
         opened_index: u128,
     ) -> Result<()> {
-        pool.auction_debt = pool
-            .auction_debt
-            .checked_sub(amount)
-            .ok_or(SluiceError::MathOverflow)?;
+        pool.auction_debt = pool.auction_debt.safe_sub(amount)?;
         let index = pool.borrow_index.get();
         let index = if opened_index > 0 {
             index.min(opened_index)
@@ -169,10 +149,7 @@ impl Position {
         pool.total_scaled_debt
             .set(checked_sub(pool.total_scaled_debt.get(), r.retired)?);
         if to_liquidity {
-            pool.available_liquidity = pool
-                .available_liquidity
-                .checked_add(r.paid)
-                .ok_or(SluiceError::MathOverflow)?;
+            pool.available_liquidity = pool.available_liquidity.safe_add(r.paid)?;
         }
         self.compact();
         Ok(r)

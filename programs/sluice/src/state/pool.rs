@@ -4,6 +4,7 @@ use bytemuck::{Pod, Zeroable};
 use crate::constants::*;
 use crate::errors::SluiceError;
 use crate::math::depth::rise_limited;
+use crate::math::fixed::SafeMath;
 use crate::math::fixed::{checked_add, checked_sub, to_u64};
 use crate::math::interest::{accrue_index, reserve_share, utilization_wad};
 use crate::math::shares::{assets_for_shares, debt_amount, shares_for_deposit};
@@ -370,9 +371,7 @@ impl Pool {
     pub fn record_seizure(&mut self, slot: u64, amount: u64) -> Result<()> {
         let before = self.seized_this_slot(slot);
         self.sell_slot = slot;
-        self.seized_in_slot = before
-            .checked_add(amount)
-            .ok_or(SluiceError::MathOverflow)?;
+        self.seized_in_slot = before.safe_add(amount)?;
         Ok(())
     }
 
@@ -417,30 +416,21 @@ impl Pool {
     /// A seized lot enters an auction: `lot` of this (collateral) pool's
     /// tokens stay in its vault, booked as auction collateral.
     pub fn hold_for_auction(&mut self, lot: u64) -> Result<()> {
-        self.auction_collateral = self
-            .auction_collateral
-            .checked_add(lot)
-            .ok_or(SluiceError::MathOverflow)?;
+        self.auction_collateral = self.auction_collateral.safe_add(lot)?;
         Ok(())
     }
 
     /// `amount` of auction collateral leaves the auction books (sold to a
     /// taker; a return to the position goes through the position leg).
     pub fn release_auction_collateral(&mut self, amount: u64) -> Result<()> {
-        self.auction_collateral = self
-            .auction_collateral
-            .checked_sub(amount)
-            .ok_or(SluiceError::MathOverflow)?;
+        self.auction_collateral = self.auction_collateral.safe_sub(amount)?;
         Ok(())
     }
 
     /// Debt retired from a position into an auction (this is the debt pool):
     /// still owed to lenders, booked as auction debt.
     pub fn owe_from_auction(&mut self, amount: u64) -> Result<()> {
-        self.auction_debt = self
-            .auction_debt
-            .checked_add(amount)
-            .ok_or(SluiceError::MathOverflow)?;
+        self.auction_debt = self.auction_debt.safe_add(amount)?;
         Ok(())
     }
 
@@ -454,14 +444,8 @@ impl Pool {
         );
         let shares = shares_for_deposit(amount, self.total_supply_assets()?, self.total_shares)?;
         require!(shares > 0, SluiceError::DepositTooSmall);
-        self.available_liquidity = self
-            .available_liquidity
-            .checked_add(amount)
-            .ok_or(SluiceError::MathOverflow)?;
-        self.total_shares = self
-            .total_shares
-            .checked_add(shares)
-            .ok_or(SluiceError::MathOverflow)?;
+        self.available_liquidity = self.available_liquidity.safe_add(amount)?;
+        self.total_shares = self.total_shares.safe_add(shares)?;
         Ok(shares)
     }
 
@@ -518,14 +502,8 @@ impl Pool {
     /// An auction raised `amount` of debt: it leaves the auction books and
     /// becomes lendable liquidity again.
     pub fn receive_auction_proceeds(&mut self, amount: u64) -> Result<()> {
-        self.available_liquidity = self
-            .available_liquidity
-            .checked_add(amount)
-            .ok_or(SluiceError::MathOverflow)?;
-        self.auction_debt = self
-            .auction_debt
-            .checked_sub(amount)
-            .ok_or(SluiceError::MathOverflow)?;
+        self.available_liquidity = self.available_liquidity.safe_add(amount)?;
+        self.auction_debt = self.auction_debt.safe_sub(amount)?;
         Ok(())
     }
 
@@ -556,10 +534,7 @@ impl Pool {
     pub fn book_bad_debt(&mut self, shortfall: u64, insurance_balance: u64) -> Result<BadDebt> {
         let covered = shortfall.min(insurance_balance);
         let socialized = shortfall - covered;
-        self.available_liquidity = self
-            .available_liquidity
-            .checked_add(covered)
-            .ok_or(SluiceError::MathOverflow)?;
+        self.available_liquidity = self.available_liquidity.safe_add(covered)?;
         self.total_bad_debt = self.total_bad_debt.saturating_add(shortfall);
         self.total_socialized = self.total_socialized.saturating_add(socialized);
         Ok(BadDebt {
@@ -596,10 +571,7 @@ impl Pool {
             interest,
             self.params.rates.reserve_factor_bps,
         )?)?;
-        self.pending_insurance = self
-            .pending_insurance
-            .checked_add(to_insurance)
-            .ok_or(SluiceError::MathOverflow)?;
+        self.pending_insurance = self.pending_insurance.safe_add(to_insurance)?;
         Ok(Some(Accrual {
             interest: to_u64(interest)?,
             to_insurance,

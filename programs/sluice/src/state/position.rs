@@ -2,6 +2,7 @@ use anchor_lang::prelude::*;
 
 use crate::constants::*;
 use crate::errors::SluiceError;
+use crate::math::fixed::SafeMath;
 
 #[derive(
     AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, Default, PartialEq, Eq, InitSpace,
@@ -100,19 +101,10 @@ impl Position {
     /// An auction of (collateral pool, debt pool) opened: pins both entries.
     pub fn begin_auction(&mut self, collateral_pool: &Pubkey, debt_pool: &Pubkey) -> Result<()> {
         let c = self.collateral_entry_mut(collateral_pool)?;
-        c.open_auctions = c
-            .open_auctions
-            .checked_add(1)
-            .ok_or(SluiceError::MathOverflow)?;
+        c.open_auctions = c.open_auctions.safe_add(1)?;
         let d = self.debt_entry_mut(debt_pool)?;
-        d.open_auctions = d
-            .open_auctions
-            .checked_add(1)
-            .ok_or(SluiceError::MathOverflow)?;
-        self.open_auctions = self
-            .open_auctions
-            .checked_add(1)
-            .ok_or(SluiceError::MathOverflow)?;
+        d.open_auctions = d.open_auctions.safe_add(1)?;
+        self.open_auctions = self.open_auctions.safe_add(1)?;
         Ok(())
     }
 
