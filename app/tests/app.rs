@@ -5,32 +5,16 @@ use sluice_app::config;
 use sluice_app::keeper::{Keeper, OracleOnly};
 use sluice_app::sim::{self, scenario, SimConfig};
 use sluice_client::local::*;
-use sluice_client::Feed;
 use solana_signer::Signer;
 
 #[tokio::test]
 async fn keeper_liquidates_the_unhealthy_position_and_skips_the_healthy_one() {
-    let mut env = Env::new().await;
-    let usdc = env.add_pool(6, Feed::Pull, default_params(), 1.0).await;
-    let sol = env.add_pool(9, Feed::Legacy, default_params(), 100.0).await;
-    let lender = env.user().await;
-    env.mint_to(&usdc.mint, &lender.pubkey(), 1_000_000 * USDC)
-        .await;
-    env.deposit(&lender, &usdc, 1_000_000 * USDC).await.unwrap();
-    let amm = env
-        .create_amm(&sol, &usdc, 2_000 * SOL, 200_000 * USDC)
-        .await;
-    env.register_amm(&sol, &amm).await;
-    let all = [usdc, sol];
+    let mut m = MarketBuilder::default().build().await;
     let mut owners = Vec::new();
     for debt in [3_000, 7_000] {
-        let b = env.user().await;
-        env.mint_to(&sol.mint, &b.pubkey(), 100 * SOL).await;
-        env.open_position(&b).await.unwrap();
-        env.deposit_collateral(&b, &sol, 100 * SOL).await.unwrap();
-        env.borrow(&b, &usdc, debt * USDC, &all).await.unwrap();
-        owners.push(b.pubkey());
+        owners.push(m.borrower(100 * SOL, debt * USDC).await.pubkey());
     }
+    let (mut env, usdc, sol) = (m.env, m.usdc, m.sol);
     let kp = env.user().await;
     let keeper_debt = env.mint_to(&usdc.mint, &kp.pubkey(), 100_000 * USDC).await;
     let keeper_collateral = env.token_account(&kp.pubkey(), &sol.mint).await;
@@ -145,28 +129,14 @@ async fn keeper_over_json_rpc_liquidates_and_shrugs_off_a_lost_race() {
     use sluice_client::local::rpc_server::{serve, SharedEnv};
     use std::sync::Arc;
 
-    let mut env = Env::new().await;
-    let usdc = env.add_pool(6, Feed::Pull, default_params(), 1.0).await;
-    let sol = env.add_pool(9, Feed::Legacy, default_params(), 100.0).await;
-    let lender = env.user().await;
-    env.mint_to(&usdc.mint, &lender.pubkey(), 1_000_000 * USDC)
-        .await;
-    env.deposit(&lender, &usdc, 1_000_000 * USDC).await.unwrap();
-    let amm = env
-        .create_amm(&sol, &usdc, 2_000 * SOL, 200_000 * USDC)
-        .await;
-    env.register_amm(&sol, &amm).await;
-    let all = [usdc, sol];
+    let mut m = MarketBuilder::default().build().await;
     // two positions that $85 makes liquidatable
     let mut owners = Vec::new();
     for _ in 0..2 {
-        let b = env.user().await;
-        env.mint_to(&sol.mint, &b.pubkey(), 100 * SOL).await;
-        env.open_position(&b).await.unwrap();
-        env.deposit_collateral(&b, &sol, 100 * SOL).await.unwrap();
-        env.borrow(&b, &usdc, 7_000 * USDC, &all).await.unwrap();
-        owners.push(b);
+        owners.push(m.borrower(100 * SOL, 7_000 * USDC).await);
     }
+    let all = m.all();
+    let (mut env, usdc, sol) = (m.env, m.usdc, m.sol);
     let kp = env.user().await;
     let keeper_debt = env.mint_to(&usdc.mint, &kp.pubkey(), 100_000 * USDC).await;
     let keeper_collateral = env.token_account(&kp.pubkey(), &sol.mint).await;
