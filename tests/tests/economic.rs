@@ -81,8 +81,10 @@ async fn net_worth(
     v
 }
 
-#[tokio::test]
-async fn self_liquidation_from_a_second_wallet_yields_nothing() {
+/// A borrower of $7,000 against 100 SOL, liquidatable at $85 (with a TWAP
+/// there), SOL's depth from an AMM of 2,000 SOL, and the borrower's second
+/// wallet holding $20,000.
+async fn self_liquidation_scene() -> (S, Keypair, Keypair) {
     let mut s = market(9, 100.0, default_params()).await;
     let (usdc, sol, all) = (s.usdc, s.sol, s.all());
     let amm = s
@@ -98,6 +100,13 @@ async fn self_liquidation_from_a_second_wallet_yields_nothing() {
     s.env.deposit_collateral(&b, &sol, 100 * SOL).await.unwrap();
     s.env.borrow(&b, &usdc, 7_000 * USDC, &all).await.unwrap();
     s.history(85.0).await;
+    (s, b, w2)
+}
+
+#[tokio::test]
+async fn self_liquidation_from_a_second_wallet_yields_nothing() {
+    let (mut s, b, w2) = self_liquidation_scene().await;
+    let (usdc, sol, all) = (s.usdc, s.sol, s.all());
     // the second wallet liquidates its owner's position and buys the lot back,
     // round after round (the depth cap makes each round partial): every round loses
     let mut worth = net_worth(&mut s.env, &[&b, &w2], &b, &usdc, &sol, 85.0).await;
@@ -280,21 +289,8 @@ async fn group_worth(s: &mut S, b: &Keypair, w2: &Keypair, index: u128) -> i128 
 }
 
 async fn run_self_liquidation(plan: SelfLiquidation) -> Result<(), TestCaseError> {
-    let mut s = market(9, 100.0, default_params()).await;
+    let (mut s, b, w2) = self_liquidation_scene().await;
     let (usdc, sol, all) = (s.usdc, s.sol, s.all());
-    let amm = s
-        .env
-        .create_amm(&sol, &usdc, 2_000 * SOL, 200_000 * USDC)
-        .await;
-    s.env.register_amm(&sol, &amm).await;
-    let b = s.env.user().await;
-    let w2 = s.env.user().await;
-    s.env.mint_to(&sol.mint, &b.pubkey(), 100 * SOL).await;
-    s.env.mint_to(&usdc.mint, &w2.pubkey(), 20_000 * USDC).await;
-    s.env.open_position(&b).await.unwrap();
-    s.env.deposit_collateral(&b, &sol, 100 * SOL).await.unwrap();
-    s.env.borrow(&b, &usdc, 7_000 * USDC, &all).await.unwrap();
-    s.history(85.0).await;
     let index = s.env.pool(&usdc).await.borrow_index.get();
     let before = group_worth(&mut s, &b, &w2, index).await;
     s.env

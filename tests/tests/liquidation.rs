@@ -1006,26 +1006,28 @@ async fn redo_tips_are_bounded_per_auction_and_need_an_expired_lot() {
     s.books().await;
 }
 
-/// An attacker wallet holding `sol` SOL, with USDC and token accounts ready.
-async fn swapper(s: &mut Scene, sol: u64) -> Keypair {
-    let w = s.env.user().await;
-    let (sk, uk) = (s.sol, s.usdc);
-    s.env.mint_to(&sk.mint, &w.pubkey(), sol).await;
-    s.env.mint_to(&uk.mint, &w.pubkey(), 1_000_000 * USDC).await;
-    w
-}
-
-#[tokio::test]
-async fn swapping_into_the_amm_around_a_liquidation_cannot_raise_the_depth_cap() {
-    // attack: swap 4x the reserve in, liquidate against the 5x depth, swap
-    // back out, all in one transaction (the cap read live reserves)
+/// A large position liquidatable at $85 (its lot far above the cap), an
+/// attacker wallet holding 8,000 SOL and $1M to swap with, and the AMM's
+/// honest depth cap.
+async fn depth_attack_scene() -> (Scene, Keypair, Keypair, u64) {
     let mut s = Scene::new(default_params()).await;
     let b = s.borrower(1_000 * SOL, 70_000 * USDC).await;
     for _ in 0..6 {
         s.prices(10, 85.0).await;
     }
     let cap = s.cap_now().await;
-    let w = swapper(&mut s, 8_000 * SOL).await;
+    let w = s.env.user().await;
+    let (sk, uk) = (s.sol, s.usdc);
+    s.env.mint_to(&sk.mint, &w.pubkey(), 8_000 * SOL).await;
+    s.env.mint_to(&uk.mint, &w.pubkey(), 1_000_000 * USDC).await;
+    (s, b, w, cap)
+}
+
+#[tokio::test]
+async fn swapping_into_the_amm_around_a_liquidation_cannot_raise_the_depth_cap() {
+    // attack: swap 4x the reserve in, liquidate against the 5x depth, swap
+    // back out, all in one transaction (the cap read live reserves)
+    let (mut s, b, w, cap) = depth_attack_scene().await;
     let (sk, uk, all) = (s.sol, s.usdc, s.all());
     let mut middle = s.env.refresh_prices(&all);
     middle.push(
@@ -1054,13 +1056,7 @@ async fn swapping_into_the_amm_around_a_liquidation_cannot_raise_the_depth_cap()
 async fn a_sandwiched_depth_observation_lifts_the_next_slots_cap_by_at_most_five_percent() {
     // attack: record an inflated depth in one slot (swap in, refresh with the
     // depth accounts, swap out) to liquidate against it in the next
-    let mut s = Scene::new(default_params()).await;
-    let b = s.borrower(1_000 * SOL, 70_000 * USDC).await;
-    for _ in 0..6 {
-        s.prices(10, 85.0).await;
-    }
-    let cap = s.cap_now().await;
-    let w = swapper(&mut s, 8_000 * SOL).await;
+    let (mut s, b, w, cap) = depth_attack_scene().await;
     let sk = s.sol;
     let observe = vec![s.env.ix_refresh_price_observing_depth(&sk).await];
     let ixs = s

@@ -685,34 +685,8 @@ impl Env {
         d: &PoolKeys,
         others: &[PoolKeys],
     ) -> Instruction {
-        let (sources, others, kc, kd) = self.liquidation_inputs(keeper, c, d, others).await;
-        cix::liquidate(&cix::LiquidationAccounts {
-            market: self.market,
-            keeper: *keeper,
-            owner: *owner,
-            collateral: c,
-            depth_sources: &sources,
-            debt: d,
-            keeper_collateral: kc,
-            keeper_debt: kd,
-            others: &others,
-        })
-    }
-
-    /// A liquidation's inputs the chain holds: the collateral pool's depth
-    /// sources, the other pools' keys, the keeper's token accounts.
-    async fn liquidation_inputs(
-        &mut self,
-        keeper: &Pubkey,
-        c: &PoolKeys,
-        d: &PoolKeys,
-        others: &[PoolKeys],
-    ) -> (Vec<DepthSource>, Vec<Pubkey>, Pubkey, Pubkey) {
-        let sources = self.pool(c).await.depth_sources.to_vec();
-        let others = others.iter().map(|p| p.pool).collect();
-        let kc = self.token_account(keeper, &c.mint).await;
-        let kd = self.token_account(keeper, &d.mint).await;
-        (sources, others, kc, kd)
+        self.ix_liquidation(false, keeper, owner, (c, d), others)
+            .await
     }
 
     pub async fn ix_liquidate_instant(
@@ -723,18 +697,39 @@ impl Env {
         d: &PoolKeys,
         others: &[PoolKeys],
     ) -> Instruction {
-        let (sources, others, kc, kd) = self.liquidation_inputs(keeper, c, d, others).await;
-        cix::liquidate_instant(&cix::LiquidationAccounts {
+        self.ix_liquidation(true, keeper, owner, (c, d), others)
+            .await
+    }
+
+    /// `liquidate` or `liquidate_instant` of `owner`'s (collateral `c`, debt
+    /// `d`) with what the chain holds: `c`'s depth sources and the keeper's
+    /// token accounts; `others`: the position's other pools.
+    async fn ix_liquidation(
+        &mut self,
+        instant: bool,
+        keeper: &Pubkey,
+        owner: &Pubkey,
+        (c, d): (&PoolKeys, &PoolKeys),
+        others: &[PoolKeys],
+    ) -> Instruction {
+        let sources = self.pool(c).await.depth_sources;
+        let others: Vec<Pubkey> = others.iter().map(|p| p.pool).collect();
+        let a = cix::LiquidationAccounts {
             market: self.market,
             keeper: *keeper,
             owner: *owner,
             collateral: c,
             depth_sources: &sources,
             debt: d,
-            keeper_collateral: kc,
-            keeper_debt: kd,
+            keeper_collateral: self.token_account(keeper, &c.mint).await,
+            keeper_debt: self.token_account(keeper, &d.mint).await,
             others: &others,
-        })
+        };
+        if instant {
+            cix::liquidate_instant(&a)
+        } else {
+            cix::liquidate(&a)
+        }
     }
 
     #[allow(clippy::too_many_arguments)]

@@ -35,21 +35,17 @@ pub fn instruction_error(err: &BanksClientError) -> Option<InstructionError> {
 /// Asserts the transaction failed with this Sluice error.
 #[track_caller]
 pub fn assert_sluice_err(res: TxResult, expected: sluice::errors::SluiceError) {
-    let code = u32::from(expected);
-    match res {
-        Ok(()) => panic!("expected {expected:?} ({code}), the transaction succeeded"),
-        Err(e) => assert_eq!(
-            custom_code(&e),
-            Some(code),
-            "expected {expected:?} ({code}), got {e:?}"
-        ),
-    }
+    assert_code(res, u32::from(expected), &expected);
 }
 
 /// Asserts the transaction failed with this Anchor framework error.
 #[track_caller]
 pub fn assert_anchor_err(res: TxResult, expected: anchor_lang::error::ErrorCode) {
-    let code = u32::from(expected);
+    assert_code(res, u32::from(expected), &expected);
+}
+
+#[track_caller]
+fn assert_code(res: TxResult, code: u32, expected: &dyn std::fmt::Debug) {
     match res {
         Ok(()) => panic!("expected {expected:?} ({code}), the transaction succeeded"),
         Err(e) => assert_eq!(
