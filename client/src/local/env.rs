@@ -799,19 +799,11 @@ impl Env {
         d: &PoolKeys,
         all: &[PoolKeys],
     ) -> TxResult {
-        let mut ixs = self.refresh_prices(all);
-        let others: Vec<PoolKeys> = all
-            .iter()
-            .filter(|p| p.pool != c.pool && p.pool != d.pool)
-            .copied()
-            .collect();
-        ixs.push(
-            self.ix_liquidate(&keeper.pubkey(), owner, c, d, &others)
-                .await,
-        );
-        self.send(&ixs, &[keeper]).await
+        self.refresh_and_liquidate(false, keeper, owner, (c, d), all)
+            .await
     }
 
+    /// Refreshes `all` prices, then liquidates (instant mode) in one transaction.
     pub async fn liquidate_instant(
         &mut self,
         keeper: &Keypair,
@@ -820,16 +812,28 @@ impl Env {
         d: &PoolKeys,
         all: &[PoolKeys],
     ) -> TxResult {
+        self.refresh_and_liquidate(true, keeper, owner, (c, d), all)
+            .await
+    }
+
+    async fn refresh_and_liquidate(
+        &mut self,
+        instant: bool,
+        keeper: &Keypair,
+        owner: &Pubkey,
+        (c, d): (&PoolKeys, &PoolKeys),
+        all: &[PoolKeys],
+    ) -> TxResult {
         let mut ixs = self.refresh_prices(all);
         let others: Vec<PoolKeys> = all
             .iter()
             .filter(|p| p.pool != c.pool && p.pool != d.pool)
             .copied()
             .collect();
-        ixs.push(
-            self.ix_liquidate_instant(&keeper.pubkey(), owner, c, d, &others)
-                .await,
-        );
+        let liq = self
+            .ix_liquidation(instant, &keeper.pubkey(), owner, (c, d), &others)
+            .await;
+        ixs.push(liq);
         self.send(&ixs, &[keeper]).await
     }
 
