@@ -101,6 +101,28 @@ fn decode<T: AccountDeserialize>(data: Option<Vec<u8>>) -> Result<T, TxError> {
 }
 
 impl Keeper {
+    /// A keeper for (`collateral`, `debt`) of `market`, signing with
+    /// `signer`, whose token accounts of the two mints are given; it tracks
+    /// nothing until [`Keeper::track`].
+    pub fn new(
+        market: Pubkey,
+        (collateral, debt): (PoolKeys, PoolKeys),
+        signer: Keypair,
+        keeper_collateral: Pubkey,
+        keeper_debt: Pubkey,
+    ) -> Self {
+        Keeper {
+            market,
+            collateral,
+            debt,
+            signer,
+            keeper_collateral,
+            keeper_debt,
+            positions: Vec::new(),
+            collateral_depth: Vec::new(),
+        }
+    }
+
     /// Starts tracking these position owners (on a cluster: from getProgramAccounts).
     pub async fn track<C: Chain>(
         &mut self,

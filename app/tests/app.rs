@@ -18,16 +18,7 @@ async fn keeper_liquidates_the_unhealthy_position_and_skips_the_healthy_one() {
     let kp = env.user().await;
     let keeper_debt = env.mint_to(&usdc.mint, &kp.pubkey(), 100_000 * USDC).await;
     let keeper_collateral = env.token_account(&kp.pubkey(), &sol.mint).await;
-    let mut keeper = Keeper {
-        market: env.market,
-        collateral: sol,
-        debt: usdc,
-        signer: kp,
-        keeper_collateral,
-        keeper_debt,
-        positions: Vec::new(),
-        collateral_depth: Vec::new(),
-    };
+    let mut keeper = Keeper::new(env.market, (sol, usdc), kp, keeper_collateral, keeper_debt);
     keeper.track(&mut env, &owners).await.unwrap();
     let mut venue = OracleOnly {
         oracle_price_wad: 0,
@@ -153,16 +144,7 @@ async fn keeper_over_json_rpc_liquidates_and_shrugs_off_a_lost_race() {
     let mut expected: Vec<_> = owners.iter().map(|o| o.pubkey()).collect();
     expected.sort();
     assert_eq!(found_owners, expected);
-    let mut keeper = Keeper {
-        market,
-        collateral: sol,
-        debt: usdc,
-        signer: kp,
-        keeper_collateral,
-        keeper_debt,
-        positions: Vec::new(),
-        collateral_depth: Vec::new(),
-    };
+    let mut keeper = Keeper::new(market, (sol, usdc), kp, keeper_collateral, keeper_debt);
     let order: Vec<_> = owners.iter().map(|o| o.pubkey()).collect();
     keeper.track(&mut chain, &order).await.unwrap();
     let mut venue = OracleOnly {

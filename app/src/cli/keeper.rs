@@ -52,16 +52,11 @@ pub async fn keeper(a: KeeperArgs) -> Result<(), String> {
     let (dk, _) = pool_keys(&mut chain, &pubkey("--debt-pool", &a.debt_pool)?, dor).await?;
     let owners = position_owners(&chain, &market).await?;
     let signer = chain.payer.insecure_clone();
-    let mut keeper = Keeper {
-        market,
-        collateral: ck,
-        debt: dk,
-        keeper_collateral: ata(&signer.pubkey(), &ck.mint),
-        keeper_debt: ata(&signer.pubkey(), &dk.mint),
-        signer,
-        positions: Vec::new(),
-        collateral_depth: Vec::new(),
-    };
+    let (kc, kd) = (
+        ata(&signer.pubkey(), &ck.mint),
+        ata(&signer.pubkey(), &dk.mint),
+    );
+    let mut keeper = Keeper::new(market, (ck, dk), signer, kc, kd);
     keeper
         .track(&mut chain, &owners)
         .await
