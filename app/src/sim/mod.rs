@@ -12,8 +12,6 @@ pub mod scenario;
 use std::time::Instant;
 
 use anchor_lang::prelude::Pubkey;
-use anchor_lang::solana_program::instruction::Instruction;
-use anchor_lang::solana_program::program_pack::Pack;
 use anchor_lang::solana_program::system_instruction;
 use anchor_spl::token::spl_token;
 use solana_keypair::Keypair;
@@ -136,29 +134,6 @@ fn usd_per_sol(amm_reserves: (u64, u64)) -> f64 {
     (amm_reserves.1 as f64 / 1e6) / (amm_reserves.0 as f64 / 1e9)
 }
 
-async fn create_token_ix(
-    env: &mut Env,
-    owner: &Pubkey,
-    mint: &Pubkey,
-    acc: &Keypair,
-) -> [Instruction; 2] {
-    let rent = env
-        .rent()
-        .await
-        .minimum_balance(spl_token::state::Account::LEN);
-    [
-        system_instruction::create_account(
-            &env.payer(),
-            &acc.pubkey(),
-            rent,
-            spl_token::state::Account::LEN as u64,
-            &spl_token::ID,
-        ),
-        spl_token::instruction::initialize_account3(&spl_token::ID, &acc.pubkey(), mint, owner)
-            .expect("ix"),
-    ]
-}
-
 /// Runs one preset on `cfg.path`. `progress` is ticked once per slot.
 pub async fn run(cfg: &SimConfig, progress: impl Fn(u64)) -> Result<SimResult, String> {
     let started = Instant::now();
@@ -218,8 +193,14 @@ pub async fn run(cfg: &SimConfig, progress: impl Fn(u64)) -> Result<SimResult, S
             &b.pubkey(),
             100_000_000,
         )];
-        ixs.extend(create_token_ix(&mut env, &b.pubkey(), &sol.mint, &sol_acc).await);
-        ixs.extend(create_token_ix(&mut env, &b.pubkey(), &usdc.mint, &usdc_acc).await);
+        ixs.extend(
+            env.create_token_account_ixs(&b.pubkey(), &sol.mint, &sol_acc)
+                .await,
+        );
+        ixs.extend(
+            env.create_token_account_ixs(&b.pubkey(), &usdc.mint, &usdc_acc)
+                .await,
+        );
         ixs.push(
             spl_token::instruction::mint_to(
                 &spl_token::ID,
@@ -254,16 +235,7 @@ pub async fn run(cfg: &SimConfig, progress: impl Fn(u64)) -> Result<SimResult, S
         .mint_to(&usdc.mint, &kp.pubkey(), 1_000_000_000 * USDC)
         .await;
     let keeper_collateral = env.token_account(&kp.pubkey(), &sol.mint).await;
-    let mut keeper = Keeper {
-        market: env.market,
-        collateral: sol,
-        debt: usdc,
-        signer: kp,
-        keeper_collateral,
-        keeper_debt,
-        positions: Vec::new(),
-        collateral_depth: Vec::new(),
-    };
+    let mut keeper = Keeper::new(env.market, (sol, usdc), kp, keeper_collateral, keeper_debt);
     keeper
         .track(&mut env, &owners)
         .await

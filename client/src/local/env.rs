@@ -234,14 +234,19 @@ impl Env {
         mint.pubkey()
     }
 
-    /// Creates a token account for (owner, mint), remembered for `token_account`.
-    pub async fn create_token_account(&mut self, owner: &Pubkey, mint: &Pubkey) -> Pubkey {
-        let acc = Keypair::new();
+    /// The two instructions that create `acc` as a token account of `mint`
+    /// owned by `owner` (rent paid by the payer; `acc` signs).
+    pub async fn create_token_account_ixs(
+        &mut self,
+        owner: &Pubkey,
+        mint: &Pubkey,
+        acc: &Keypair,
+    ) -> [Instruction; 2] {
         let rent = self
             .rent()
             .await
             .minimum_balance(spl_token::state::Account::LEN);
-        let ixs = [
+        [
             system_instruction::create_account(
                 &self.payer(),
                 &acc.pubkey(),
@@ -251,7 +256,13 @@ impl Env {
             ),
             spl_token::instruction::initialize_account3(&spl_token::ID, &acc.pubkey(), mint, owner)
                 .expect("ix"),
-        ];
+        ]
+    }
+
+    /// Creates a token account for (owner, mint), remembered for `token_account`.
+    pub async fn create_token_account(&mut self, owner: &Pubkey, mint: &Pubkey) -> Pubkey {
+        let acc = Keypair::new();
+        let ixs = self.create_token_account_ixs(owner, mint, &acc).await;
         self.send(&ixs, &[&acc])
             .await
             .expect("create token account");
