@@ -60,6 +60,17 @@ impl Scene {
         [self.usdc, self.sol]
     }
 
+    /// The default scene with a borrower of $7,000 against 100 SOL, and SOL
+    /// at $85 long enough for the TWAP to agree: liquidatable.
+    async fn liquidatable() -> (Self, Keypair) {
+        let mut s = Scene::new(default_params()).await;
+        let b = s.borrower(100 * SOL, 7_000 * USDC).await;
+        for _ in 0..6 {
+            s.prices(10, 85.0).await;
+        }
+        (s, b)
+    }
+
     async fn prices(&mut self, slots: u64, sol_usd: f64) {
         let (u, s) = (self.usdc, self.sol);
         self.env
@@ -286,11 +297,7 @@ async fn partial_liquidation_restores_target_health_and_pays_keeper() {
 
 #[tokio::test]
 async fn auction_take_pays_the_decayed_price_and_returns_leftover() {
-    let mut s = Scene::new(default_params()).await;
-    let b = s.borrower(100 * SOL, 7_000 * USDC).await;
-    for _ in 0..6 {
-        s.prices(10, 85.0).await;
-    }
+    let (mut s, b) = Scene::liquidatable().await;
     s.liquidate(&b.pubkey()).await.unwrap();
     let (sk, uk) = (s.sol, s.usdc);
     let auction = s.env.auction(&b.pubkey(), &sk, &uk).await;
@@ -378,11 +385,7 @@ async fn auction_take_pays_the_decayed_price_and_returns_leftover() {
 
 #[tokio::test]
 async fn expired_lot_cannot_be_taken_and_is_redone_with_a_tip() {
-    let mut s = Scene::new(default_params()).await;
-    let b = s.borrower(100 * SOL, 7_000 * USDC).await;
-    for _ in 0..6 {
-        s.prices(10, 85.0).await;
-    }
+    let (mut s, b) = Scene::liquidatable().await;
     s.liquidate(&b.pubkey()).await.unwrap();
     let (sk, uk) = (s.sol, s.usdc);
     let auction = s.env.auction(&b.pubkey(), &sk, &uk).await;
@@ -866,11 +869,7 @@ async fn extending_an_open_auction_reprices_the_whole_lot_from_the_oracle() {
     // attack: let a lot decay toward its floor, then extend it with fresh
     // collateral and buy everything at the decayed price (self-liquidation
     // from a second wallet made this a repeatable profit)
-    let mut s = Scene::new(default_params()).await;
-    let b = s.borrower(100 * SOL, 7_000 * USDC).await;
-    for _ in 0..6 {
-        s.prices(10, 85.0).await;
-    }
+    let (mut s, b) = Scene::liquidatable().await;
     s.liquidate(&b.pubkey()).await.unwrap();
     let (sk, uk) = (s.sol, s.usdc);
     let first = s.env.auction(&b.pubkey(), &sk, &uk).await;
@@ -902,11 +901,7 @@ const WAD_PER_USD_PER_SOL_UNIT: u128 = 1_000_000_000_000_000;
 
 #[tokio::test]
 async fn a_partial_take_cannot_leave_a_dust_lot() {
-    let mut s = Scene::new(default_params()).await;
-    let b = s.borrower(100 * SOL, 7_000 * USDC).await;
-    for _ in 0..6 {
-        s.prices(10, 85.0).await;
-    }
+    let (mut s, b) = Scene::liquidatable().await;
     s.liquidate(&b.pubkey()).await.unwrap();
     let (sk, uk) = (s.sol, s.usdc);
     let lot = s.env.auction(&b.pubkey(), &sk, &uk).await.lot;
