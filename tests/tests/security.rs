@@ -128,12 +128,19 @@ async fn scene() -> Scene {
     }
 }
 
+/// The IDL, read once for the whole suite.
+fn idl() -> &'static serde_json::Value {
+    static IDL: std::sync::OnceLock<serde_json::Value> = std::sync::OnceLock::new();
+    IDL.get_or_init(|| {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../idl/sluice.json");
+        let text = std::fs::read_to_string(path).expect("idl/sluice.json");
+        serde_json::from_str(&text).expect("IDL JSON")
+    })
+}
+
 /// The IDL's account names of `ix` (found by its discriminator), in order.
 fn account_names(ix: &Instruction) -> (String, Vec<String>) {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../idl/sluice.json");
-    let text = std::fs::read_to_string(path).expect("idl/sluice.json");
-    let idl: serde_json::Value = serde_json::from_str(&text).expect("IDL JSON");
-    for i in idl["instructions"].as_array().expect("instructions") {
+    for i in idl()["instructions"].as_array().expect("instructions") {
         let disc: Vec<u8> = i["discriminator"]
             .as_array()
             .expect("discriminator")
