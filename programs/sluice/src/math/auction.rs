@@ -106,11 +106,11 @@ mod tests {
         let c = Curve::Linear {
             duration_slots: 100,
         };
-        assert_eq!(price_at(1_000, 500, c, 10, 5).unwrap(), 1_000); // before decay start
-        assert_eq!(price_at(1_000, 500, c, 10, 10).unwrap(), 1_000);
-        assert_eq!(price_at(1_000, 500, c, 10, 60).unwrap(), 750);
-        assert_eq!(price_at(1_000, 500, c, 10, 110).unwrap(), 500);
-        assert_eq!(price_at(1_000, 500, c, 10, 10_000).unwrap(), 500);
+        assert_eq!(price_at(1_000, 500, c, 10, 5).unwrap(), 1_000); // before decay start; allow: test-only
+        assert_eq!(price_at(1_000, 500, c, 10, 10).unwrap(), 1_000); // allow: test-only
+        assert_eq!(price_at(1_000, 500, c, 10, 60).unwrap(), 750); // allow: test-only
+        assert_eq!(price_at(1_000, 500, c, 10, 110).unwrap(), 500); // allow: test-only
+        assert_eq!(price_at(1_000, 500, c, 10, 10_000).unwrap(), 500); // allow: test-only
     }
 
     #[test]
@@ -119,11 +119,11 @@ mod tests {
             step_slots: 10,
             step_bps: 1_000,
         };
-        assert_eq!(price_at(1_000, 1, c, 0, 9).unwrap(), 1_000);
-        // never below the exact curve, at most one unit above it
-        assert!((900..=901).contains(&price_at(1_000, 1, c, 0, 10).unwrap()));
-        assert!((810..=811).contains(&price_at(1_000, 1, c, 0, 25).unwrap()));
-        assert_eq!(price_at(1_000, 700, c, 0, 1_000).unwrap(), 700);
+        assert_eq!(price_at(1_000, 1, c, 0, 9).unwrap(), 1_000); // allow: test-only
+                                                                 // never below the exact curve, at most one unit above it
+        assert!((900..=901).contains(&price_at(1_000, 1, c, 0, 10).unwrap())); // allow: test-only
+        assert!((810..=811).contains(&price_at(1_000, 1, c, 0, 25).unwrap())); // allow: test-only
+        assert_eq!(price_at(1_000, 700, c, 0, 1_000).unwrap(), 700); // allow: test-only
     }
 
     #[test]
@@ -135,11 +135,11 @@ mod tests {
         };
         let start = 1_000_000_000_000_000_000u128;
         assert_eq!(
-            price_at(start, start / 2, c, 0, 78_840_000).unwrap(),
+            price_at(start, start / 2, c, 0, 78_840_000).unwrap(), // allow: test-only
             start / 2
         );
         // 0.9999^6931 ~ 0.5: just above half after 6,931 steps
-        let p = price_at(start, 0, c, 0, 6_931).unwrap();
+        let p = price_at(start, 0, c, 0, 6_931).unwrap(); // allow: test-only
         assert!(p > start / 2 && p < start / 2 + start / 1_000, "{p}");
     }
 
@@ -154,10 +154,10 @@ mod tests {
         ) {
             let mut p = start;
             for _ in 0..steps {
-                p = mul_div(p, BPS - u128::from(step_bps), BPS, Rounding::Up).unwrap();
+                p = mul_div(p, BPS - u128::from(step_bps), BPS, Rounding::Up).unwrap(); // allow: test-only
             }
             let c = Curve::ExpStep { step_slots: 1, step_bps };
-            let q = price_at(start, 0, c, 0, steps).unwrap();
+            let q = price_at(start, 0, c, 0, steps).unwrap(); // allow: test-only
             // auctions live above their floor (>= 10% of the start): check
             // the regime down to 0.1% of it
             if p >= start / 1_000 {
@@ -169,8 +169,8 @@ mod tests {
     #[test]
     fn cost_rounds_up() {
         // 3 units at 1/3 debt unit each costs 1, at 0.34 costs 2 (1.02 rounded up)
-        assert_eq!(cost(3, super::super::WAD / 3).unwrap(), 1);
-        assert_eq!(cost(3, 34 * super::super::WAD / 100).unwrap(), 2);
+        assert_eq!(cost(3, super::super::WAD / 3).unwrap(), 1); // allow: test-only
+        assert_eq!(cost(3, 34 * super::super::WAD / 100).unwrap(), 2); // allow: test-only
     }
 
     fn curve() -> impl Strategy<Value = Curve> {
@@ -195,8 +195,8 @@ mod tests {
             dt in 0u64..20_000,
         ) {
             let floor = start * floor_frac / 10_000;
-            let p1 = price_at(start, floor, c, decay_start, t1).unwrap();
-            let p2 = price_at(start, floor, c, decay_start, t1 + dt).unwrap();
+            let p1 = price_at(start, floor, c, decay_start, t1).unwrap(); // allow: test-only
+            let p2 = price_at(start, floor, c, decay_start, t1 + dt).unwrap(); // allow: test-only
             prop_assert!(p2 <= p1);
             prop_assert!(p1 <= start && p1 >= floor);
             prop_assert!(p2 >= floor);
@@ -205,9 +205,9 @@ mod tests {
         /// Buying the budget's amount never costs more than the budget.
         #[test]
         fn budget_amount_affordable(budget in 0u128..1_000_000_000_000_000, price in 1u128..1_000_000_000_000_000_000_000) {
-            let amt = amount_for_budget(budget, price).unwrap();
+            let amt = amount_for_budget(budget, price).unwrap(); // allow: test-only
             if let Ok(a) = u64::try_from(amt) {
-                prop_assert!(cost(a, price).unwrap() <= budget);
+                prop_assert!(cost(a, price).unwrap() <= budget); // allow: test-only
             }
         }
     }

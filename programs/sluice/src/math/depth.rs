@@ -110,12 +110,12 @@ mod tests {
     #[test]
     fn factor_matches_closed_form() {
         // s = 1%: 1/sqrt(0.99) - 1 = 0.0050378...
-        let f = impact_factor_wad(100).unwrap();
+        let f = impact_factor_wad(100).unwrap(); // allow: test-only
         assert!(
             (5_037_000_000_000_000..5_038_000_000_000_000).contains(&f),
             "{f}"
         );
-        assert_eq!(impact_factor_wad(0).unwrap(), 0);
+        assert_eq!(impact_factor_wad(0).unwrap(), 0); // allow: test-only
         assert!(impact_factor_wad(10_000).is_err());
     }
 
@@ -123,8 +123,8 @@ mod tests {
     fn constant_product_sale_at_cap_has_impact_within_bound() {
         let x = 1_000_000_000_000u64; // reserve of the sold token
         let y = 100_000_000_000_000u128;
-        let dx = constant_product_max_sell(x, 200).unwrap();
-        // price after / before = (x / (x + dx))^2 >= 0.98
+        let dx = constant_product_max_sell(x, 200).unwrap(); // allow: test-only
+                                                             // price after / before = (x / (x + dx))^2 >= 0.98
         let ratio = (x as f64 / (x as f64 + dx as f64)).powi(2);
         assert!((0.98..0.9801).contains(&ratio), "{ratio}");
         let _ = y;
@@ -135,12 +135,12 @@ mod tests {
         // P = 100 (B per A): sqrt = 10, Q64.64
         let sqrt_p = 10u128 << 64;
         let l = 1_000_000_000_000u128;
-        let da = clmm_max_sell(l, sqrt_p, true, 100).unwrap() as f64;
-        // 1/sqrt(P') = 1/sqrt(P) + dA / L
+        let da = clmm_max_sell(l, sqrt_p, true, 100).unwrap() as f64; // allow: test-only
+                                                                      // 1/sqrt(P') = 1/sqrt(P) + dA / L
         let inv_new = 0.1 + da / l as f64;
         let p_new = 1.0 / (inv_new * inv_new);
         assert!((0.99..0.9901).contains(&(p_new / 100.0)), "{p_new}");
-        let db = clmm_max_sell(l, sqrt_p, false, 100).unwrap() as f64;
+        let db = clmm_max_sell(l, sqrt_p, false, 100).unwrap() as f64; // allow: test-only
         let sqrt_new = 10.0 + db / l as f64;
         let price_of_b_ratio = (10.0 / sqrt_new).powi(2);
         assert!((0.99..0.9901).contains(&price_of_b_ratio));
@@ -183,7 +183,7 @@ mod tests {
         /// Selling the cap never moves a constant-product price by more than the bound.
         #[test]
         fn cp_cap_respects_bound(x in 1_000u64..1_000_000_000_000_000, s in 1u16..5_000) {
-            let dx = constant_product_max_sell(x, s).unwrap();
+            let dx = constant_product_max_sell(x, s).unwrap(); // allow: test-only
             // (x/(x+dx))^2 >= 1 - s  <=>  x^2 * 1e4 >= (1e4 - s) (x+dx)^2
             let lhs = primitive(x) * primitive(x) * 10_000;
             let rhs = (10_000 - u128::from(s)) * (primitive(x) + primitive(dx)).pow(2);
@@ -193,9 +193,9 @@ mod tests {
         /// More depth or more tolerated slippage never shrinks the cap.
         #[test]
         fn cap_monotone(x in 1u64..1_000_000_000_000, s in 1u16..4_999) {
-            let a = constant_product_max_sell(x, s).unwrap();
-            prop_assert!(constant_product_max_sell(x, s + 1).unwrap() >= a);
-            prop_assert!(constant_product_max_sell(x.saturating_mul(2), s).unwrap() >= a);
+            let a = constant_product_max_sell(x, s).unwrap(); // allow: test-only
+            prop_assert!(constant_product_max_sell(x, s + 1).unwrap() >= a); // allow: test-only
+            prop_assert!(constant_product_max_sell(x.saturating_mul(2), s).unwrap() >= a); // allow: test-only
         }
     }
 

@@ -162,8 +162,8 @@ mod tests {
 
         #[test]
         fn up_is_down_plus_at_most_one(a in any::<u64>(), b in any::<u64>(), c in 1u64..) {
-            let d = mul_div(a as u128, b as u128, c as u128, Rounding::Down).unwrap();
-            let u = mul_div(a as u128, b as u128, c as u128, Rounding::Up).unwrap();
+            let d = mul_div(a as u128, b as u128, c as u128, Rounding::Down).unwrap(); // allow: test-only
+            let u = mul_div(a as u128, b as u128, c as u128, Rounding::Up).unwrap(); // allow: test-only
             prop_assert!(u == d || u == d + 1);
             prop_assert!(d * c as u128 <= a as u128 * b as u128);
             prop_assert!(u * c as u128 >= a as u128 * b as u128);

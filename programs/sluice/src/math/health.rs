@@ -84,7 +84,7 @@ mod tests {
                 unit_price: d_px.into(),
             }],
         )
-        .unwrap()
+        .unwrap() // allow: test-only
     }
 
     #[test]

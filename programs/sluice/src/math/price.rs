@@ -94,23 +94,23 @@ mod tests {
     #[test]
     fn sol_at_150_with_9_decimals() {
         // Pyth: 150.12345678 USD = 15012345678 * 10^-8.
-        let p = unit_price_wad(15_012_345_678, -8, 9, Rounding::Down).unwrap();
-        // One SOL (1e9 base units) is worth 150.12345678 USD.
-        let v = value_wad(1_000_000_000, p, Rounding::Down).unwrap();
+        let p = unit_price_wad(15_012_345_678, -8, 9, Rounding::Down).unwrap(); // allow: test-only
+                                                                                // One SOL (1e9 base units) is worth 150.12345678 USD.
+        let v = value_wad(1_000_000_000, p, Rounding::Down).unwrap(); // allow: test-only
         assert_eq!(v, 150_123_456_780_000_000_000);
     }
 
     #[test]
     fn usdc_at_one_with_6_decimals() {
-        let p = unit_price_wad(100_000_000, -8, 6, Rounding::Down).unwrap();
-        assert_eq!(value_wad(1_000_000, p, Rounding::Down).unwrap(), ONE_USD);
+        let p = unit_price_wad(100_000_000, -8, 6, Rounding::Down).unwrap(); // allow: test-only
+        assert_eq!(value_wad(1_000_000, p, Rounding::Down).unwrap(), ONE_USD); // allow: test-only
     }
 
     #[test]
     fn rounding_direction_on_lossy_conversion() {
         // expo -12 with 0 decimals: shift 6, exact. expo -18 with 9 decimals: shift -9.
-        let d = unit_price_wad(1_999_999_999, -18, 9, Rounding::Down).unwrap();
-        let u = unit_price_wad(1_999_999_999, -18, 9, Rounding::Up).unwrap();
+        let d = unit_price_wad(1_999_999_999, -18, 9, Rounding::Down).unwrap(); // allow: test-only
+        let u = unit_price_wad(1_999_999_999, -18, 9, Rounding::Up).unwrap(); // allow: test-only
         assert_eq!((d, u), (1, 2));
     }
 
@@ -126,7 +126,7 @@ mod tests {
     fn wick_sides() {
         assert_eq!(borrow_side(70, 100), (70, 100));
         assert_eq!(liquidation_side(70, 100), (100, 70));
-        assert_eq!(divergence_bps(70, 100).unwrap(), 4286);
+        assert_eq!(divergence_bps(70, 100).unwrap(), 4286); // allow: test-only
     }
 
     #[test]
@@ -151,11 +151,11 @@ mod tests {
 
         #[test]
         fn value_then_amount_never_creates_tokens(amount in 0u64.., price in 1u64..1_000_000_000_000u64, expo in -12i32..=0, dec in 0u8..=12) {
-            let p = unit_price_wad(price, expo, dec, Rounding::Down).unwrap();
+            let p = unit_price_wad(price, expo, dec, Rounding::Down).unwrap(); // allow: test-only
             prop_assume!(p > 0);
             // Values beyond u128 WAD-dollars are refused (Overflow), never wrapped.
             let Ok(v) = value_wad(u128::from(amount), p, Rounding::Down) else { return Ok(()); };
-            let back = amount_for_value(v, p, Rounding::Down).unwrap();
+            let back = amount_for_value(v, p, Rounding::Down).unwrap(); // allow: test-only
             prop_assert!(back <= u128::from(amount));
         }
     }

@@ -64,17 +64,17 @@ mod tests {
     #[test]
     fn debt_rounds_up_repay_rounds_down() {
         let index = WAD + WAD / 3; // 1.333..
-        let s = scaled_debt_for_borrow(1, index).unwrap();
-        // Recorded debt rounds up, and so does what is owed: borrowing 1 at a
-        // non-round index owes 2 base units straight away (at most +1).
+        let s = scaled_debt_for_borrow(1, index).unwrap(); // allow: test-only
+                                                           // Recorded debt rounds up, and so does what is owed: borrowing 1 at a
+                                                           // non-round index owes 2 base units straight away (at most +1).
         assert_eq!(s, 750_000_000_000_000_001);
-        assert_eq!(debt_amount(s, index, Rounding::Up).unwrap(), 2);
-        assert_eq!(debt_amount(s, index, Rounding::Down).unwrap(), 1);
+        assert_eq!(debt_amount(s, index, Rounding::Up).unwrap(), 2); // allow: test-only
+        assert_eq!(debt_amount(s, index, Rounding::Down).unwrap(), 1); // allow: test-only
         assert_eq!(
-            scaled_debt_for_repay(1, index).unwrap(),
+            scaled_debt_for_repay(1, index).unwrap(), // allow: test-only
             750_000_000_000_000_000
         );
-        assert!(s > scaled_debt_for_repay(1, index).unwrap());
+        assert!(s > scaled_debt_for_repay(1, index).unwrap()); // allow: test-only
     }
 
     proptest! {
@@ -92,11 +92,11 @@ mod tests {
             prop_assume!(shares.checked_add(minted).is_some());
             let new_assets = u128::from(assets) + u128::from(amount);
             let new_shares = shares + minted;
-            let paid = assets_for_shares(minted, new_assets, new_shares).unwrap();
+            let paid = assets_for_shares(minted, new_assets, new_shares).unwrap(); // allow: test-only
             prop_assert!(paid <= amount, "paid {} for deposit {}", paid, amount);
             // And the other holders did not lose: their shares are worth at least as much.
-            let before = assets_for_shares(shares, u128::from(assets), shares).unwrap();
-            let after = assets_for_shares(shares, new_assets, new_shares).unwrap();
+            let before = assets_for_shares(shares, u128::from(assets), shares).unwrap(); // allow: test-only
+            let after = assets_for_shares(shares, new_assets, new_shares).unwrap(); // allow: test-only
             prop_assert!(after >= before);
         }
 
@@ -107,14 +107,14 @@ mod tests {
             amount in 1u64..=u64::MAX / 4,
             index in WAD..=100 * WAD,
         ) {
-            let s = scaled_debt_for_borrow(amount, index).unwrap();
-            let owed = debt_amount(s, index, Rounding::Up).unwrap();
+            let s = scaled_debt_for_borrow(amount, index).unwrap(); // allow: test-only
+            let owed = debt_amount(s, index, Rounding::Up).unwrap(); // allow: test-only
             prop_assert!(owed >= u128::from(amount));
             prop_assert!(owed <= u128::from(amount) + 1, "rounding costs at most one unit");
-            let owed = u64::try_from(owed).unwrap();
+            let owed = u64::try_from(owed).unwrap(); // allow: test-only
             // Repaying the amount owed retires at least the recorded scaled debt
             // minus one unit of rounding, so callers clear the remainder explicitly.
-            let retired = scaled_debt_for_repay(owed, index).unwrap();
+            let retired = scaled_debt_for_repay(owed, index).unwrap(); // allow: test-only
             prop_assert!(retired + 1 >= s);
         }
     }

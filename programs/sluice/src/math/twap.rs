@@ -116,7 +116,7 @@ mod tests {
     fn each_price_weighs_the_seconds_it_stood() {
         // $100 for 90 s, then $70 for 10 s: window 100 s -> $97
         let (h, l) = record(&[(0, 100), (90, 70), (100, 100)], 100, 32);
-        assert_eq!(twap(&h, l, 100).unwrap(), Some(97));
+        assert_eq!(twap(&h, l, 100).unwrap(), Some(97)); // allow: test-only
     }
 
     #[test]
@@ -127,7 +127,7 @@ mod tests {
         let attacked = record(&replayed, 20, 32);
         assert_eq!(honest, attacked);
         // the wick stood for zero seconds so far
-        assert_eq!(twap(&attacked.0, attacked.1, 20).unwrap(), Some(100));
+        assert_eq!(twap(&attacked.0, attacked.1, 20).unwrap(), Some(100)); // allow: test-only
     }
 
     #[test]
@@ -153,8 +153,8 @@ mod tests {
             time: 5,
             cumulative: 0,
         };
-        assert_eq!(twap(&[], l, 10).unwrap(), None);
-        assert_eq!(twap(&[l], l, 10).unwrap(), None);
+        assert_eq!(twap(&[], l, 10).unwrap(), None); // allow: test-only
+        assert_eq!(twap(&[l], l, 10).unwrap(), None); // allow: test-only
         assert_eq!(spacing(1000, 32), 33);
         assert_eq!(spacing(1, 32), 1);
         assert_eq!(spacing(31, 32), 1);
@@ -171,7 +171,7 @@ mod tests {
             time: 10,
             cumulative: accumulate(a.cumulative, 7, 10),
         };
-        assert_eq!(twap(&[a], l, 10).unwrap(), Some(7));
+        assert_eq!(twap(&[a], l, 10).unwrap(), Some(7)); // allow: test-only
     }
 
     proptest! {
@@ -186,11 +186,11 @@ mod tests {
             let u: Vec<(i64, u128)> = prices.iter().zip(gaps.iter()).map(|(p, g)| { t += g; (t, *p) }).collect();
             let (h, l) = record(&u, window, cap);
             prop_assert!(h.len() <= cap);
-            if let Some(avg) = twap(&h, l, window).unwrap() {
+            if let Some(avg) = twap(&h, l, window).unwrap() { // allow: test-only
                 // only prices before the last one have stood
                 let stood = &prices[..prices.len() - 1];
-                let lo = *stood.iter().min().unwrap();
-                let hi = *stood.iter().max().unwrap();
+                let lo = *stood.iter().min().unwrap(); // allow: test-only
+                let hi = *stood.iter().max().unwrap(); // allow: test-only
                 // one unit of rounding either way at the interpolated window start
                 prop_assert!(avg + 1 >= lo && avg <= hi + 1, "{avg} not in [{lo}, {hi}]");
             }
