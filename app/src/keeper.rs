@@ -12,8 +12,10 @@ use sluice::errors::SluiceError;
 use sluice::health::{position_health, HealthType};
 use sluice::math::shares::debt_amount;
 use sluice::math::{Rounding, WAD};
-use sluice::state::{Auction, AuctionStatus, DepthSource, LiquidationMode, Pool, Position};
-use sluice_client::PoolKeys;
+use sluice::state::{
+    Auction, AuctionStatus, BufferPool, DepthSource, LiquidationMode, Pool, Position,
+};
+use sluice_client::{BufferKeys, PoolKeys};
 
 use crate::chain::{Chain, TxError};
 use sluice_client::ix as ixs;
@@ -64,6 +66,10 @@ pub struct Keeper {
     /// accounts go with its refresh_price so the depth estimate follows
     /// rising depth.
     pub collateral_depth: Vec<DepthSource>,
+    /// The pair's buffer pool, when it has one: the keeper absorbs what the
+    /// cap cannot sell and buys the buffer's collateral when a venue pays
+    /// more than its sale price.
+    pub buffer: Option<BufferKeys>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -86,6 +92,12 @@ pub struct TickReport {
     /// Positions unhealthy in the cache but no longer on chain (another
     /// keeper got there first): skipped without sending.
     pub skipped_stale: u64,
+    /// Absorbs by the buffer pool: count, debt it repaid (debt units) and
+    /// collateral it took (base units); collateral bought from it.
+    pub absorbs: u64,
+    pub absorbed_debt: u64,
+    pub absorbed_collateral: u64,
+    pub buffer_bought: u64,
     pub errors: Vec<String>,
 }
 
@@ -120,7 +132,14 @@ impl Keeper {
             keeper_debt,
             positions: Vec::new(),
             collateral_depth: Vec::new(),
+            buffer: None,
         }
+    }
+
+    /// Also works the pair's buffer pool (absorbs and purchases).
+    pub fn with_buffer(mut self, buffer: BufferKeys) -> Self {
+        self.buffer = Some(buffer);
+        self
     }
 
     /// Starts tracking these position owners (on a cluster: from getProgramAccounts).
@@ -233,7 +252,7 @@ impl Keeper {
                 }
                 continue;
             }
-            if !cap_left {
+            if !cap_left && !self.buffer_can_absorb(chain).await? {
                 continue;
             }
             // plan on the cached state; act only on a fresh read (another
@@ -267,6 +286,14 @@ impl Keeper {
                 keeper_debt: self.keeper_debt,
                 others: &[],
             };
+            let absorb_ix = self.buffer.is_some().then(|| ixs::absorb(&accounts));
+            if !cap_left {
+                // the cap is used up: the buffer repays now, the rest waits
+                if let Some(ix) = absorb_ix {
+                    self.absorb(chain, i, ix, (&cpool, &dpool), &mut r).await?;
+                }
+                continue;
+            }
             let ix = if instant {
                 ixs::liquidate_instant(&accounts)
             } else {
@@ -294,6 +321,15 @@ impl Keeper {
                         }
                     } else {
                         self.positions[i].auction_open = true;
+                        // a capped liquidation leaves it unhealthy: the
+                        // buffer takes what the cap could not (the program
+                        // refuses while the cap has room)
+                        let still = self.unhealthy(&self.positions[i].position, &loaded, slot);
+                        if let (Some(ix), Ok(true)) = (absorb_ix, still) {
+                            if self.buffer_can_absorb(chain).await? {
+                                self.absorb(chain, i, ix, (&cpool, &dpool), &mut r).await?;
+                            }
+                        }
                         // the keeper incentive is collateral too: sell it
                         let got = self.balance(chain, &self.keeper_collateral).await? - bal_before;
                         if got > 0 {
@@ -308,6 +344,11 @@ impl Keeper {
                 {
                     r.skipped_cap += 1;
                     cap_left = false;
+                    if let Some(ix) = absorb_ix {
+                        if self.buffer_can_absorb(chain).await? {
+                            self.absorb(chain, i, ix, (&cpool, &dpool), &mut r).await?;
+                        }
+                    }
                 }
                 Err(e)
                     if e.is(SluiceError::LiquidationWaitsForTwap)
@@ -324,8 +365,111 @@ impl Keeper {
         if !instant {
             self.work_auctions(chain, venue, slot, &cpool, &dpool, &mut r)
                 .await?;
+            self.buy_from_buffer(chain, venue, &mut r).await?;
         }
         Ok(r)
+    }
+
+    /// Whether the pair has a buffer with debt tokens left to absorb with.
+    async fn buffer_can_absorb<C: Chain>(&self, chain: &mut C) -> Result<bool, TxError> {
+        let Some(b) = &self.buffer else {
+            return Ok(false);
+        };
+        let buffer: BufferPool = decode(chain.account_data(&b.buffer).await?)?;
+        Ok(buffer.debt_balance > 0)
+    }
+
+    /// Sends an absorb of position `i` and books it in the report.
+    async fn absorb<C: Chain>(
+        &mut self,
+        chain: &mut C,
+        i: usize,
+        ix: anchor_lang::solana_program::instruction::Instruction,
+        (cpool, dpool): (&Pool, &Pool),
+        r: &mut TickReport,
+    ) -> Result<(), TxError> {
+        let before = self.legs_of(i, cpool, dpool);
+        match chain.send(&[ix], &[&self.signer]).await {
+            Ok(()) => {
+                self.refetch(chain, i).await?;
+                let after = self.legs_of(i, cpool, dpool);
+                let (taken, repaid) = (before.0 - after.0, before.1 - after.1);
+                r.absorbs += 1;
+                r.absorbed_debt += u64::try_from(repaid).unwrap_or(u64::MAX);
+                r.absorbed_collateral += taken;
+                r.penalty_wad += penalty(taken, repaid, cpool, dpool);
+                let key = self.positions[i].key;
+                if !r.positions_liquidated.contains(&key) {
+                    r.positions_liquidated.push(key);
+                }
+            }
+            Err(e)
+                if e.is(SluiceError::BufferEmpty)
+                    || e.is(SluiceError::PositionHealthy)
+                    || e.is(SluiceError::LiquidationWaitsForTwap)
+                    || e.is(SluiceError::SellCapHasRoom) => {}
+            Err(e) => r
+                .errors
+                .push(format!("absorb {}: {e}", self.positions[i].key)),
+        }
+        Ok(())
+    }
+
+    /// Buys the buffer's collateral when the venue pays more than the
+    /// buffer's sale price, within what is left of the slot's cap (the
+    /// program enforces it), and sells it into the venue.
+    async fn buy_from_buffer<C: Chain, V: Venue<C>>(
+        &mut self,
+        chain: &mut C,
+        venue: &mut V,
+        r: &mut TickReport,
+    ) -> Result<(), TxError> {
+        let Some(b) = self.buffer else {
+            return Ok(());
+        };
+        let buffer: BufferPool = decode(chain.account_data(&b.buffer).await?)?;
+        if buffer.collateral_balance == 0 {
+            return Ok(());
+        }
+        let (cpool, dpool) = self.pools(chain).await?;
+        let reference = cpool.high_ratio_wad(&dpool).map_err(|e| TxError {
+            code: None,
+            message: e.to_string(),
+        })?;
+        let price = buffer.sale_price_wad(reference).map_err(|e| TxError {
+            code: None,
+            message: e.to_string(),
+        })?;
+        let amount = venue
+            .profitable_amount(chain, price)
+            .await?
+            .min(buffer.collateral_balance);
+        if amount == 0 {
+            return Ok(());
+        }
+        let bal_before = self.balance(chain, &self.keeper_collateral).await?;
+        let ix = ixs::buffer_take(
+            &self.signer.pubkey(),
+            &b,
+            &cpool.depth_sources,
+            &self.keeper_debt,
+            &self.keeper_collateral,
+            amount,
+            price,
+        );
+        match chain.send(&[ix], &[&self.signer]).await {
+            Ok(()) => {
+                let got = self.balance(chain, &self.keeper_collateral).await? - bal_before;
+                r.buffer_bought += got;
+                if got > 0 {
+                    venue.sell(chain, &self.signer, got).await?;
+                    r.sold += got;
+                }
+            }
+            Err(e) if e.is(SluiceError::SellCapExhausted) => {}
+            Err(e) => r.errors.push(format!("buffer_take {}: {e}", b.buffer)),
+        }
+        Ok(())
     }
 
     /// Whether `position` is liquidatable (liquidation rule) on `loaded` pools.

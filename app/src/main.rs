@@ -30,8 +30,9 @@ enum Cmd {
         /// A CSV file with header `unix_ts,price` (USD per collateral token).
         #[arg(long)]
         price_path: Option<PathBuf>,
-        /// Comma-separated presets to compare.
-        #[arg(long, default_value = "sluice,instant")]
+        /// Comma-separated presets to compare (`ideal`: the frictionless
+        /// reference, computed off-chain).
+        #[arg(long, default_value = "sluice,instant,ideal")]
         preset: String,
         /// Print JSON instead of the table.
         #[arg(long)]
@@ -45,6 +46,10 @@ enum Cmd {
         /// RNG seed for the borrowers' sizes and LTVs.
         #[arg(long, default_value_t = 7)]
         seed: u64,
+        /// USDC in the buffer pool of auction presets (0: none). Default:
+        /// 10% of the borrowers' initial debt.
+        #[arg(long)]
+        buffer_usd: Option<f64>,
     },
     /// Run the keeper against a cluster (JSON-RPC).
     Keeper(cli::KeeperArgs),
@@ -77,6 +82,7 @@ fn main() -> ExitCode {
                 out,
                 amm_sol,
                 seed,
+                buffer_usd,
             } => {
                 cli::simulate(cli::SimulateArgs {
                     borrowers,
@@ -87,6 +93,7 @@ fn main() -> ExitCode {
                     out,
                     amm_sol,
                     seed,
+                    buffer_usd,
                 })
                 .await
             }

@@ -7,9 +7,11 @@ use anchor_lang::solana_program::instruction::Instruction;
 use anchor_lang::{system_program, InstructionData, ToAccountMetas};
 use anchor_spl::token::spl_token;
 use sluice::constants::{MAX_DEPTH_SOURCES, SLOT_HASHES_ID};
-use sluice::state::{DepthKind, DepthSource, MarketParams, OracleConfig, Pool, PoolParams};
+use sluice::state::{
+    BufferParams, DepthKind, DepthSource, MarketParams, OracleConfig, Pool, PoolParams,
+};
 
-use crate::{pda, PoolKeys};
+use crate::{pda, BufferKeys, PoolKeys};
 
 fn build(accounts: impl ToAccountMetas, data: impl InstructionData) -> Instruction {
     Instruction {
@@ -539,4 +541,169 @@ pub fn settle_bad_debt(
         },
         sluice::instruction::SettleBadDebt {},
     )
+}
+
+// ---------------------------------------------------------------- buffer pool
+
+pub fn init_buffer(
+    payer: &Pubkey,
+    authority: &Pubkey,
+    b: &BufferKeys,
+    params: BufferParams,
+) -> Instruction {
+    build(
+        sluice::accounts::InitBuffer {
+            payer: *payer,
+            authority: *authority,
+            market: b.market,
+            collateral_pool: b.collateral.pool,
+            debt_pool: b.debt.pool,
+            collateral_mint: b.collateral.mint,
+            debt_mint: b.debt.mint,
+            buffer: b.buffer,
+            debt_vault: b.debt_vault,
+            collateral_vault: b.collateral_vault,
+            token_program: spl_token::ID,
+            system_program: system_program::ID,
+        },
+        sluice::instruction::InitBuffer { params },
+    )
+}
+
+pub fn update_buffer_params(
+    authority: &Pubkey,
+    b: &BufferKeys,
+    params: BufferParams,
+) -> Instruction {
+    build(
+        sluice::accounts::UpdateBufferParams {
+            authority: *authority,
+            market: b.market,
+            buffer: b.buffer,
+        },
+        sluice::instruction::UpdateBufferParams { params },
+    )
+}
+
+/// `owner` deposits `amount` debt tokens from `source`.
+pub fn buffer_deposit(owner: &Pubkey, b: &BufferKeys, source: &Pubkey, amount: u64) -> Instruction {
+    build(
+        sluice::accounts::BufferDeposit {
+            owner: *owner,
+            market: b.market,
+            buffer: b.buffer,
+            stake: b.stake(owner),
+            collateral_pool: b.collateral.pool,
+            debt_pool: b.debt.pool,
+            debt_vault: b.debt_vault,
+            source: *source,
+            token_program: spl_token::ID,
+            system_program: system_program::ID,
+        },
+        sluice::instruction::BufferDeposit { amount },
+    )
+}
+
+/// Activates `owner`'s matured deposit (anyone may send it).
+pub fn activate_buffer_stake(b: &BufferKeys, owner: &Pubkey) -> Instruction {
+    build(
+        sluice::accounts::ActivateBufferStake {
+            buffer: b.buffer,
+            stake: b.stake(owner),
+            collateral_pool: b.collateral.pool,
+            debt_pool: b.debt.pool,
+        },
+        sluice::instruction::ActivateBufferStake {},
+    )
+}
+
+pub fn request_buffer_withdrawal(owner: &Pubkey, b: &BufferKeys, shares: u64) -> Instruction {
+    build(
+        sluice::accounts::RequestBufferWithdrawal {
+            owner: *owner,
+            buffer: b.buffer,
+            stake: b.stake(owner),
+        },
+        sluice::instruction::RequestBufferWithdrawal { shares },
+    )
+}
+
+/// Pays `owner`'s matured request into (`debt_destination`, `collateral_destination`).
+pub fn buffer_withdraw(
+    owner: &Pubkey,
+    b: &BufferKeys,
+    debt_destination: &Pubkey,
+    collateral_destination: &Pubkey,
+) -> Instruction {
+    build(
+        sluice::accounts::BufferWithdraw {
+            owner: *owner,
+            market: b.market,
+            buffer: b.buffer,
+            stake: b.stake(owner),
+            debt_vault: b.debt_vault,
+            collateral_vault: b.collateral_vault,
+            debt_destination: *debt_destination,
+            collateral_destination: *collateral_destination,
+            token_program: spl_token::ID,
+        },
+        sluice::instruction::BufferWithdraw {},
+    )
+}
+
+/// The buffer of (`a.collateral`, `a.debt`) absorbs `a.owner`'s position.
+pub fn absorb(a: &LiquidationAccounts) -> Instruction {
+    let b = BufferKeys::derive(&a.market, a.collateral, a.debt);
+    let mut i = build(
+        sluice::accounts::Absorb {
+            keeper: a.keeper,
+            market: a.market,
+            position: a.position(),
+            collateral_pool: a.collateral.pool,
+            debt_pool: a.debt.pool,
+            collateral_vault: a.collateral.vault,
+            debt_vault: a.debt.vault,
+            buffer: b.buffer,
+            buffer_debt_vault: b.debt_vault,
+            buffer_collateral_vault: b.collateral_vault,
+            keeper_collateral: a.keeper_collateral,
+            token_program: spl_token::ID,
+        },
+        sluice::instruction::Absorb {},
+    );
+    i.accounts.extend(a.remaining());
+    i
+}
+
+/// `buyer` buys up to `max_amount` of the buffer's collateral at no more
+/// than `max_price_wad`; `depth_sources` are the collateral pool's.
+pub fn buffer_take(
+    buyer: &Pubkey,
+    b: &BufferKeys,
+    depth_sources: &[DepthSource],
+    buyer_source: &Pubkey,
+    buyer_destination: &Pubkey,
+    max_amount: u64,
+    max_price_wad: u128,
+) -> Instruction {
+    let mut i = build(
+        sluice::accounts::BufferTake {
+            buyer: *buyer,
+            market: b.market,
+            collateral_pool: b.collateral.pool,
+            debt_pool: b.debt.pool,
+            buffer: b.buffer,
+            debt_vault: b.debt_vault,
+            collateral_vault: b.collateral_vault,
+            buyer_source: *buyer_source,
+            buyer_destination: *buyer_destination,
+            token_program: spl_token::ID,
+        },
+        sluice::instruction::BufferTake {
+            max_amount,
+            max_price_wad,
+        },
+    );
+    i.accounts.extend(depth_source_metas(depth_sources));
+    i
 }

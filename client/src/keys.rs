@@ -64,3 +64,32 @@ impl PoolKeys {
         }
     }
 }
+
+/// Everything needed to address the buffer pool of a (collateral, debt) pair.
+#[derive(Clone, Copy, Debug)]
+pub struct BufferKeys {
+    pub market: Pubkey,
+    pub collateral: PoolKeys,
+    pub debt: PoolKeys,
+    pub buffer: Pubkey,
+    pub debt_vault: Pubkey,
+    pub collateral_vault: Pubkey,
+}
+
+impl BufferKeys {
+    pub fn derive(market: &Pubkey, collateral: &PoolKeys, debt: &PoolKeys) -> Self {
+        let buffer = crate::pda::buffer(&collateral.pool, &debt.pool);
+        BufferKeys {
+            market: *market,
+            collateral: *collateral,
+            debt: *debt,
+            buffer,
+            debt_vault: crate::pda::buffer_debt_vault(&buffer),
+            collateral_vault: crate::pda::buffer_collateral_vault(&buffer),
+        }
+    }
+
+    pub fn stake(&self, owner: &Pubkey) -> Pubkey {
+        crate::pda::buffer_stake(&self.buffer, owner)
+    }
+}

@@ -17,4 +17,4 @@ pub mod pda;
 #[cfg(feature = "rpc")]
 pub mod rpc;
 
-pub use keys::{Feed, PoolKeys};
+pub use keys::{BufferKeys, Feed, PoolKeys};

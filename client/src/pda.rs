@@ -44,3 +44,21 @@ pub fn auction(position: &Pubkey, collateral_pool: &Pubkey, debt_pool: &Pubkey) 
         debt_pool.as_ref(),
     ])
 }
+
+/// The buffer pool of (collateral pool, debt pool) and its two vaults.
+pub fn buffer(collateral_pool: &Pubkey, debt_pool: &Pubkey) -> Pubkey {
+    pda(&[BUFFER_SEED, collateral_pool.as_ref(), debt_pool.as_ref()])
+}
+
+pub fn buffer_debt_vault(buffer: &Pubkey) -> Pubkey {
+    pda(&[BUFFER_DEBT_VAULT_SEED, buffer.as_ref()])
+}
+
+pub fn buffer_collateral_vault(buffer: &Pubkey) -> Pubkey {
+    pda(&[BUFFER_COLLATERAL_VAULT_SEED, buffer.as_ref()])
+}
+
+/// `owner`'s stake in `buffer`.
+pub fn buffer_stake(buffer: &Pubkey, owner: &Pubkey) -> Pubkey {
+    pda(&[BUFFER_STAKE_SEED, buffer.as_ref(), owner.as_ref()])
+}

@@ -2,4 +2,4 @@
 //! (`sluice_client::local`), re-exported with the client itself.
 pub use sluice;
 pub use sluice_client::local::*;
-pub use sluice_client::{self as client, Feed, PoolKeys};
+pub use sluice_client::{self as client, BufferKeys, Feed, PoolKeys};

@@ -5,6 +5,10 @@
 //! at any slot, swaps into the AMM and back around its liquidations and depth
 //! observations inside one transaction, re-reads equal-publish-time price
 //! updates, deposits dust into a third pool and breaks that pool's oracle.
+//! Depositors (the attacker among them) deposit into, activate, request and
+//! withdraw from the (SOL, USDC) buffer pool while the keeper has it absorb
+//! positions; every withdrawal must be exactly pro rata and every absorb at
+//! or below the conservative price.
 //! After every step it checks the invariants in `World::check`. Any
 //! instruction may fail (most random actions should); none may panic or break
 //! an invariant.
@@ -24,7 +28,7 @@ use solana_signer::Signer;
 
 static STEPS: AtomicU64 = AtomicU64::new(0);
 static OK_STEPS: AtomicU64 = AtomicU64::new(0);
-const KINDS: [&str; 20] = [
+const KINDS: [&str; 25] = [
     "deposit",
     "withdraw",
     "deposit_collateral",
@@ -45,8 +49,13 @@ const KINDS: [&str; 20] = [
     "attack_dust",
     "attack_oracle",
     "attack_borrow",
+    "buffer_deposit",
+    "buffer_activate",
+    "buffer_request",
+    "buffer_withdraw",
+    "absorb",
 ];
-static KIND_OK: [AtomicU64; 20] = [const { AtomicU64::new(0) }; 20];
+static KIND_OK: [AtomicU64; 25] = [const { AtomicU64::new(0) }; 25];
 
 fn kind(a: &Action) -> usize {
     match a {
@@ -70,6 +79,11 @@ fn kind(a: &Action) -> usize {
         Action::AttackDust { .. } => 17,
         Action::AttackOracle { .. } => 18,
         Action::AttackBorrow { .. } => 19,
+        Action::BufferDeposit { .. } => 20,
+        Action::BufferActivate { .. } => 21,
+        Action::BufferRequest { .. } => 22,
+        Action::BufferWithdraw { .. } => 23,
+        Action::Absorb { .. } => 24,
     }
 }
 
@@ -161,6 +175,26 @@ enum Action {
     AttackBorrow {
         frac_bps: u16,
     },
+    /// User `u` (3: the attacker) deposits into the (SOL, USDC) buffer pool.
+    BufferDeposit {
+        u: usize,
+        amount: u64,
+    },
+    BufferActivate {
+        u: usize,
+    },
+    /// User `u` asks `frac_bps` of its buffer shares to leave.
+    BufferRequest {
+        u: usize,
+        frac_bps: u16,
+    },
+    BufferWithdraw {
+        u: usize,
+    },
+    /// The keeper has the buffer absorb position `u` (3: the attacker's).
+    Absorb {
+        u: usize,
+    },
 }
 
 fn amount() -> impl Strategy<Value = u64> {
@@ -202,6 +236,11 @@ fn action() -> impl Strategy<Value = Action> {
         1 => (1u64..1_000).prop_map(|amount| Action::AttackDust { amount }),
         1 => any::<bool>().prop_map(|broken| Action::AttackOracle { broken }),
         2 => (5_000u16..10_500).prop_map(|frac_bps| Action::AttackBorrow { frac_bps }),
+        1 => (0usize..4, amount()).prop_map(|(u, amount)| Action::BufferDeposit { u, amount }),
+        1 => (0usize..4).prop_map(|u| Action::BufferActivate { u }),
+        1 => (0usize..4, 0u16..=10_000).prop_map(|(u, frac_bps)| Action::BufferRequest { u, frac_bps }),
+        1 => (0usize..4).prop_map(|u| Action::BufferWithdraw { u }),
+        3 => (0usize..4).prop_map(|u| Action::Absorb { u }),
     ]
 }
 
@@ -224,6 +263,8 @@ struct World {
     /// Highest depth estimate the rise bound allows now: the AMM's cap after
     /// an honest observation, then 5% more per slot of attacker observations.
     depth_bound: u64,
+    /// The (SOL, USDC) buffer pool; users[0] has an active stake in it.
+    buffer: BufferKeys,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -292,8 +333,23 @@ async fn world() -> World {
     env.borrow(&attacker, &usdc, 3_600 * USDC, &all)
         .await
         .unwrap();
+    // the buffer pool, with short waits so sequences cross them
+    let params = sluice::state::BufferParams {
+        activation_delay_slots: 10,
+        withdrawal_cooldown_slots: 10,
+        ..sluice::presets::buffer()
+    };
+    let buffer = env.init_buffer(&sol, &usdc, params).await;
+    env.buffer_deposit(&l, &buffer, 20_000 * USDC)
+        .await
+        .unwrap();
+    env.step_prices(10, 4, &[(usdc, 1.0), (sol, 100.0)]).await;
+    env.activate_buffer_stake(&buffer, &l.pubkey())
+        .await
+        .unwrap();
     let last_slot = env.clock().await.slot;
     World {
+        buffer,
         env,
         pools: [usdc, sol],
         users,
@@ -510,6 +566,76 @@ impl World {
                 let k = self.pools[pool];
                 env.refresh_pool(&k).await
             }
+            Action::BufferDeposit { u, amount } => {
+                let who = self.user_or_attacker(u);
+                let b = self.buffer;
+                self.env.buffer_deposit(&who, &b, amount).await
+            }
+            Action::BufferActivate { u } => {
+                let (owner, b) = (self.owner(u), self.buffer);
+                self.env.activate_buffer_stake(&b, &owner).await
+            }
+            Action::BufferRequest { u, frac_bps } => {
+                let (who, b) = (self.user_or_attacker(u), self.buffer);
+                let shares = match self.env.account(&b.stake(&who.pubkey())).await {
+                    Some(_) => {
+                        let st = self.env.buffer_stake(&b, &who.pubkey()).await;
+                        (u128::from(st.shares) * u128::from(frac_bps) / 10_000) as u64
+                    }
+                    None => 1,
+                };
+                let i = client::ix::request_buffer_withdrawal(&who.pubkey(), &b, shares);
+                self.env.send(&[i], &[&who]).await
+            }
+            Action::BufferWithdraw { u } => {
+                let (who, b) = (self.user_or_attacker(u), self.buffer);
+                let i = self.env.ix_buffer_withdraw(&who.pubkey(), &b).await;
+                let before = self.env.buffer(&b).await;
+                let r = self.env.send(&[i], &[&who]).await;
+                if r.is_ok() {
+                    let after = self.env.buffer(&b).await;
+                    let shares = before.total_shares - after.total_shares;
+                    let pr = |bal| {
+                        sluice::math::buffer::pro_rata(bal, shares, before.total_shares).unwrap()
+                    };
+                    assert_eq!(
+                        before.debt_balance - after.debt_balance,
+                        pr(before.debt_balance),
+                        "{a:?}: debt paid beyond pro rata"
+                    );
+                    assert_eq!(
+                        before.collateral_balance - after.collateral_balance,
+                        pr(before.collateral_balance),
+                        "{a:?}: collateral paid beyond pro rata"
+                    );
+                }
+                r
+            }
+            Action::Absorb { u } => {
+                let (owner, k, b) = (self.owner(u), self.keeper.insecure_clone(), self.buffer);
+                let mut ixs = self.env.refresh_prices(&all);
+                ixs.push(
+                    self.env
+                        .ix_absorb(&k.pubkey(), &owner, &sol, &usdc, &[self.dust])
+                        .await,
+                );
+                let before = self.env.buffer(&b).await;
+                let r = self.env.send(&ixs, &[&k]).await;
+                if r.is_ok() {
+                    // the buffer paid no more per unit than the conservative price
+                    let after = self.env.buffer(&b).await;
+                    let paid = after.total_absorbed_debt - before.total_absorbed_debt;
+                    let got = after.total_absorbed_collateral - before.total_absorbed_collateral;
+                    let (sp, up) = (self.env.pool(&sol).await, self.env.pool(&usdc).await);
+                    let conservative = sp.spot_price_wad.get().min(sp.smoothed_price());
+                    let usdc_px = up.spot_price_wad.get().max(up.smoothed_price());
+                    assert!(
+                        u128::from(paid) * usdc_px <= u128::from(got) * conservative,
+                        "{a:?}: the buffer paid {paid} for {got} units above the conservative price"
+                    );
+                }
+                r
+            }
         };
         match res {
             Ok(()) => true,
@@ -527,6 +653,10 @@ impl World {
                 false
             }
         }
+    }
+
+    fn user_or_attacker(&self, u: usize) -> Keypair {
+        self.users.get(u).unwrap_or(&self.attacker).insecure_clone()
     }
 
     fn owner(&self, u: usize) -> anchor_lang::prelude::Pubkey {
@@ -595,6 +725,23 @@ impl World {
             return Err(format!(
                 "{a:?}: depth estimate {estimate} above its bound {}",
                 self.depth_bound
+            ));
+        }
+        // the buffer's vaults match its books, and its shares are its stakes'
+        let b = self.buffer;
+        self.env.assert_buffer_books(&b).await;
+        let state = self.env.buffer(&b).await;
+        let mut shares = 0u64;
+        let owners: Vec<_> = (0..4).map(|u| self.owner(u)).collect();
+        for o in owners {
+            if self.env.account(&b.stake(&o)).await.is_some() {
+                shares += self.env.buffer_stake(&b, &o).await.shares;
+            }
+        }
+        if shares != state.total_shares {
+            return Err(format!(
+                "{a:?}: stakes hold {shares} shares, the buffer {}",
+                state.total_shares
             ));
         }
         let seized = pool.seized_this_slot(slot);

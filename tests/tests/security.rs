@@ -1467,3 +1467,431 @@ async fn every_instruction_rejects_every_applicable_attack() {
 fn spl_token_id() -> Pubkey {
     anchor_spl::token::ID
 }
+
+/// The buffer pool's instructions, attacked the same way: every case names
+/// the account it substitutes and the exact error, and every account the
+/// transaction names is unchanged.
+#[tokio::test]
+async fn every_buffer_instruction_rejects_every_applicable_attack() {
+    let mut s = scene().await;
+    let env = &mut s.env;
+    let (usdc, sol) = (s.usdc, s.sol);
+    let (k, a) = (s.keeper.insecure_clone(), s.attacker.insecure_clone());
+    let auth = env.authority.insecure_clone();
+    let sys = anchor_lang::system_program::ID;
+    let params = sluice::state::BufferParams {
+        activation_delay_slots: 10,
+        withdrawal_cooldown_slots: 10,
+        ..sluice::presets::buffer()
+    };
+    let bk = env.init_buffer(&sol, &usdc, params).await;
+    // a depositor with an active stake and a withdrawal request
+    let dep = env.user().await;
+    env.mint_to(&usdc.mint, &dep.pubkey(), 50_000 * USDC).await;
+    env.buffer_deposit(&dep, &bk, 50_000 * USDC).await.unwrap();
+    env.step_prices(10, 4, &[(usdc, 1.0), (sol, 85.0)]).await;
+    env.activate_buffer_stake(&bk, &dep.pubkey()).await.unwrap();
+    let r = client::ix::request_buffer_withdrawal(&dep.pubkey(), &bk, 1_000);
+    env.send(&[r], &[&dep]).await.unwrap();
+    env.step_prices(10, 4, &[(usdc, 1.0), (sol, 85.0)]).await;
+    let refresh = env.refresh_prices(&[usdc, sol]);
+    let mut cases: Vec<Case> = Vec::new();
+    macro_rules! case {
+        ($ix:expr, $class:expr, $prefix:expr, $attack:expr, [$($sg:expr),*], $expect:expr) => {
+            cases.push(Case {
+                ix: $ix,
+                class: $class,
+                prefix: $prefix,
+                attack: $attack,
+                signers: vec![$($sg.insecure_clone()),*],
+                expect: $expect,
+            })
+        };
+    }
+    use Expect::*;
+
+    // ---- init_buffer
+    let ib = client::ix::init_buffer(&env.payer(), &auth.pubkey(), &bk, params);
+    case!(
+        "init_buffer",
+        "re-initialization",
+        vec![],
+        ib.clone(),
+        [auth],
+        Ix(InstructionError::InvalidInstructionData)
+    );
+    let fresh = BufferKeys::derive(&env.market, &usdc, &sol);
+    let ib2 = client::ix::init_buffer(&env.payer(), &auth.pubkey(), &fresh, params);
+    case!(
+        "init_buffer",
+        "missing signer",
+        vec![],
+        unsigned(ib2.clone(), "authority"),
+        [],
+        Anchor(AnchorError::AccountNotSigner)
+    );
+    case!(
+        "init_buffer",
+        "attacker as authority",
+        vec![],
+        with(ib2.clone(), "authority", a.pubkey()),
+        [a],
+        Sluice(SluiceError::Unauthorized)
+    );
+    case!(
+        "init_buffer",
+        "fake account chain",
+        vec![],
+        with(
+            with(ib2.clone(), "authority", a.pubkey()),
+            "market",
+            s.fake_market
+        ),
+        [a],
+        Anchor(AnchorError::AccountOwnedByWrongProgram)
+    );
+    case!(
+        "init_buffer",
+        "mint of another pool",
+        vec![],
+        with(ib2.clone(), "collateral_mint", sol.mint),
+        [auth],
+        Sluice(SluiceError::MintMismatch)
+    );
+    case!(
+        "init_buffer",
+        "arbitrary program in CPI slot",
+        vec![],
+        with(ib2.clone(), "token_program", sys),
+        [auth],
+        Anchor(AnchorError::InvalidProgramId)
+    );
+
+    // ---- update_buffer_params
+    let up = client::ix::update_buffer_params(&auth.pubkey(), &bk, params);
+    case!(
+        "update_buffer_params",
+        "missing signer",
+        vec![],
+        unsigned(up.clone(), "authority"),
+        [],
+        Anchor(AnchorError::AccountNotSigner)
+    );
+    case!(
+        "update_buffer_params",
+        "attacker as authority",
+        vec![],
+        client::ix::update_buffer_params(&a.pubkey(), &bk, params),
+        [a],
+        Sluice(SluiceError::Unauthorized)
+    );
+    case!(
+        "update_buffer_params",
+        "attacker's fake market",
+        vec![],
+        with(
+            client::ix::update_buffer_params(&a.pubkey(), &bk, params),
+            "market",
+            s.fake_market
+        ),
+        [a],
+        Anchor(AnchorError::AccountOwnedByWrongProgram)
+    );
+    case!(
+        "update_buffer_params",
+        "owner/type substitution",
+        vec![],
+        with(up.clone(), "buffer", usdc.insurance),
+        [auth],
+        Anchor(AnchorError::AccountDiscriminatorMismatch)
+    );
+
+    // ---- buffer_deposit
+    let bd = env.ix_buffer_deposit(&a.pubkey(), &bk, 100 * USDC).await;
+    case!(
+        "buffer_deposit",
+        "missing signer",
+        refresh.clone(),
+        unsigned(bd.clone(), "owner"),
+        [],
+        Anchor(AnchorError::AccountNotSigner)
+    );
+    case!(
+        "buffer_deposit",
+        "owner/type substitution",
+        refresh.clone(),
+        with(bd.clone(), "buffer", usdc.insurance),
+        [a],
+        Anchor(AnchorError::AccountDiscriminatorMismatch)
+    );
+    case!(
+        "buffer_deposit",
+        "buffer's other vault",
+        refresh.clone(),
+        with(bd.clone(), "debt_vault", bk.collateral_vault),
+        [a],
+        Sluice(SluiceError::BufferMismatch)
+    );
+    case!(
+        "buffer_deposit",
+        "pool of another pair",
+        refresh.clone(),
+        with(bd.clone(), "debt_pool", sol.pool),
+        [a],
+        Sluice(SluiceError::BufferMismatch)
+    );
+    case!(
+        "buffer_deposit",
+        "source of another mint",
+        refresh.clone(),
+        with(
+            bd.clone(),
+            "source",
+            env.token_account(&a.pubkey(), &sol.mint).await
+        ),
+        [a],
+        Sluice(SluiceError::MintMismatch)
+    );
+    case!(
+        "buffer_deposit",
+        "stake of another owner",
+        refresh.clone(),
+        with(bd.clone(), "stake", bk.stake(&dep.pubkey())),
+        [a],
+        Anchor(AnchorError::ConstraintSeeds)
+    );
+
+    // ---- activate_buffer_stake
+    let ab = client::ix::activate_buffer_stake(&bk, &dep.pubkey());
+    case!(
+        "activate_buffer_stake",
+        "owner/type substitution",
+        refresh.clone(),
+        with(ab.clone(), "stake", env.position_key(&s.b.pubkey())),
+        [],
+        Anchor(AnchorError::AccountDiscriminatorMismatch)
+    );
+    case!(
+        "activate_buffer_stake",
+        "pool of another pair",
+        refresh.clone(),
+        with(ab.clone(), "collateral_pool", usdc.pool),
+        [],
+        Sluice(SluiceError::BufferMismatch)
+    );
+    case!(
+        "activate_buffer_stake",
+        "fake account chain",
+        refresh.clone(),
+        with(ab.clone(), "debt_pool", s.fake_pool),
+        [],
+        Anchor(AnchorError::AccountOwnedByWrongProgram)
+    );
+
+    // ---- request_buffer_withdrawal
+    let rq = client::ix::request_buffer_withdrawal(&a.pubkey(), &bk, 1_000);
+    case!(
+        "request_buffer_withdrawal",
+        "another owner's stake",
+        vec![],
+        with(rq.clone(), "stake", bk.stake(&dep.pubkey())),
+        [a],
+        Sluice(SluiceError::Unauthorized)
+    );
+    case!(
+        "request_buffer_withdrawal",
+        "missing signer",
+        vec![],
+        unsigned(
+            client::ix::request_buffer_withdrawal(&dep.pubkey(), &bk, 1_000),
+            "owner"
+        ),
+        [],
+        Anchor(AnchorError::AccountNotSigner)
+    );
+
+    // ---- buffer_withdraw
+    let bw = env.ix_buffer_withdraw(&dep.pubkey(), &bk).await;
+    let aw = env.ix_buffer_withdraw(&a.pubkey(), &bk).await;
+    case!(
+        "buffer_withdraw",
+        "another owner's stake",
+        vec![],
+        with(aw.clone(), "stake", bk.stake(&dep.pubkey())),
+        [a],
+        Sluice(SluiceError::Unauthorized)
+    );
+    case!(
+        "buffer_withdraw",
+        "missing signer",
+        vec![],
+        unsigned(bw.clone(), "owner"),
+        [],
+        Anchor(AnchorError::AccountNotSigner)
+    );
+    case!(
+        "buffer_withdraw",
+        "pool vault as buffer vault",
+        vec![],
+        with(bw.clone(), "debt_vault", usdc.vault),
+        [dep],
+        Sluice(SluiceError::BufferMismatch)
+    );
+    case!(
+        "buffer_withdraw",
+        "destination of another mint",
+        vec![],
+        with(
+            bw.clone(),
+            "debt_destination",
+            env.token_account(&a.pubkey(), &sol.mint).await
+        ),
+        [dep],
+        Sluice(SluiceError::MintMismatch)
+    );
+    case!(
+        "buffer_withdraw",
+        "arbitrary program in CPI slot",
+        vec![],
+        with(bw.clone(), "token_program", sys),
+        [dep],
+        Anchor(AnchorError::InvalidProgramId)
+    );
+
+    // ---- absorb
+    let abs = env
+        .ix_absorb(&k.pubkey(), &s.b.pubkey(), &sol, &usdc, &[])
+        .await;
+    case!(
+        "absorb",
+        "missing signer",
+        refresh.clone(),
+        unsigned(abs.clone(), "keeper"),
+        [],
+        Anchor(AnchorError::AccountNotSigner)
+    );
+    case!(
+        "absorb",
+        "buffer's vault swapped for the attacker's",
+        refresh.clone(),
+        with(
+            abs.clone(),
+            "buffer_debt_vault",
+            env.token_account(&a.pubkey(), &usdc.mint).await
+        ),
+        [k],
+        Sluice(SluiceError::BufferMismatch)
+    );
+    case!(
+        "absorb",
+        "another pool's PDA as vault",
+        refresh.clone(),
+        with(abs.clone(), "collateral_vault", usdc.insurance_vault),
+        [k],
+        Sluice(SluiceError::VaultMismatch)
+    );
+    case!(
+        "absorb",
+        "fake account chain",
+        refresh.clone(),
+        with(abs.clone(), "debt_pool", s.fake_pool),
+        [k],
+        Anchor(AnchorError::AccountOwnedByWrongProgram)
+    );
+    case!(
+        "absorb",
+        "owner/type substitution",
+        refresh.clone(),
+        with(abs.clone(), "buffer", usdc.insurance),
+        [k],
+        Anchor(AnchorError::AccountDiscriminatorMismatch)
+    );
+    case!(
+        "absorb",
+        "same account in two mutable roles",
+        refresh.clone(),
+        with(abs.clone(), "buffer_collateral_vault", sol.vault),
+        [k],
+        Anchor(AnchorError::ConstraintDuplicateMutableAccount)
+    );
+    case!(
+        "absorb",
+        "arbitrary program in CPI slot",
+        refresh.clone(),
+        with(abs.clone(), "token_program", sys),
+        [k],
+        Anchor(AnchorError::InvalidProgramId)
+    );
+    case!(
+        "absorb",
+        "keeper reward to another mint",
+        refresh.clone(),
+        with(
+            abs.clone(),
+            "keeper_collateral",
+            env.token_account(&k.pubkey(), &usdc.mint).await
+        ),
+        [k],
+        Sluice(SluiceError::MintMismatch)
+    );
+    case!(
+        "absorb",
+        "spoofed depth account",
+        refresh.clone(),
+        with_remaining(abs.clone(), 0, s.amm.vault_quote),
+        [k],
+        Sluice(SluiceError::DepthAccountMismatch)
+    );
+
+    // ---- buffer_take
+    let bt = env.ix_buffer_take(&k.pubkey(), &bk, SOL, u128::MAX).await;
+    case!(
+        "buffer_take",
+        "missing signer",
+        refresh.clone(),
+        unsigned(bt.clone(), "buyer"),
+        [],
+        Anchor(AnchorError::AccountNotSigner)
+    );
+    case!(
+        "buffer_take",
+        "pool vault as buffer vault",
+        refresh.clone(),
+        with(bt.clone(), "collateral_vault", sol.vault),
+        [k],
+        Sluice(SluiceError::BufferMismatch)
+    );
+    case!(
+        "buffer_take",
+        "destination of another mint",
+        refresh.clone(),
+        with(
+            bt.clone(),
+            "buyer_destination",
+            env.token_account(&a.pubkey(), &usdc.mint).await
+        ),
+        [k],
+        Sluice(SluiceError::MintMismatch)
+    );
+    case!(
+        "buffer_take",
+        "fake account chain",
+        refresh.clone(),
+        with(bt.clone(), "collateral_pool", s.fake_pool),
+        [k],
+        Anchor(AnchorError::AccountOwnedByWrongProgram)
+    );
+    case!(
+        "buffer_take",
+        "arbitrary program in CPI slot",
+        refresh.clone(),
+        with(bt.clone(), "token_program", sys),
+        [k],
+        Anchor(AnchorError::InvalidProgramId)
+    );
+
+    let table = run(env, cases).await;
+    let names: std::collections::BTreeSet<&str> = table.iter().map(|(i, _)| i.as_str()).collect();
+    assert_eq!(names.len(), 8, "{names:?}");
+    assert!(table.len() >= 35, "{} cases", table.len());
+}

@@ -10,6 +10,7 @@ pub struct SimulateArgs {
     pub out: Option<PathBuf>,
     pub amm_sol: u64,
     pub seed: u64,
+    pub buffer_usd: Option<f64>,
 }
 
 /// The program logs through solana-msg, which prints to stdout on the host
@@ -60,6 +61,9 @@ impl Drop for QuietStdout {
     }
 }
 
+/// The frictionless reference row.
+const IDEAL: &str = "ideal";
+
 pub async fn simulate(a: SimulateArgs) -> Result<(), String> {
     let (name, path) = match &a.price_path {
         Some(p) => (p.display().to_string(), scenario::read_csv(p)?),
@@ -72,9 +76,9 @@ pub async fn simulate(a: SimulateArgs) -> Result<(), String> {
         .filter(|s| !s.is_empty())
         .collect();
     for p in &presets {
-        if sluice::presets::liquidation(p).is_none() {
+        if *p != IDEAL && sluice::presets::liquidation(p).is_none() {
             return Err(format!(
-                "unknown preset {p:?}; use {}",
+                "unknown preset {p:?}; use {},{IDEAL}",
                 sluice::presets::PRESETS.join(",")
             ));
         }
@@ -82,11 +86,20 @@ pub async fn simulate(a: SimulateArgs) -> Result<(), String> {
     if a.borrowers == 0 {
         return Err("--borrowers must be at least 1".into());
     }
+    if a.buffer_usd.is_some_and(|b| !(b >= 0.0 && b.is_finite())) {
+        return Err("--buffer-usd must be a non-negative number".into());
+    }
     let mut results = Vec::new();
     for p in presets {
         let mut cfg = SimConfig::new(p, path.clone(), a.borrowers);
         cfg.amm_sol = a.amm_sol;
         cfg.seed = a.seed;
+        cfg.buffer_usd = a.buffer_usd;
+        if p == IDEAL {
+            let book = sim::borrower_book(&cfg, path.first().copied().unwrap_or(0.0));
+            results.push(sim::ideal(&cfg, &book));
+            continue;
+        }
         let bar = ProgressBar::new(path.len() as u64);
         bar.set_style(
             ProgressStyle::with_template("{prefix:>8} [{bar:40}] {pos}/{len} slots {elapsed}")
@@ -106,6 +119,9 @@ pub async fn simulate(a: SimulateArgs) -> Result<(), String> {
     } else {
         print!("{}", report::table(&name, &results));
         for r in &results {
+            if r.preset == IDEAL {
+                continue;
+            }
             println!(
                 "{}: {} liquidations, {} takes, {} redos, {:.0} slots/s, {:.0} positions scanned/s",
                 r.preset,
@@ -115,6 +131,19 @@ pub async fn simulate(a: SimulateArgs) -> Result<(), String> {
                 r.slots_per_sec,
                 r.positions_scanned_per_sec
             );
+            if r.buffer_usd > 0.0 {
+                println!(
+                    "{} buffer ${:.0}: {} absorbs retired ${:.0} of debt for {:.1} SOL; sold {:.1} SOL through the cap, holds {:.1} SOL; depositors' result ${:.0}",
+                    r.preset,
+                    r.buffer_usd,
+                    r.absorbs,
+                    r.absorbed_debt_usd,
+                    r.absorbed_sol,
+                    r.buffer_sold_sol,
+                    r.buffer_held_sol,
+                    r.buffer_pnl_usd
+                );
+            }
         }
     }
     if let Some(dir) = &a.out {

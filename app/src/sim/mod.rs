@@ -36,7 +36,13 @@ pub struct SimConfig {
     /// Largest arbitrage trade per slot, bps of the AMM's SOL reserve.
     pub arb_bps: u64,
     pub seed: u64,
+    /// USDC in the (SOL, USDC) buffer pool (auction presets only). None:
+    /// [`DEFAULT_BUFFER_SHARE`] of the initial debt; Some(0.0): no buffer.
+    pub buffer_usd: Option<f64>,
 }
+
+/// The default buffer pool: 10% of the borrowers' initial debt.
+pub const DEFAULT_BUFFER_SHARE: f64 = 0.10;
 
 impl SimConfig {
     pub fn new(preset: &str, path: Vec<f64>, borrowers: usize) -> Self {
@@ -47,6 +53,7 @@ impl SimConfig {
             amm_sol: 60_000,
             arb_bps: 50,
             seed: 7,
+            buffer_usd: None,
         }
     }
 }
@@ -73,6 +80,23 @@ pub struct SimResult {
     pub liquidations: u64,
     pub takes: u64,
     pub redos: u64,
+    /// The borrowers' debt at the start, USD.
+    pub initial_debt_usd: f64,
+    /// Bad debt of the frictionless `ideal` liquidator on the same path and
+    /// book, and this preset's bad debt beyond it (USD, % of initial debt).
+    pub ideal_bad_debt_usd: f64,
+    pub bad_debt_beyond_ideal_usd: f64,
+    pub bad_debt_beyond_ideal_pct: f64,
+    /// Buffer pool: its size, absorbs, debt it retired, SOL it took, SOL it
+    /// sold through the cap, SOL still held at the end, and its depositors'
+    /// result (end value at the final AMM price less the deposit), USD.
+    pub buffer_usd: f64,
+    pub absorbs: u64,
+    pub absorbed_debt_usd: f64,
+    pub absorbed_sol: f64,
+    pub buffer_sold_sol: f64,
+    pub buffer_held_sol: f64,
+    pub buffer_pnl_usd: f64,
     pub wall_secs: f64,
     pub slots_per_sec: f64,
     pub positions_scanned_per_sec: f64,
@@ -177,15 +201,11 @@ pub async fn run(cfg: &SimConfig, progress: impl Fn(u64)) -> Result<SimResult, S
     env.mint_to(&usdc.mint, &arb.pubkey(), 10_000_000_000 * USDC)
         .await;
 
-    // borrowers: collateral 20..220 SOL, LTV 35%..74.5% of the starting price
-    let mut rng = Rng(cfg.seed.max(1));
+    let book = borrower_book(cfg, p0);
     let mint_auth = env.mint_authority();
     let mut owners = Vec::with_capacity(cfg.borrowers);
-    for _ in 0..cfg.borrowers {
+    for &(col, debt) in &book {
         let b = Keypair::new();
-        let col = ((20.0 + 200.0 * rng.next()) * 1e9) as u64;
-        let ltv = 0.35 + 0.395 * rng.next();
-        let debt = ((col as f64 / 1e9) * p0 * ltv * 1e6) as u64;
         let sol_acc = Keypair::new();
         let usdc_acc = Keypair::new();
         let mut ixs = vec![system_instruction::transfer(
@@ -236,6 +256,38 @@ pub async fn run(cfg: &SimConfig, progress: impl Fn(u64)) -> Result<SimResult, S
         .await;
     let keeper_collateral = env.token_account(&kp.pubkey(), &sol.mint).await;
     let mut keeper = Keeper::new(env.market, (sol, usdc), kp, keeper_collateral, keeper_debt);
+    let initial_debt_usd = book.iter().map(|b| b.1 as f64 / 1e6).sum::<f64>();
+    let buffer_usd = match preset
+        .liquidation()
+        .is_mode(sluice::state::LiquidationMode::Auction)
+    {
+        true => cfg
+            .buffer_usd
+            .unwrap_or(DEFAULT_BUFFER_SHARE * initial_debt_usd),
+        false => 0.0,
+    };
+    let buffer = if buffer_usd >= 1.0 {
+        Some(open_buffer(&mut env, (&sol, &usdc), buffer_usd).await?)
+    } else {
+        None
+    };
+    // every preset starts after the buffer's activation delay (whether it
+    // has a buffer or not), so all see the same clock and interest
+    let warmup = sluice::presets::buffer().activation_delay_slots;
+    env.advance(u64::from(warmup), i64::from(warmup) * 2 / 5)
+        .await;
+    env.set_price(&usdc, Px::usd(1.0)).await;
+    env.set_price(&sol, Px::usd(p0)).await;
+    let buffer = match buffer {
+        Some((b, depositor)) => {
+            env.activate_buffer_stake(&b, &depositor)
+                .await
+                .map_err(|e| format!("buffer activation: {e}"))?;
+            keeper = keeper.with_buffer(b);
+            Some(b)
+        }
+        None => None,
+    };
     keeper
         .track(&mut env, &owners)
         .await
@@ -245,6 +297,8 @@ pub async fn run(cfg: &SimConfig, progress: impl Fn(u64)) -> Result<SimResult, S
         preset: cfg.preset.clone(),
         borrowers: cfg.borrowers,
         slots: cfg.path.len(),
+        initial_debt_usd,
+        buffer_usd,
         min_exogenous_price: f64::MAX,
         min_amm_price: f64::MAX,
         ..Default::default()
@@ -279,6 +333,10 @@ pub async fn run(cfg: &SimConfig, progress: impl Fn(u64)) -> Result<SimResult, S
         total.takes += r.takes;
         total.redos += r.redos;
         total.penalty_wad += r.penalty_wad;
+        total.absorbs += r.absorbs;
+        total.absorbed_debt += r.absorbed_debt;
+        total.absorbed_collateral += r.absorbed_collateral;
+        total.buffer_bought += r.buffer_bought;
         progress(1);
     }
     let loop_secs = loop_start.elapsed().as_secs_f64();
@@ -327,10 +385,90 @@ pub async fn run(cfg: &SimConfig, progress: impl Fn(u64)) -> Result<SimResult, S
     res.liquidations = total.liquidations;
     res.takes = total.takes;
     res.redos = total.redos;
+    res.absorbs = total.absorbs;
+    res.absorbed_debt_usd = total.absorbed_debt as f64 / 1e6;
+    res.absorbed_sol = total.absorbed_collateral as f64 / 1e9;
+    res.buffer_sold_sol = total.buffer_bought as f64 / 1e9;
+    if let Some(b) = &buffer {
+        let state: sluice::state::BufferPool = env.anchor_account(&b.buffer).await;
+        env.assert_buffer_books(b).await;
+        res.buffer_held_sol = state.collateral_balance as f64 / 1e9;
+        res.buffer_pnl_usd = state.debt_balance as f64 / 1e6
+            + state.collateral_balance as f64 / 1e9 * final_px
+            - buffer_usd.floor();
+    }
+    let ideal = ideal(cfg, &book);
+    res.ideal_bad_debt_usd = ideal.bad_debt_usd;
+    res.bad_debt_beyond_ideal_usd = (res.bad_debt_usd - ideal.bad_debt_usd).max(0.0);
+    res.bad_debt_beyond_ideal_pct =
+        100.0 * res.bad_debt_beyond_ideal_usd / initial_debt_usd.max(1e-9);
     res.wall_secs = started.elapsed().as_secs_f64();
     res.slots_per_sec = cfg.path.len() as f64 / loop_secs.max(1e-9);
     res.positions_scanned_per_sec = total.scanned as f64 / loop_secs.max(1e-9);
     Ok(res)
+}
+
+/// The borrowers of a run: (collateral SOL units, debt USDC units) each,
+/// collateral 20..220 SOL at LTV 35%..74.5% of the starting price, drawn from
+/// the seeded generator (the same book for every preset and for `ideal`).
+pub fn borrower_book(cfg: &SimConfig, p0: f64) -> Vec<(u64, u64)> {
+    let mut rng = Rng(cfg.seed.max(1));
+    (0..cfg.borrowers)
+        .map(|_| {
+            let col = ((20.0 + 200.0 * rng.next()) * 1e9) as u64;
+            let ltv = 0.35 + 0.395 * rng.next();
+            let debt = ((col as f64 / 1e9) * p0 * ltv * 1e6) as u64;
+            (col, debt)
+        })
+        .collect()
+}
+
+/// The `ideal` reference: a frictionless liquidator that closes each
+/// position at the exogenous price, with no market impact, in the first slot
+/// its liquidation threshold is crossed. Its bad debt (a position whose
+/// collateral is already worth less than its debt in that slot) is what no
+/// design can avoid on this path. Interest over the path is ignored.
+pub fn ideal(cfg: &SimConfig, book: &[(u64, u64)]) -> SimResult {
+    let threshold = Preset::Sluice.pool_params().risk.liquidation_threshold_bps as f64 / 1e4;
+    let mut res = SimResult {
+        preset: "ideal".into(),
+        borrowers: cfg.borrowers,
+        slots: cfg.path.len(),
+        min_exogenous_price: cfg.path.iter().copied().fold(f64::MAX, f64::min),
+        initial_debt_usd: book.iter().map(|b| b.1 as f64 / 1e6).sum(),
+        ..Default::default()
+    };
+    res.min_amm_price = res.min_exogenous_price;
+    for &(col, debt) in book {
+        let (col, debt) = (col as f64 / 1e9, debt as f64 / 1e6);
+        if let Some(p) = cfg.path.iter().find(|&&p| col * p * threshold < debt) {
+            res.positions_liquidated += 1;
+            res.liquidations += 1;
+            res.collateral_sold_sol += (debt / p).min(col);
+            res.bad_debt_usd += (debt - col * p).max(0.0);
+        }
+    }
+    res.bad_debt_realized_usd = res.bad_debt_usd;
+    res.ideal_bad_debt_usd = res.bad_debt_usd;
+    res
+}
+
+/// Creates the (SOL, USDC) buffer pool with the preset's parameters and a
+/// depositor's `usd` (active after the activation delay); returns the
+/// buffer and the depositor.
+async fn open_buffer(
+    env: &mut Env,
+    (sol, usdc): (&PoolKeys, &PoolKeys),
+    usd: f64,
+) -> Result<(sluice_client::BufferKeys, Pubkey), String> {
+    let b = env.init_buffer(sol, usdc, sluice::presets::buffer()).await;
+    let depositor = env.user().await;
+    let amount = (usd * 1e6) as u64;
+    env.mint_to(&usdc.mint, &depositor.pubkey(), amount).await;
+    env.buffer_deposit(&depositor, &b, amount)
+        .await
+        .map_err(|e| format!("buffer deposit: {e}"))?;
+    Ok((b, depositor.pubkey()))
 }
 
 /// Moves the AMM toward `p_ext` with at most `max_bps` of its SOL reserve.

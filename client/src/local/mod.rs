@@ -9,6 +9,7 @@
 //!   budgets), clock, accounts, tokens, pools, instruction wrappers, flows.
 //! - [`oracle`]: Pyth price updates ([`Px`], PriceUpdateV2 and legacy writers).
 //! - [`amm`]: [`Amm`] and the Whirlpool account layout.
+//! - [`buffer`]: buffer pool flows and books on [`Env`].
 //! - [`scene`]: default parameters and a two-pool market ([`TwoPools`]).
 //! - [`errors`]: reading a failed transaction's error.
 //! - [`rpc_server`]: a JSON-RPC endpoint on localhost in front of an [`Env`].
@@ -42,6 +43,7 @@ use sluice::state::{
 };
 
 pub mod amm;
+pub mod buffer;
 pub mod env;
 pub mod errors;
 pub mod oracle;

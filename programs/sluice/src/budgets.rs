@@ -69,6 +69,26 @@ pub const BUDGETS: &[(&[u8], &str, u32)] = &[
     (ix::Redo::DISCRIMINATOR, "redo", 60_000),
     (ix::FundInsurance::DISCRIMINATOR, "fund_insurance", 30_000),
     (ix::SettleBadDebt::DISCRIMINATOR, "settle_bad_debt", 50_000),
+    (ix::InitBuffer::DISCRIMINATOR, "init_buffer", 80_000),
+    (
+        ix::UpdateBufferParams::DISCRIMINATOR,
+        "update_buffer_params",
+        10_000,
+    ),
+    (ix::BufferDeposit::DISCRIMINATOR, "buffer_deposit", 50_000),
+    (
+        ix::ActivateBufferStake::DISCRIMINATOR,
+        "activate_buffer_stake",
+        20_000,
+    ),
+    (
+        ix::RequestBufferWithdrawal::DISCRIMINATOR,
+        "request_buffer_withdrawal",
+        10_000,
+    ),
+    (ix::BufferWithdraw::DISCRIMINATOR, "buffer_withdraw", 40_000),
+    (ix::Absorb::DISCRIMINATOR, "absorb", 120_000),
+    (ix::BufferTake::DISCRIMINATOR, "buffer_take", 60_000),
 ];
 
 /// The (name, budget) of the Sluice instruction whose data is `data`.
@@ -102,6 +122,6 @@ mod tests {
         for (_, name, cu) in super::BUDGETS {
             assert!(*cu <= 200_000, "{name}");
         }
-        assert_eq!(super::BUDGETS.len(), 23);
+        assert_eq!(super::BUDGETS.len(), 31);
     }
 }

@@ -13,6 +13,11 @@ pub const INSURANCE_VAULT_SEED: &[u8] = b"insurance_vault";
 pub const POSITION_SEED: &[u8] = b"position";
 pub const AUCTION_SEED: &[u8] = b"auction";
 pub const AUCTION_VERSION: u8 = 1;
+pub const BUFFER_SEED: &[u8] = b"buffer";
+pub const BUFFER_DEBT_VAULT_SEED: &[u8] = b"buffer_debt";
+pub const BUFFER_COLLATERAL_VAULT_SEED: &[u8] = b"buffer_collateral";
+pub const BUFFER_STAKE_SEED: &[u8] = b"buffer_stake";
+pub const BUFFER_VERSION: u8 = 1;
 
 /// Depth sources a pool may register.
 pub const MAX_DEPTH_SOURCES: usize = 2;
@@ -95,4 +100,15 @@ pub mod bounds {
     /// no single action can make every position liquidatable at once.
     pub const MAX_THRESHOLD_CUT_BPS: u16 = 500;
     pub const THRESHOLD_CUT_INTERVAL_SECS: i64 = 86_400;
+    /// Buffer pool: its absorb discount is also capped by the collateral
+    /// pool's liquidation bonus at the time of each absorb.
+    pub const MAX_BUFFER_ABSORB_DISCOUNT_BPS: u16 = 2_000;
+    pub const MAX_BUFFER_SALE_DISCOUNT_BPS: u16 = 2_000;
+    pub const MIN_BUFFER_SALE_FLOOR_BPS: u16 = 5_000;
+    /// A deposit waits at least 10 slots (4 s) and at most a day.
+    pub const MIN_BUFFER_ACTIVATION_DELAY_SLOTS: u32 = 10;
+    pub const MAX_BUFFER_ACTIVATION_DELAY_SLOTS: u32 = 216_000;
+    /// A withdrawal waits at least 10 slots and at most a week.
+    pub const MIN_BUFFER_COOLDOWN_SLOTS: u32 = 10;
+    pub const MAX_BUFFER_COOLDOWN_SLOTS: u32 = 1_512_000;
 }

@@ -195,6 +195,30 @@ pub enum SluiceError {
     VaultBooksMismatch,
     #[msg("The pool's depth has not been observed yet; register its depth sources with set_depth_sources")]
     DepthNotObserved,
+    #[msg("A buffer parameter is outside its governance bounds (see constants::bounds)")]
+    BufferParamsOutOfBounds,
+    #[msg("The per-slot sell cap still has room: liquidate (auction) first; the buffer absorbs only what the cap cannot sell")]
+    SellCapHasRoom,
+    #[msg("The buffer has no active debt tokens to absorb with")]
+    BufferEmpty,
+    #[msg("This stake has no pending deposit to activate")]
+    BufferNothingPending,
+    #[msg("The deposit is still in its activation delay; activate it later")]
+    BufferActivationTooEarly,
+    #[msg("The deposit buys zero shares at the current share price; deposit more")]
+    BufferDepositTooSmall,
+    #[msg("The stake holds fewer shares than requested")]
+    BufferSharesInsufficient,
+    #[msg("No withdrawal was requested; call request_buffer_withdrawal first")]
+    BufferNoWithdrawalRequested,
+    #[msg("The withdrawal is still in its cooldown; withdraw later")]
+    BufferWithdrawalCoolingDown,
+    #[msg("The buffer holds no collateral to sell")]
+    BufferNothingToSell,
+    #[msg("The buffer's price is above the limit: its sale price above the buyer's max_price_wad, or an absorb above the conservative price")]
+    BufferPriceAboveLimit,
+    #[msg("The buffer account does not belong to these pools or vaults")]
+    BufferMismatch,
 }
 
 impl From<MathError> for SluiceError {
@@ -305,10 +329,22 @@ mod tests {
             (SluiceError::ThresholdCutTooFast, 6080),
             (SluiceError::VaultBooksMismatch, 6081),
             (SluiceError::DepthNotObserved, 6082),
+            (SluiceError::BufferParamsOutOfBounds, 6083),
+            (SluiceError::SellCapHasRoom, 6084),
+            (SluiceError::BufferEmpty, 6085),
+            (SluiceError::BufferNothingPending, 6086),
+            (SluiceError::BufferActivationTooEarly, 6087),
+            (SluiceError::BufferDepositTooSmall, 6088),
+            (SluiceError::BufferSharesInsufficient, 6089),
+            (SluiceError::BufferNoWithdrawalRequested, 6090),
+            (SluiceError::BufferWithdrawalCoolingDown, 6091),
+            (SluiceError::BufferNothingToSell, 6092),
+            (SluiceError::BufferPriceAboveLimit, 6093),
+            (SluiceError::BufferMismatch, 6094),
         ];
         for (e, code) in pinned {
             assert_eq!(u32::from(e), code, "{e:?}");
         }
-        assert_eq!(pinned.len(), 83);
+        assert_eq!(pinned.len(), 95);
     }
 }

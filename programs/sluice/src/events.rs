@@ -1,6 +1,6 @@
 use anchor_lang::prelude::*;
 
-use crate::state::{MarketParams, PoolParams};
+use crate::state::{BufferParams, MarketParams, PoolParams};
 
 #[event]
 pub struct MarketInitialized {
@@ -227,4 +227,85 @@ pub struct BadDebtSocialized {
     pub position: Pubkey,
     /// Lost by the pool's lenders: the share price falls by this over total shares.
     pub amount: u64,
+}
+
+#[event]
+pub struct BufferInitialized {
+    pub buffer: Pubkey,
+    pub collateral_pool: Pubkey,
+    pub debt_pool: Pubkey,
+    pub params: BufferParams,
+}
+
+#[event]
+pub struct BufferParamsUpdated {
+    pub buffer: Pubkey,
+    pub old: BufferParams,
+    pub new: BufferParams,
+}
+
+#[event]
+pub struct BufferDeposited {
+    pub buffer: Pubkey,
+    pub owner: Pubkey,
+    pub amount: u64,
+    /// Share price recorded for the deposit (WAD debt units per share).
+    pub price_wad: u128,
+    /// First slot the deposit may be activated.
+    pub active_from_slot: u64,
+}
+
+#[event]
+pub struct BufferStakeActivated {
+    pub buffer: Pubkey,
+    pub owner: Pubkey,
+    pub amount: u64,
+    pub shares: u64,
+}
+
+#[event]
+pub struct BufferWithdrawalRequested {
+    pub buffer: Pubkey,
+    pub owner: Pubkey,
+    pub shares: u64,
+    pub ready_slot: u64,
+}
+
+#[event]
+pub struct BufferWithdrawn {
+    pub buffer: Pubkey,
+    pub owner: Pubkey,
+    pub shares: u64,
+    pub debt: u64,
+    pub collateral: u64,
+}
+
+#[event]
+pub struct Absorbed {
+    pub buffer: Pubkey,
+    pub position: Pubkey,
+    pub keeper: Pubkey,
+    /// Debt retired from the position, paid by the buffer.
+    pub debt_repaid: u64,
+    /// Collateral the buffer took, and the keeper's incentive.
+    pub collateral_taken: u64,
+    pub keeper_reward: u64,
+    /// Debt units the buffer paid per collateral unit (WAD), and the
+    /// conservative price it is bounded by.
+    pub unit_cost_wad: u128,
+    pub conservative_price_wad: u128,
+    pub toxic: bool,
+    pub health_before_wad: u128,
+    pub health_after_wad: u128,
+}
+
+#[event]
+pub struct BufferSold {
+    pub buffer: Pubkey,
+    pub buyer: Pubkey,
+    pub amount: u64,
+    pub price_wad: u128,
+    pub paid: u64,
+    /// Seizable collateral left in this slot's cap after the sale.
+    pub cap_remaining: u64,
 }

@@ -19,7 +19,7 @@ pub mod state;
 
 use constants::MAX_DEPTH_SOURCES;
 use instructions::*;
-use state::{DepthSource, MarketParams, OracleConfig, PoolParams};
+use state::{BufferParams, DepthSource, MarketParams, OracleConfig, PoolParams};
 
 declare_id!("SLuiceMASi45ub7Qe4ZE36UT5G6cU4ud8Fhhe4deS4F");
 
@@ -177,6 +177,64 @@ pub mod sluice {
     /// Anyone: tops up a pool's insurance buffer.
     pub fn fund_insurance(ctx: Context<FundInsurance>, amount: u64) -> Result<()> {
         instructions::fund_insurance::fund_insurance(ctx, amount)
+    }
+
+    /// Governance: creates the buffer pool of a (collateral pool, debt pool) pair.
+    pub fn init_buffer(ctx: Context<InitBuffer>, params: BufferParams) -> Result<()> {
+        instructions::init_buffer::init_buffer(ctx, params)
+    }
+
+    /// Governance: replaces a buffer pool's parameters (every bound checked).
+    pub fn update_buffer_params(
+        ctx: Context<UpdateBufferParams>,
+        params: BufferParams,
+    ) -> Result<()> {
+        instructions::update_buffer_params::update_buffer_params(ctx, params)
+    }
+
+    /// Puts `amount` debt tokens into a buffer pool; they become shares after
+    /// the activation delay (`activate_buffer_stake`).
+    pub fn buffer_deposit(ctx: Context<BufferDeposit>, amount: u64) -> Result<()> {
+        instructions::buffer_deposit::buffer_deposit(ctx, amount)
+    }
+
+    /// Anyone: turns a matured buffer deposit into shares.
+    pub fn activate_buffer_stake(ctx: Context<ActivateBufferStake>) -> Result<()> {
+        instructions::activate_buffer_stake::activate_buffer_stake(ctx)
+    }
+
+    /// Asks for `shares` of a buffer stake to leave after the cooldown.
+    pub fn request_buffer_withdrawal(
+        ctx: Context<RequestBufferWithdrawal>,
+        shares: u64,
+    ) -> Result<()> {
+        instructions::request_buffer_withdrawal::request_buffer_withdrawal(ctx, shares)
+    }
+
+    /// Pays a matured withdrawal request out pro rata in kind.
+    pub fn buffer_withdraw(ctx: Context<BufferWithdraw>) -> Result<()> {
+        instructions::buffer_withdraw::buffer_withdraw(ctx)
+    }
+
+    /// Keeper: when the slot's sell cap is used up, the buffer pool repays a
+    /// liquidatable position's debt and takes its collateral at a discount.
+    ///
+    /// Remaining accounts: the collateral pool's depth source accounts in
+    /// registration order, then every other pool the position uses.
+    pub fn absorb<'info>(ctx: Context<'info, Absorb<'info>>) -> Result<()> {
+        instructions::absorb::absorb(ctx)
+    }
+
+    /// Anyone: buys up to `max_amount` of a buffer pool's collateral (at most
+    /// `max_price_wad`), within the collateral pool's per-slot sell cap.
+    ///
+    /// Remaining accounts: the collateral pool's depth source accounts.
+    pub fn buffer_take<'info>(
+        ctx: Context<'info, BufferTake<'info>>,
+        max_amount: u64,
+        max_price_wad: u128,
+    ) -> Result<()> {
+        instructions::buffer_take::buffer_take(ctx, max_amount, max_price_wad)
     }
 
     /// Anyone: writes off the debt of a position with no collateral left

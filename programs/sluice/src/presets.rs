@@ -7,8 +7,8 @@
 //!   cap, the liquidator repays up to half the debt at once and receives the
 //!   collateral at the fixed bonus.
 use crate::state::{
-    AuctionCurve, AuctionParams, LiquidationMode, LiquidationParams, MarketParams, OracleParams,
-    PoolParams, RateParams, RiskParams,
+    AuctionCurve, AuctionParams, BufferParams, LiquidationMode, LiquidationParams, MarketParams,
+    OracleParams, PoolParams, RateParams, RiskParams,
 };
 
 /// A named design: its liquidation rules, and a whole pool parameter set.
@@ -124,6 +124,20 @@ pub fn instant() -> LiquidationParams {
 
 /// Market-wide defaults: keeper incentive 0.5% of debt retired; the circuit
 /// breaker (collateral value in open auctions) at $50M.
+/// Buffer pool defaults: absorbs at 3% under the conservative price (the
+/// pool's liquidation bonus is 5%), sells 1% under the reference price and
+/// never under cost; a deposit backs absorbs after 750 slots (~5 min), a
+/// withdrawal waits 9,000 slots (~1 h).
+pub fn buffer() -> BufferParams {
+    BufferParams {
+        absorb_discount_bps: 300,
+        sale_discount_bps: 100,
+        sale_floor_bps: 10_000,
+        activation_delay_slots: 750,
+        withdrawal_cooldown_slots: 9_000,
+    }
+}
+
 pub fn market() -> MarketParams {
     MarketParams {
         pause_flags: 0,
@@ -139,6 +153,7 @@ mod tests {
         for p in super::Preset::ALL {
             p.liquidation().validate().unwrap(); // allow: test-only, cfg(test) module
             p.pool_params().validate().unwrap(); // allow: test-only, cfg(test) module
+            super::buffer().validate().unwrap(); // allow: test-only, cfg(test) module
             assert_eq!(super::Preset::from_name(p.name()), Some(p));
         }
         super::market().validate().unwrap(); // allow: test-only, cfg(test) module

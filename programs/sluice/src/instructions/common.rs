@@ -4,7 +4,7 @@ use anchor_lang::prelude::*;
 use anchor_spl::token::{self, Burn, Mint, MintTo, Token, TokenAccount, Transfer};
 
 use crate::errors::SluiceError;
-use crate::state::{BadDebt, InsuranceBuffer, Pool, PoolSigner};
+use crate::state::{BadDebt, BufferPool, InsuranceBuffer, Pool, PoolSigner};
 
 /// Moves `amount` from a user's token account into a pool-owned account.
 pub fn transfer_from_user<'info>(
@@ -153,24 +153,105 @@ pub struct VaultBooks {
 impl VaultBooks {
     /// Records the surplus at the start (vault as deserialized, books before any change).
     pub fn before(vault: &TokenAccount, pool: &Pool) -> Result<Self> {
-        Ok(VaultBooks {
-            surplus: i128::from(vault.amount) - to_i128(pool.expected_vault_balance()?)?,
-        })
+        Self::before_expected(vault, pool.expected_vault_balance()?)
     }
 
     /// Checks the surplus after the transfers (the vault's amount read from
     /// its data: no re-deserialization).
     pub fn check(&self, vault: &AccountInfo, pool: &Pool) -> Result<()> {
+        self.check_expected(vault, pool.expected_vault_balance()?)
+    }
+
+    /// The same check for any vault whose books say it must hold `expected`
+    /// (a buffer pool's vaults).
+    pub fn before_expected(vault: &TokenAccount, expected: u128) -> Result<Self> {
+        Ok(VaultBooks {
+            surplus: i128::from(vault.amount) - to_i128(expected)?,
+        })
+    }
+
+    pub fn check_expected(&self, vault: &AccountInfo, expected: u128) -> Result<()> {
         let data = vault.try_borrow_data()?;
         let amount: [u8; 8] = data
             .get(64..72)
             .and_then(|b| b.try_into().ok())
             .ok_or(SluiceError::VaultBooksMismatch)?;
-        let after =
-            i128::from(u64::from_le_bytes(amount)) - to_i128(pool.expected_vault_balance()?)?;
+        let after = i128::from(u64::from_le_bytes(amount)) - to_i128(expected)?;
         require!(after == self.surplus, SluiceError::VaultBooksMismatch);
         Ok(())
     }
+}
+
+/// Seeds of a buffer pool PDA, the authority of its vaults.
+#[derive(Clone, Copy, Debug)]
+pub struct BufferSigner {
+    pub collateral_pool: Pubkey,
+    pub debt_pool: Pubkey,
+    pub bump: [u8; 1],
+}
+
+impl BufferSigner {
+    pub fn of(buffer: &BufferPool) -> Self {
+        BufferSigner {
+            collateral_pool: buffer.collateral_pool,
+            debt_pool: buffer.debt_pool,
+            bump: [buffer.bump],
+        }
+    }
+
+    pub fn seeds(&self) -> [&[u8]; 4] {
+        [
+            crate::constants::BUFFER_SEED,
+            self.collateral_pool.as_ref(),
+            self.debt_pool.as_ref(),
+            &self.bump,
+        ]
+    }
+}
+
+/// Moves `amount` out of a buffer pool's vault.
+pub fn transfer_from_buffer<'info>(
+    token_program: &Program<'info, Token>,
+    from: &Account<'info, TokenAccount>,
+    to: &Account<'info, TokenAccount>,
+    buffer: &AccountInfo<'info>,
+    signer: &BufferSigner,
+    amount: u64,
+) -> Result<()> {
+    if amount == 0 {
+        return Ok(());
+    }
+    let seeds = signer.seeds();
+    token::transfer(
+        CpiContext::new_with_signer(
+            token_program.key(),
+            Transfer {
+                from: from.to_account_info(),
+                to: to.to_account_info(),
+                authority: buffer.clone(),
+            },
+            &[&seeds],
+        ),
+        amount,
+    )
+}
+
+/// Collateral valued for a buffer share's entry price: one unit of `cpool`'s
+/// token in `dpool`'s units at the higher of spot and TWAP (WAD, rounded up),
+/// so a dumped spot cannot sell buffer shares cheap. Needs both prices
+/// refreshed this slot; an empty collateral side needs no price (0).
+pub fn buffer_entry_ratio(
+    cpool: &Pool,
+    dpool: &Pool,
+    collateral_held: u64,
+    slot: u64,
+) -> Result<u128> {
+    if collateral_held == 0 {
+        return Ok(0);
+    }
+    cpool.require_fresh_price(slot)?;
+    dpool.require_fresh_price(slot)?;
+    cpool.high_ratio_wad(dpool)
 }
 
 fn to_i128(x: u128) -> Result<i128> {

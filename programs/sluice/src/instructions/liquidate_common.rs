@@ -49,6 +49,28 @@ pub fn prepare(
         cpool.params.liquidation.is_mode(mode),
         SluiceError::WrongLiquidationMode
     );
+    let (cache, depth) = open_books(position, (ckey, cpool), (dkey, dpool), remaining, clock)?;
+    let pools = LiquidationPools {
+        collateral_key: ckey,
+        collateral: cpool,
+        debt_key: dkey,
+        debt: dpool,
+    };
+    let breaker = mode == LiquidationMode::Auction;
+    let sizing = size_liquidation(market, &pools, &cache, depth, clock.slot, breaker)?;
+    Ok((cache, sizing))
+}
+
+/// Accrues both pools, reads (and records) the collateral pool's depth from
+/// the first remaining accounts and builds the position's health cache from
+/// the rest. Returns the cache and the depth cap (None: no depth source).
+pub fn open_books(
+    position: &Position,
+    (ckey, cpool): (Pubkey, &mut Pool),
+    (dkey, dpool): (Pubkey, &mut Pool),
+    remaining: &[AccountInfo],
+    clock: &Clock,
+) -> Result<(Box<HealthCache>, Option<u64>)> {
     cpool.accrue(clock.unix_timestamp)?;
     dpool.accrue(clock.unix_timestamp)?;
     let (depth, used) = liquidation_depth(cpool, remaining, clock.slot)?;
@@ -60,19 +82,10 @@ pub fn prepare(
             next_slot_estimate: cpool.observed_depth(clock.slot + 1).unwrap_or(0),
         });
     }
-    let depth = depth.map(|d| d.cap);
     let others = remaining.get(used..).unwrap_or(&[]);
     let loaded = [(ckey, &*cpool), (dkey, &*dpool)];
     let cache = HealthCache::new(position, &loaded, others, clock.slot, clock.unix_timestamp)?;
-    let pools = LiquidationPools {
-        collateral_key: ckey,
-        collateral: cpool,
-        debt_key: dkey,
-        debt: dpool,
-    };
-    let breaker = mode == LiquidationMode::Auction;
-    let sizing = size_liquidation(market, &pools, &cache, depth, clock.slot, breaker)?;
-    Ok((cache, sizing))
+    Ok((cache, depth.map(|d| d.cap)))
 }
 
 /// Checks eligibility and sizes the liquidation of (collateral pool, debt
@@ -87,45 +100,15 @@ pub fn size_liquidation(
     slot: u64,
     breaker: bool,
 ) -> Result<Sizing> {
-    let (cpool, dpool) = (pools.collateral, pools.debt);
-    cpool.require_fresh_price(slot)?;
-    dpool.require_fresh_price(slot)?;
-    let health_before = cache.require_liquidatable()?;
-
-    let collateral_amount = cache.collateral_amount(&pools.collateral_key);
-    require!(collateral_amount > 0, SluiceError::NoCollateralInPool);
-    let owed = to_u64(cache.debt_amount(&pools.debt_key))?;
-    require!(owed > 0, SluiceError::NoDebtInPool);
-    // size at the prices the lot can be sold at
-    let sizing_before = cache.health(HealthType::Sizing)?;
-    let pool_info = |key| cache.pool(key).ok_or(SluiceError::MissingPoolAccount);
-    let (collateral_price, _) = pool_info(&pools.collateral_key)?.prices(HealthType::Sizing);
-    let (_, debt_price) = pool_info(&pools.debt_key)?.prices(HealthType::Sizing);
-
+    let cpool = pools.collateral;
+    let (health_before, sizing_before, mut input) = liquidation_input(market, pools, cache, slot)?;
     // per-slot sell cap = min(governance cap, depth cap) - seized this slot
-    let lp = &cpool.params.liquidation;
-    let slot_cap = depth.map_or(lp.sell_cap_per_slot, |d| d.min(lp.sell_cap_per_slot));
-    let cap_remaining = slot_cap.saturating_sub(cpool.seized_this_slot(slot));
+    let cap_remaining = cpool.sell_room(depth, slot);
     require!(cap_remaining > 0, SluiceError::SellCapExhausted);
-    let mut cap = cap_remaining;
+    input.cap = cap_remaining;
     if breaker {
-        cap = cap.min(breaker_room_units(market, cpool)?);
+        input.cap = input.cap.min(breaker_room_units(market, cpool)?);
     }
-
-    let input = LiquidationInput {
-        weighted_collateral: sizing_before.weighted_collateral,
-        debt_value: sizing_before.debt_value,
-        collateral_amount,
-        collateral_price,
-        threshold_bps: cpool.params.risk.liquidation_threshold_bps,
-        debt_amount: owed,
-        debt_price,
-        target_health_bps: lp.target_health_bps,
-        bonus_bps: cpool.params.risk.liquidation_bonus_bps,
-        incentive_bps: market.params.keeper_incentive_bps,
-        close_factor_bps: lp.close_factor_bps,
-        cap,
-    };
     let plan = plan(&input)?;
     // what is left of the cap is too small to retire one unit of debt
     require!(
@@ -142,6 +125,54 @@ pub fn size_liquidation(
         sizing_before,
         cap_remaining,
     })
+}
+
+/// The eligibility check and the sizing input shared by liquidations and
+/// absorbs: (liquidation-rule health, sizing-view health, input with the
+/// pool's bonus and no cap).
+pub fn liquidation_input(
+    market: &Market,
+    pools: &LiquidationPools,
+    cache: &HealthCache,
+    slot: u64,
+) -> Result<(Health, Health, LiquidationInput)> {
+    let (cpool, dpool) = (pools.collateral, pools.debt);
+    cpool.require_fresh_price(slot)?;
+    dpool.require_fresh_price(slot)?;
+    let health_before = cache.require_liquidatable()?;
+
+    let collateral_amount = cache.collateral_amount(&pools.collateral_key);
+    require!(collateral_amount > 0, SluiceError::NoCollateralInPool);
+    let owed = to_u64(cache.debt_amount(&pools.debt_key))?;
+    require!(owed > 0, SluiceError::NoDebtInPool);
+    // size at the prices the lot can be sold at
+    let sizing_before = cache.health(HealthType::Sizing)?;
+    let pool_info = |key| cache.pool(key).ok_or(SluiceError::MissingPoolAccount);
+    let (collateral_price, _) = pool_info(&pools.collateral_key)?.prices(HealthType::Sizing);
+    let (_, debt_price) = pool_info(&pools.debt_key)?.prices(HealthType::Sizing);
+    let lp = &cpool.params.liquidation;
+    let input = LiquidationInput {
+        weighted_collateral: sizing_before.weighted_collateral,
+        debt_value: sizing_before.debt_value,
+        collateral_amount,
+        collateral_price,
+        threshold_bps: cpool.params.risk.liquidation_threshold_bps,
+        debt_amount: owed,
+        debt_price,
+        target_health_bps: lp.target_health_bps,
+        bonus_bps: cpool.params.risk.liquidation_bonus_bps,
+        incentive_bps: market.params.keeper_incentive_bps,
+        close_factor_bps: lp.close_factor_bps,
+        cap: u64::MAX,
+    };
+    Ok((health_before, sizing_before, input))
+}
+
+/// Whether the market's circuit breaker admits less than one more dollar
+/// into auctions.
+pub fn breaker_tripped(market: &Market) -> bool {
+    let limit = u128::from(market.params.max_auction_value_usd).saturating_mul(WAD);
+    limit.saturating_sub(market.auction_value_open) < WAD
 }
 
 /// Collateral units the market's circuit breaker still admits into auctions.

@@ -138,6 +138,22 @@ pub fn plan(i: &LiquidationInput) -> MathResult<LiquidationPlan> {
     Ok(out)
 }
 
+/// A plan whose debt retirement costs at most `budget` debt units (a buffer
+/// pool's free balance): the seizure is capped at what `budget` retires, and
+/// where rounding lets the plan retire a unit more, the retirement is cut
+/// back to `budget` and its collateral recomputed (rounded down).
+pub fn plan_within_budget(i: &LiquidationInput, budget: u64) -> MathResult<LiquidationPlan> {
+    let (lot, keeper) = seize_for_repay(i, budget)?;
+    let cap = i.cap.min(lot.saturating_add(keeper));
+    let mut out = plan(&LiquidationInput { cap, ..*i })?;
+    if out.repay > budget {
+        out.repay = budget;
+        (out.lot, out.keeper) = seize_for_repay(i, budget)?;
+        out.capped = true;
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -278,5 +294,25 @@ mod tests {
 
     fn primitive_types_mul(a: u128, b: u128) -> crate::math::fixed::U256 {
         crate::math::fixed::U256::from(a) * crate::math::fixed::U256::from(b)
+    }
+
+    proptest! {
+        /// The buffer never retires more than its balance, never seizes
+        /// more than the leg, and pays no more than the collateral's price.
+        #[test]
+        fn a_budgeted_plan_stays_within_budget_leg_and_price(
+            debt_usd in 500u64..2_000,
+            budget in 0u64..3_000_000_000,
+            bonus in 1u16..1_000,
+        ) {
+            let i = LiquidationInput { bonus_bps: bonus, ..base(debt_usd) };
+            let p = plan_within_budget(&i, budget).unwrap(); // allow: test-only
+            prop_assert!(p.repay <= budget);
+            prop_assert!(u128::from(p.lot) + u128::from(p.keeper) <= u128::from(i.collateral_amount));
+            // debt value paid <= collateral value received (at the sizing price)
+            let paid = u128::from(p.repay) * i.debt_price;
+            let got = u128::from(p.lot) * i.collateral_price;
+            prop_assert!(p.repay == 0 || paid <= got, "{p:?}");
+        }
     }
 }

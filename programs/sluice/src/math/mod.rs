@@ -2,6 +2,7 @@
 //! arithmetic with an explicit rounding direction, so the protocol can always
 //! round in its own favour.
 pub mod auction;
+pub mod buffer;
 pub mod depth;
 pub mod fixed;
 pub mod health;

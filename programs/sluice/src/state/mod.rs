@@ -1,6 +1,7 @@
 //! One file per account type. Every account carries a layout `version` and
 //! reserved bytes so fields can be added by a migration without a realloc.
 pub mod auction;
+pub mod buffer;
 pub mod insurance;
 pub mod leg;
 pub mod market;
@@ -10,6 +11,7 @@ pub mod pool;
 pub mod position;
 
 pub use auction::*;
+pub use buffer::*;
 pub use insurance::*;
 pub use leg::*;
 pub use market::*;

@@ -698,6 +698,39 @@ impl Pool {
         )?)
     }
 
+    /// One unit of this pool's token in units of `debt`'s token at the
+    /// higher of this pool's spot and TWAP (WAD, rounded up): the price the
+    /// protocol sells at, or values a holding at for someone entering it.
+    pub fn high_ratio_wad(&self, debt: &Pool) -> Result<u128> {
+        let spot = self.spot_price_wad.get();
+        Ok(crate::math::fixed::mul_div(
+            spot.max(self.smoothed_price()),
+            WAD,
+            debt.spot_price_wad.get(),
+            Rounding::Up,
+        )?)
+    }
+
+    /// Collateral that may still be sold in `slot`: the per-slot cap
+    /// (governance cap, and the depth cap when sources are registered) less
+    /// what seizures and buffer sales already used.
+    pub fn sell_room(&self, depth_cap: Option<u64>, slot: u64) -> u64 {
+        let cap = self.params.liquidation.sell_cap_per_slot;
+        let slot_cap = depth_cap.map_or(cap, |d| d.min(cap));
+        slot_cap.saturating_sub(self.seized_this_slot(slot))
+    }
+
+    /// [`Self::sell_room`], or 0 when what is left is worth less than the
+    /// smallest lot ([`MIN_AUCTION_REMAINDER_USD`] at spot): a capped
+    /// liquidation leaves a few units of rounding, which count as used up.
+    pub fn usable_sell_room(&self, depth_cap: Option<u64>, slot: u64) -> Result<u64> {
+        let room = self.sell_room(depth_cap, slot);
+        let value =
+            crate::math::price::value_wad(room.into(), self.spot_price_wad.get(), Rounding::Down)?;
+        let min = u128::from(crate::constants::MIN_AUCTION_REMAINDER_USD).saturating_mul(WAD);
+        Ok(if value < min { 0 } else { room })
+    }
+
     pub fn initial_index() -> u128 {
         WAD
     }
