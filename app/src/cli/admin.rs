@@ -1,4 +1,5 @@
-//! `sluice admin`: market creation, `apply` of a market file, authority transfer (Squads-printable).
+//! `sluice admin`: market creation, `apply` of a market file, buffer pools,
+//! authority transfer (Squads-printable).
 use super::*;
 
 #[derive(Subcommand)]
@@ -22,6 +23,36 @@ pub enum AdminCmd {
         /// The existing market to add pools to.
         #[arg(long)]
         market: Option<String>,
+        #[command(flatten)]
+        cluster: ClusterArgs,
+    },
+    /// Create (`--init`) or update the buffer pool of a (collateral, debt)
+    /// pair: the preset's parameters, each overridable; validated locally
+    /// against the program's bounds before anything is sent or printed.
+    Buffer {
+        #[arg(long)]
+        market: String,
+        #[arg(long)]
+        authority: String,
+        #[arg(long)]
+        collateral_mint: String,
+        #[arg(long)]
+        debt_mint: String,
+        /// Create the buffer (and its vaults) instead of updating it.
+        #[arg(long)]
+        init: bool,
+        #[arg(long)]
+        absorb_discount_bps: Option<u16>,
+        #[arg(long)]
+        sale_discount_bps: Option<u16>,
+        #[arg(long)]
+        sale_floor_bps: Option<u16>,
+        #[arg(long)]
+        activation_delay_slots: Option<u32>,
+        #[arg(long)]
+        withdrawal_cooldown_slots: Option<u32>,
+        #[arg(long)]
+        print_only: bool,
         #[command(flatten)]
         cluster: ClusterArgs,
     },
@@ -140,6 +171,53 @@ pub async fn admin(cmd: AdminCmd) -> Result<(), String> {
                 emit(t, &auth, print_only, &cluster).await?;
             }
             Ok(())
+        }
+        AdminCmd::Buffer {
+            market,
+            authority,
+            collateral_mint,
+            debt_mint,
+            init,
+            absorb_discount_bps,
+            sale_discount_bps,
+            sale_floor_bps,
+            activation_delay_slots,
+            withdrawal_cooldown_slots,
+            print_only,
+            cluster,
+        } => {
+            let d = sluice::presets::buffer();
+            let params = sluice::state::BufferParams {
+                absorb_discount_bps: absorb_discount_bps.unwrap_or(d.absorb_discount_bps),
+                sale_discount_bps: sale_discount_bps.unwrap_or(d.sale_discount_bps),
+                sale_floor_bps: sale_floor_bps.unwrap_or(d.sale_floor_bps),
+                activation_delay_slots: activation_delay_slots.unwrap_or(d.activation_delay_slots),
+                withdrawal_cooldown_slots: withdrawal_cooldown_slots
+                    .unwrap_or(d.withdrawal_cooldown_slots),
+            };
+            params
+                .validate()
+                .map_err(|e| format!("buffer parameters: {e}"))?;
+            let (m, a) = (
+                pubkey("--market", &market)?,
+                pubkey("--authority", &authority)?,
+            );
+            let key = |field, s: &str| -> Result<PoolKeys, String> {
+                let mint = pubkey(field, s)?;
+                Ok(PoolKeys::derive(&m, &mint, 0, Pubkey::default(), Feed::Pull, [0; 32]))
+            };
+            let b = sluice_client::BufferKeys::derive(
+                &m,
+                &key("--collateral-mint", &collateral_mint)?,
+                &key("--debt-mint", &debt_mint)?,
+            );
+            let ix = if init {
+                ixs::init_buffer(&a, &a, &b, params)
+            } else {
+                ixs::update_buffer_params(&a, &b, params)
+            };
+            eprintln!("buffer {} with {params:?}", b.buffer);
+            emit(vec![ix], &a, print_only, &cluster).await
         }
         AdminCmd::ProposeAuthority {
             market,

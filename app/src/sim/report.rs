@@ -9,7 +9,7 @@ pub fn table(scenario: &str, results: &[SimResult]) -> String {
         "preset",
         "bad debt $",
         "beyond ideal",
-        "buffer $",
+        "insurance $",
         "min ext $",
         "min AMM $",
         "drawdown %",
