@@ -8,7 +8,8 @@
 //! Depositors (the attacker among them) deposit into, activate, request and
 //! withdraw from the (SOL, USDC) buffer pool while the keeper has it absorb
 //! positions; every withdrawal must be exactly pro rata and every absorb at
-//! or below the conservative price.
+//! or below the conservative price. Seizures and sales to takers in one slot
+//! each stay within the depth estimate.
 //! After every step it checks the invariants in `World::check`. Any
 //! instruction may fail (most random actions should); none may panic or break
 //! an invariant.
@@ -742,6 +743,17 @@ impl World {
             return Err(format!(
                 "{a:?}: stakes hold {shares} shares, the buffer {}",
                 state.total_shares
+            ));
+        }
+        // forced sales to takers in this slot stay within it too
+        let sold = if pool.sale_slot == slot {
+            pool.sold_in_slot
+        } else {
+            0
+        };
+        if sold > estimate {
+            return Err(format!(
+                "{a:?}: sold {sold} in one slot > depth estimate {estimate}"
             ));
         }
         let seized = pool.seized_this_slot(slot);

@@ -214,6 +214,66 @@ async fn sustained_fall_liquidates_in_parts_within_the_depth_cap() {
     }
 }
 
+/// Seizures are capped per slot, and so are forced sales: lots seized in
+/// earlier slots cannot all be dumped into the market in one slot. A taker
+/// who tries to buy two whole lots in one slot gets at most the depth
+/// observed in earlier slots; the rest waits for the next slot.
+#[tokio::test]
+async fn lots_from_earlier_slots_cannot_be_dumped_into_the_market_in_one_slot() {
+    let mut s = Scene::new(default_params()).await;
+    let b1 = s.borrower(100 * SOL, 7_000 * USDC).await;
+    let b2 = s.borrower(100 * SOL, 7_000 * USDC).await;
+    for p in [95.0, 90.0, 85.0, 80.0, 80.0, 80.0, 80.0] {
+        s.prices(10, p).await;
+    }
+    // each liquidation takes (nearly) a whole slot's cap, in its own slot
+    s.liquidate(&b1.pubkey()).await.unwrap();
+    s.prices(1, 80.0).await;
+    s.liquidate(&b2.pubkey()).await.unwrap();
+    // the lots decay below the market; then one slot, one taker, both lots
+    s.prices(20, 80.0).await;
+    let (sk, uk) = (s.sol, s.usdc);
+    let lots = s.env.auction(&b1.pubkey(), &sk, &uk).await.lot
+        + s.env.auction(&b2.pubkey(), &sk, &uk).await.lot;
+    let slot = s.env.clock().await.slot;
+    let room = s.env.pool(&sk).await.sale_room(slot);
+    assert!(
+        lots > room,
+        "the test needs more in lots ({lots}) than one slot's room ({room})"
+    );
+    let taker = s.env.user().await;
+    s.env
+        .mint_to(&uk.mint, &taker.pubkey(), 1_000_000 * USDC)
+        .await;
+    let mut sold = 0;
+    for owner in [b1.pubkey(), b2.pubkey()] {
+        let ix = s
+            .env
+            .ix_take(&taker.pubkey(), &owner, &sk, &uk, u64::MAX, u128::MAX)
+            .await;
+        match s.env.send(&[ix], &[&taker]).await {
+            Ok(()) => {}
+            Err(e) => assert_eq!(
+                custom_code(&e),
+                Some(u32::from(SluiceError::SellCapExhausted)),
+                "{e:?}"
+            ),
+        }
+        sold = s.env.balance_of(&taker.pubkey(), &sk.mint).await;
+    }
+    assert!(sold <= room, "sold {sold} in one slot, room {room}");
+    assert!(sold > 0, "the first lot sells up to the room");
+    // the next slot has room again
+    s.prices(1, 80.0).await;
+    let ix = s
+        .env
+        .ix_take(&taker.pubkey(), &b2.pubkey(), &sk, &uk, u64::MAX, u128::MAX)
+        .await;
+    s.env.send(&[ix], &[&taker]).await.unwrap();
+    assert!(s.env.balance_of(&taker.pubkey(), &sk.mint).await > sold);
+    s.books().await;
+}
+
 #[tokio::test]
 async fn two_keepers_in_one_slot_cannot_exceed_the_cap() {
     let mut s = Scene::new(default_params()).await;

@@ -204,7 +204,14 @@ pub async fn admin(cmd: AdminCmd) -> Result<(), String> {
             );
             let key = |field, s: &str| -> Result<PoolKeys, String> {
                 let mint = pubkey(field, s)?;
-                Ok(PoolKeys::derive(&m, &mint, 0, Pubkey::default(), Feed::Pull, [0; 32]))
+                Ok(PoolKeys::derive(
+                    &m,
+                    &mint,
+                    0,
+                    Pubkey::default(),
+                    Feed::Pull,
+                    [0; 32],
+                ))
             };
             let b = sluice_client::BufferKeys::derive(
                 &m,

@@ -122,8 +122,12 @@ fn sell_within_cap<'info>(
         buffer.collateral_balance > 0,
         SluiceError::BufferNothingToSell
     );
+    // the buffer's sales share the auctions' per-slot sale room, and also
+    // need this slot's seizures to have left room (liquidations go first)
     let (depth, _) = liquidation_depth(&mut cpool, remaining, slot)?;
-    let room = cpool.usable_sell_room(depth.map(|d| d.cap), slot)?;
+    let room = cpool
+        .usable_sell_room(depth.map(|d| d.cap), slot)?
+        .min(cpool.sale_room(slot));
     require!(room > 0, SluiceError::SellCapExhausted);
     let price_wad = buffer.sale_price_wad(cpool.high_ratio_wad(&dpool)?)?;
     require!(
@@ -133,6 +137,7 @@ fn sell_within_cap<'info>(
     let amount = max_amount.min(buffer.collateral_balance).min(room);
     let paid = sale_cost(amount, price_wad)?;
     cpool.record_seizure(slot, amount)?;
+    cpool.record_sale(slot, amount)?;
     buffer.sell(amount, paid)?;
     Ok(Sale {
         amount,

@@ -109,10 +109,15 @@ struct Booked {
 fn book_take(a: &mut Take, slot: u64, max_amount: u64, max_price_wad: u128) -> Result<Booked> {
     let (ckey, dkey) = (a.collateral_pool.key(), a.debt_pool.key());
     let min_remainder = remainder_units(&a.auction)?;
+    require!(max_amount > 0, SluiceError::ZeroAmount);
+    let mut cpool = a.collateral_pool.load_mut()?;
+    // forced sales are throttled by the depth observed in earlier slots
+    let max_amount =
+        within_sale_room(&a.auction, cpool.sale_room(slot), max_amount, min_remainder)?;
     let o = a
         .auction
         .take(slot, max_amount, max_price_wad, min_remainder)?;
-    let mut cpool = a.collateral_pool.load_mut()?;
+    cpool.record_sale(slot, o.amount)?;
     let mut dpool = a.debt_pool.load_mut()?;
     dpool.receive_auction_proceeds(o.to_debt)?;
     cpool.release_auction_collateral(o.amount)?;
@@ -198,6 +203,24 @@ fn settle(
     position.end_auction(ckey, dkey);
     auction.end();
     Ok(out)
+}
+
+/// `max_amount` clipped to this slot's sale room. A clip that would leave
+/// less than the smallest lot leaves exactly that instead; no room at all is
+/// `SellCapExhausted`.
+fn within_sale_room(
+    auction: &Auction,
+    room: u64,
+    max_amount: u64,
+    min_remainder: u64,
+) -> Result<u64> {
+    let lot = auction.lot;
+    let mut amount = max_amount.min(room);
+    if amount < lot && lot - amount < min_remainder && amount < max_amount {
+        amount = lot.saturating_sub(min_remainder).min(amount);
+    }
+    require!(amount > 0, SluiceError::SellCapExhausted);
+    Ok(amount)
 }
 
 /// The smallest lot a partial take may leave (worth `MIN_AUCTION_REMAINDER_USD`).

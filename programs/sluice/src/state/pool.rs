@@ -199,6 +199,11 @@ pub struct Pool {
     pub sell_slot: u64,
     /// Collateral seized from positions in `sell_slot`.
     pub seized_in_slot: u64,
+    /// Slot of `sold_in_slot`, and the collateral auctions and the buffer
+    /// pool sold to takers in it: forced sales into the market are
+    /// throttled by the depth too, not only seizures.
+    pub sale_slot: u64,
+    pub sold_in_slot: u64,
     /// Seized collateral in open auctions; held in the vault.
     pub auction_collateral: u64,
 
@@ -253,7 +258,7 @@ pub struct Pool {
     pub twap_head: u8,
     pub twap_len: u8,
     pub _padding: [u8; 6],
-    pub _reserved: [u8; 224],
+    pub _reserved: [u8; 208],
 }
 
 const _: () = assert!(core::mem::align_of::<Pool>() == 8);
@@ -261,7 +266,7 @@ const _: () = assert!(core::mem::size_of::<Pool>() == POOL_SIZE);
 /// Size of a `Pool` without its 8-byte discriminator (pinned: a layout change
 /// is a deliberate migration, not an accident).
 pub const POOL_SIZE: usize =
-    17 * 8 + 104 + TWAP_CAPACITY * 24 + 6 * 16 + 5 * 32 + 65 + 130 + 7 + 6 + 224;
+    19 * 8 + 104 + TWAP_CAPACITY * 24 + 6 * 16 + 5 * 32 + 65 + 130 + 7 + 6 + 208;
 
 /// Result of an accrual, for the event.
 pub struct Accrual {
@@ -372,6 +377,35 @@ impl Pool {
         let before = self.seized_this_slot(slot);
         self.sell_slot = slot;
         self.seized_in_slot = before.safe_add(amount)?;
+        Ok(())
+    }
+
+    /// Collateral that may still be sold to takers in `slot` (auction lots
+    /// and buffer sales): the governance cap, and the depth estimate built
+    /// in earlier slots when sources are registered, less what was sold in
+    /// this slot. Nothing the taking transaction does can raise it.
+    pub fn sale_room(&self, slot: u64) -> u64 {
+        let cap = self.params.liquidation.sell_cap_per_slot;
+        let registered = self.depth_sources.iter().any(|s| s.account_count() > 0);
+        let depth = self.observed_depth(slot).filter(|_| registered);
+        let slot_cap = depth.map_or(cap, |d| d.min(cap));
+        let sold = if self.sale_slot == slot {
+            self.sold_in_slot
+        } else {
+            0
+        };
+        slot_cap.saturating_sub(sold)
+    }
+
+    /// Books a sale to a taker against this slot's sale counter.
+    pub fn record_sale(&mut self, slot: u64, amount: u64) -> Result<()> {
+        let before = if self.sale_slot == slot {
+            self.sold_in_slot
+        } else {
+            0
+        };
+        self.sale_slot = slot;
+        self.sold_in_slot = before.safe_add(amount)?;
         Ok(())
     }
 
