@@ -50,6 +50,10 @@ enum Cmd {
         /// 10% of the borrowers' initial debt.
         #[arg(long)]
         buffer_usd: Option<f64>,
+        /// Depth slippage bound of the collateral pool (bps): the per-slot
+        /// seizure cap and sale room. Default: the preset's (sluice: 100).
+        #[arg(long)]
+        max_slippage_bps: Option<u16>,
     },
     /// Run the keeper against a cluster (JSON-RPC).
     Keeper(cli::KeeperArgs),
@@ -83,6 +87,7 @@ fn main() -> ExitCode {
                 amm_sol,
                 seed,
                 buffer_usd,
+                max_slippage_bps,
             } => {
                 cli::simulate(cli::SimulateArgs {
                     borrowers,
@@ -94,6 +99,7 @@ fn main() -> ExitCode {
                     amm_sol,
                     seed,
                     buffer_usd,
+                    max_slippage_bps,
                 })
                 .await
             }

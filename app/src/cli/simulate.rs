@@ -11,6 +11,7 @@ pub struct SimulateArgs {
     pub amm_sol: u64,
     pub seed: u64,
     pub buffer_usd: Option<f64>,
+    pub max_slippage_bps: Option<u16>,
 }
 
 /// The program logs through solana-msg, which prints to stdout on the host
@@ -95,6 +96,7 @@ pub async fn simulate(a: SimulateArgs) -> Result<(), String> {
         cfg.amm_sol = a.amm_sol;
         cfg.seed = a.seed;
         cfg.buffer_usd = a.buffer_usd;
+        cfg.max_slippage_bps = a.max_slippage_bps;
         if p == IDEAL {
             let book = sim::borrower_book(&cfg, path.first().copied().unwrap_or(0.0));
             results.push(sim::ideal(&cfg, &book));

@@ -39,6 +39,9 @@ pub struct SimConfig {
     /// USDC in the (SOL, USDC) buffer pool (auction presets only). None:
     /// [`DEFAULT_BUFFER_SHARE`] of the initial debt; Some(0.0): no buffer.
     pub buffer_usd: Option<f64>,
+    /// Overrides the preset's depth slippage bound (the per-slot seizure
+    /// cap and sale room), bps.
+    pub max_slippage_bps: Option<u16>,
 }
 
 /// The default buffer pool: 10% of the borrowers' initial debt.
@@ -54,6 +57,7 @@ impl SimConfig {
             arb_bps: 50,
             seed: 7,
             buffer_usd: None,
+            max_slippage_bps: None,
         }
     }
 }
@@ -172,11 +176,17 @@ pub async fn run(cfg: &SimConfig, progress: impl Fn(u64)) -> Result<SimResult, S
         ..Preset::Sluice.pool_params()
     };
     let usdc = env.add_pool(6, Feed::Pull, uncapped, 1.0).await;
-    let sol_params = PoolParams {
+    let mut sol_params = PoolParams {
         deposit_cap: u64::MAX,
         borrow_cap: u64::MAX,
         ..preset.pool_params()
     };
+    if let Some(bps) = cfg.max_slippage_bps {
+        sol_params.liquidation.max_slippage_bps = bps;
+        sol_params
+            .validate()
+            .map_err(|e| format!("--max-slippage-bps {bps}: {e}"))?;
+    }
     let sol = env.add_pool(9, Feed::Pull, sol_params, p0).await;
 
     // lenders: enough supply for every borrower (about $6,000 of debt each on average)
