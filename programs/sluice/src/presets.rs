@@ -91,7 +91,7 @@ pub fn sluice() -> LiquidationParams {
         target_health_bps: 10_500,
         close_factor_bps: 10_000,
         sell_cap_per_slot: u64::MAX,
-        max_slippage_bps: 70,
+        max_slippage_bps: 100,
         // A lot must clear faster than a crash moves: it opens 2% above the
         // oracle and loses 1% per slot (400 ms), so it crosses the market
         // within a few slots; the 5% penalty margin covers the move meanwhile.
