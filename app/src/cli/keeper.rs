@@ -28,6 +28,10 @@ pub struct KeeperArgs {
     /// Look for new positions every this many passes.
     #[arg(long, default_value_t = 50)]
     pub rescan_every: u64,
+    /// Also work the pair's buffer pool: absorb what the cap cannot sell and
+    /// buy the buffer's collateral when the venue pays more (the buffer must exist).
+    #[arg(long)]
+    pub buffer: bool,
 }
 
 pub async fn keeper(a: KeeperArgs) -> Result<(), String> {
@@ -57,6 +61,20 @@ pub async fn keeper(a: KeeperArgs) -> Result<(), String> {
         ata(&signer.pubkey(), &dk.mint),
     );
     let mut keeper = Keeper::new(market, (ck, dk), signer, kc, kd);
+    if a.buffer {
+        let b = sluice_client::BufferKeys::derive(&market, &ck, &dk);
+        let found = chain
+            .account_data(&b.buffer)
+            .await
+            .map_err(|e| e.to_string())?;
+        if found.is_none() {
+            return Err(format!(
+                "--buffer: no buffer pool at {} for this pair (create it with `sluice admin buffer --init`)",
+                b.buffer
+            ));
+        }
+        keeper = keeper.with_buffer(b);
+    }
     keeper
         .track(&mut chain, &owners)
         .await
