@@ -2,7 +2,7 @@
 //! with four collateral and four debt entries, borrowed up to its LTV,
 //! liquidated (with a registered depth source) and its lot taken. On the SBF
 //! VM (`SLUICE_SBF=1`) the harness fails any instruction over its budget in
-//! `sluice::budgets` (liquidate <= 120k, take <= 60k, borrow <= 60k,
+//! `sluice::budgets` (liquidate and absorb <= 120k, take <= 60k, borrow <= 60k,
 //! refresh_price <= 25k, every instruction <= 200k); natively the same
 //! sequence checks the behaviour.
 use sluice::state::AuctionStatus;
@@ -139,6 +139,61 @@ async fn liquidation_and_take_of_a_4x4_position_fit_their_budgets() {
         )
         .await;
     w.env.send(&[take], &[&keeper]).await.expect("take 4x4");
+    for k in w.all() {
+        w.env.assert_books(&k).await;
+    }
+}
+
+/// The buffer pool's absorb at the same worst case: the 4+4 position, the
+/// first collateral pool's per-slot cap cut to one unit's worth so the
+/// liquidation is capped, then the buffer absorbs the rest in the same slot
+/// (12 accounts + 2 depth + 6 pools).
+#[tokio::test]
+async fn absorb_of_a_4x4_position_fits_its_budget() {
+    let mut w = Wide::new().await;
+    let (c, d) = (w.collateral[0], w.debt[0]);
+    let auth = w.env.authority.insecure_clone();
+    let mut p = default_params();
+    p.liquidation.sell_cap_per_slot = SOL;
+    let ix = w.env.ix_update_pool_params(&auth.pubkey(), &c, p);
+    w.env.send(&[ix], &[&auth]).await.unwrap();
+    let params = sluice::state::BufferParams {
+        activation_delay_slots: 10,
+        ..sluice::presets::buffer()
+    };
+    let bk = w.env.init_buffer(&c, &d, params).await;
+    let keeper = w.keeper.insecure_clone();
+    w.env
+        .buffer_deposit(&keeper, &bk, 100_000 * USDC)
+        .await
+        .unwrap();
+    w.prices(10, 100.0).await;
+    w.env
+        .activate_buffer_stake(&bk, &keeper.pubkey())
+        .await
+        .unwrap();
+    let b = w.borrower().await;
+    for _ in 0..8 {
+        w.prices(10, 80.0).await;
+    }
+    let others: Vec<PoolKeys> = w
+        .all()
+        .into_iter()
+        .filter(|p| p.pool != c.pool && p.pool != d.pool)
+        .collect();
+    let liq = w
+        .env
+        .ix_liquidate(&keeper.pubkey(), &b.pubkey(), &c, &d, &others)
+        .await;
+    w.env.send(&[liq], &[&keeper]).await.expect("capped liquidation");
+    let ix = w
+        .env
+        .ix_absorb(&keeper.pubkey(), &b.pubkey(), &c, &d, &others)
+        .await;
+    assert_eq!(ix.accounts.len(), 20);
+    w.env.send(&[ix], &[&keeper]).await.expect("absorb 4x4");
+    assert!(w.env.buffer(&bk).await.collateral_balance > 0);
+    w.env.assert_buffer_books(&bk).await;
     for k in w.all() {
         w.env.assert_books(&k).await;
     }
