@@ -185,7 +185,10 @@ async fn absorb_of_a_4x4_position_fits_its_budget() {
         .env
         .ix_liquidate(&keeper.pubkey(), &b.pubkey(), &c, &d, &others)
         .await;
-    w.env.send(&[liq], &[&keeper]).await.expect("capped liquidation");
+    w.env
+        .send(&[liq], &[&keeper])
+        .await
+        .expect("capped liquidation");
     let ix = w
         .env
         .ix_absorb(&keeper.pubkey(), &b.pubkey(), &c, &d, &others)
