@@ -17,7 +17,7 @@ use crate::constants::*;
 use crate::errors::SluiceError;
 use crate::events::Absorbed;
 use crate::instructions::common::{
-    transfer_from_buffer, transfer_from_pool, BufferSigner, VaultBooks,
+    transfer_from_buffer, transfer_from_pool, BufferBooks, BufferSigner, VaultBooks,
 };
 use crate::instructions::liquidate_common::{
     breaker_tripped, health_after, liquidation_input, open_books, LiquidationPools, Sizing,
@@ -86,12 +86,7 @@ pub fn absorb<'info>(ctx: Context<'info, Absorb<'info>>) -> Result<()> {
     let clock = Clock::get()?;
     let cbooks = VaultBooks::before(&a.collateral_vault, &*a.collateral_pool.load()?)?;
     let dbooks = VaultBooks::before(&a.debt_vault, &*a.debt_pool.load()?)?;
-    let bdbooks =
-        VaultBooks::before_expected(&a.buffer_debt_vault, a.buffer.expected_debt_vault()?.into())?;
-    let bcbooks = VaultBooks::before_expected(
-        &a.buffer_collateral_vault,
-        a.buffer.collateral_balance.into(),
-    )?;
+    let bbooks = BufferBooks::before(&a.buffer, &a.buffer_debt_vault, &a.buffer_collateral_vault)?;
     let o = absorb_position(a, remaining, &clock)?;
 
     let p = o.sizing.plan;
@@ -127,13 +122,10 @@ pub fn absorb<'info>(ctx: Context<'info, Absorb<'info>>) -> Result<()> {
         &*a.collateral_pool.load()?,
     )?;
     dbooks.check(&a.debt_vault.to_account_info(), &*a.debt_pool.load()?)?;
-    bdbooks.check_expected(
+    bbooks.check(
+        &a.buffer,
         &a.buffer_debt_vault.to_account_info(),
-        a.buffer.expected_debt_vault()?.into(),
-    )?;
-    bcbooks.check_expected(
         &a.buffer_collateral_vault.to_account_info(),
-        a.buffer.collateral_balance.into(),
     )?;
     emit!(Absorbed {
         buffer: a.buffer.key(),

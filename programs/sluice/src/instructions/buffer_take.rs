@@ -12,7 +12,7 @@ use crate::depth::liquidation_depth;
 use crate::errors::SluiceError;
 use crate::events::BufferSold;
 use crate::instructions::common::{
-    transfer_from_buffer, transfer_from_user, BufferSigner, VaultBooks,
+    transfer_from_buffer, transfer_from_user, BufferBooks, BufferSigner,
 };
 use crate::math::buffer::sale_cost;
 use crate::state::{BufferPool, Market, Pool};
@@ -65,10 +65,7 @@ pub fn buffer_take<'info>(
     a.market.require_not_paused(PAUSE_LIQUIDATIONS)?;
     require!(max_amount > 0, SluiceError::ZeroAmount);
     let slot = Clock::get()?.slot;
-    let dbooks =
-        VaultBooks::before_expected(&a.debt_vault, a.buffer.expected_debt_vault()?.into())?;
-    let cbooks =
-        VaultBooks::before_expected(&a.collateral_vault, a.buffer.collateral_balance.into())?;
+    let books = BufferBooks::before(&a.buffer, &a.debt_vault, &a.collateral_vault)?;
     let s = sell_within_cap(a, remaining, slot, max_amount, max_price_wad)?;
     transfer_from_user(
         &a.token_program,
@@ -85,13 +82,10 @@ pub fn buffer_take<'info>(
         &BufferSigner::of(&a.buffer),
         s.amount,
     )?;
-    dbooks.check_expected(
+    books.check(
+        &a.buffer,
         &a.debt_vault.to_account_info(),
-        a.buffer.expected_debt_vault()?.into(),
-    )?;
-    cbooks.check_expected(
         &a.collateral_vault.to_account_info(),
-        a.buffer.collateral_balance.into(),
     )?;
     emit!(BufferSold {
         buffer: a.buffer.key(),

@@ -7,7 +7,7 @@ use anchor_spl::token::{Token, TokenAccount};
 use crate::constants::*;
 use crate::errors::SluiceError;
 use crate::events::BufferWithdrawn;
-use crate::instructions::common::{transfer_from_buffer, BufferSigner, VaultBooks};
+use crate::instructions::common::{transfer_from_buffer, BufferBooks, BufferSigner};
 use crate::state::{BufferPool, BufferStake, Market};
 
 #[derive(Accounts)]
@@ -42,10 +42,7 @@ pub fn buffer_withdraw(ctx: Context<BufferWithdraw>) -> Result<()> {
     let a = ctx.accounts;
     a.market.require_not_paused(PAUSE_WITHDRAWALS)?;
     let slot = Clock::get()?.slot;
-    let dbooks =
-        VaultBooks::before_expected(&a.debt_vault, a.buffer.expected_debt_vault()?.into())?;
-    let cbooks =
-        VaultBooks::before_expected(&a.collateral_vault, a.buffer.collateral_balance.into())?;
+    let books = BufferBooks::before(&a.buffer, &a.debt_vault, &a.collateral_vault)?;
     let out = a.buffer.withdraw(&mut a.stake, slot)?;
     let signer = BufferSigner::of(&a.buffer);
     let buffer_info = a.buffer.to_account_info();
@@ -65,13 +62,10 @@ pub fn buffer_withdraw(ctx: Context<BufferWithdraw>) -> Result<()> {
         &signer,
         out.collateral,
     )?;
-    dbooks.check_expected(
+    books.check(
+        &a.buffer,
         &a.debt_vault.to_account_info(),
-        a.buffer.expected_debt_vault()?.into(),
-    )?;
-    cbooks.check_expected(
         &a.collateral_vault.to_account_info(),
-        a.buffer.collateral_balance.into(),
     )?;
     emit!(BufferWithdrawn {
         buffer: a.buffer.key(),

@@ -38,16 +38,28 @@ pub fn transfer_from_pool<'info>(
     signer: &PoolSigner,
     amount: u64,
 ) -> Result<()> {
-    let seeds = signer.seeds();
+    transfer_signed(token_program, from, to, pool, &signer.seeds(), amount)
+}
+
+/// Moves `amount` out of an account whose authority is the PDA `authority`
+/// of `seeds` (a pool or a buffer pool).
+fn transfer_signed<'info>(
+    token_program: &Program<'info, Token>,
+    from: &Account<'info, TokenAccount>,
+    to: &Account<'info, TokenAccount>,
+    authority: &AccountInfo<'info>,
+    seeds: &[&[u8]],
+    amount: u64,
+) -> Result<()> {
     token::transfer(
         CpiContext::new_with_signer(
             token_program.key(),
             Transfer {
                 from: from.to_account_info(),
                 to: to.to_account_info(),
-                authority: pool.clone(),
+                authority: authority.clone(),
             },
-            &[&seeds],
+            &[seeds],
         ),
         amount,
     )
@@ -221,19 +233,44 @@ pub fn transfer_from_buffer<'info>(
     if amount == 0 {
         return Ok(());
     }
-    let seeds = signer.seeds();
-    token::transfer(
-        CpiContext::new_with_signer(
-            token_program.key(),
-            Transfer {
-                from: from.to_account_info(),
-                to: to.to_account_info(),
-                authority: buffer.clone(),
-            },
-            &[&seeds],
-        ),
-        amount,
-    )
+    transfer_signed(token_program, from, to, buffer, &signer.seeds(), amount)
+}
+
+/// The books check of a buffer pool's two vaults (see [`VaultBooks`]): the
+/// debt vault holds the active balance plus pending deposits, the
+/// collateral vault the collateral held.
+#[derive(Clone, Copy, Debug)]
+pub struct BufferBooks {
+    debt: VaultBooks,
+    collateral: VaultBooks,
+}
+
+impl BufferBooks {
+    pub fn before(
+        buffer: &BufferPool,
+        debt_vault: &TokenAccount,
+        collateral_vault: &TokenAccount,
+    ) -> Result<Self> {
+        Ok(BufferBooks {
+            debt: VaultBooks::before_expected(debt_vault, buffer.expected_debt_vault()?.into())?,
+            collateral: VaultBooks::before_expected(
+                collateral_vault,
+                buffer.collateral_balance.into(),
+            )?,
+        })
+    }
+
+    pub fn check(
+        &self,
+        buffer: &BufferPool,
+        debt_vault: &AccountInfo,
+        collateral_vault: &AccountInfo,
+    ) -> Result<()> {
+        self.debt
+            .check_expected(debt_vault, buffer.expected_debt_vault()?.into())?;
+        self.collateral
+            .check_expected(collateral_vault, buffer.collateral_balance.into())
+    }
 }
 
 /// Collateral valued for a buffer share's entry price: one unit of `cpool`'s
