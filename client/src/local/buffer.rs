@@ -77,20 +77,8 @@ impl Env {
         d: &PoolKeys,
         others: &[PoolKeys],
     ) -> Instruction {
-        let sources = self.pool(c).await.depth_sources;
-        let others: Vec<Pubkey> = others.iter().map(|p| p.pool).collect();
-        let a = cix::LiquidationAccounts {
-            market: self.market,
-            keeper: *keeper,
-            owner: *owner,
-            collateral: c,
-            depth_sources: &sources,
-            debt: d,
-            keeper_collateral: self.token_account(keeper, &c.mint).await,
-            keeper_debt: self.token_account(keeper, &d.mint).await,
-            others: &others,
-        };
-        cix::absorb(&a)
+        self.ix_on_position(cix::absorb, keeper, owner, (c, d), others)
+            .await
     }
 
     /// `buffer_take` by `buyer` of up to `max_amount` at no more than `max_price_wad`.

@@ -723,6 +723,27 @@ impl Env {
         (c, d): (&PoolKeys, &PoolKeys),
         others: &[PoolKeys],
     ) -> Instruction {
+        let build = if instant {
+            cix::liquidate_instant
+        } else {
+            cix::liquidate
+        };
+        self.ix_on_position(build, keeper, owner, (c, d), others)
+            .await
+    }
+
+    /// `build` (`liquidate`, `liquidate_instant`, `absorb`) on `owner`'s
+    /// (collateral `c`, debt `d`) with what the chain holds: `c`'s depth
+    /// sources and the keeper's token accounts; `others`: the position's
+    /// other pools.
+    pub(super) async fn ix_on_position(
+        &mut self,
+        build: fn(&cix::LiquidationAccounts) -> Instruction,
+        keeper: &Pubkey,
+        owner: &Pubkey,
+        (c, d): (&PoolKeys, &PoolKeys),
+        others: &[PoolKeys],
+    ) -> Instruction {
         let sources = self.pool(c).await.depth_sources;
         let others: Vec<Pubkey> = others.iter().map(|p| p.pool).collect();
         let a = cix::LiquidationAccounts {
@@ -736,11 +757,7 @@ impl Env {
             keeper_debt: self.token_account(keeper, &d.mint).await,
             others: &others,
         };
-        if instant {
-            cix::liquidate_instant(&a)
-        } else {
-            cix::liquidate(&a)
-        }
+        build(&a)
     }
 
     #[allow(clippy::too_many_arguments)]
