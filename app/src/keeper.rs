@@ -70,6 +70,10 @@ pub struct Keeper {
     /// cap cannot sell and buys the buffer's collateral when a venue pays
     /// more than its sale price.
     pub buffer: Option<BufferKeys>,
+    /// Whether the buffer had debt tokens left, as last read in this tick
+    /// (None: read it; an absorb changes it). One read per tick and per
+    /// absorb, not one per position.
+    buffer_funded: Option<bool>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -133,6 +137,7 @@ impl Keeper {
             positions: Vec::new(),
             collateral_depth: Vec::new(),
             buffer: None,
+            buffer_funded: None,
         }
     }
 
@@ -229,6 +234,7 @@ impl Keeper {
         let instant = cpool.params.liquidation.is_mode(LiquidationMode::Instant);
         let loaded = [(self.collateral.pool, &cpool), (self.debt.pool, &dpool)];
         let mut cap_left = true;
+        self.buffer_funded = None;
 
         for i in 0..self.positions.len() {
             let t = &self.positions[i];
@@ -370,13 +376,19 @@ impl Keeper {
         Ok(r)
     }
 
-    /// Whether the pair has a buffer with debt tokens left to absorb with.
-    async fn buffer_can_absorb<C: Chain>(&self, chain: &mut C) -> Result<bool, TxError> {
+    /// Whether the pair has a buffer with debt tokens left to absorb with
+    /// (read once, then again only after an absorb).
+    async fn buffer_can_absorb<C: Chain>(&mut self, chain: &mut C) -> Result<bool, TxError> {
         let Some(b) = &self.buffer else {
             return Ok(false);
         };
+        if let Some(funded) = self.buffer_funded {
+            return Ok(funded);
+        }
         let buffer: BufferPool = decode(chain.account_data(&b.buffer).await?)?;
-        Ok(buffer.debt_balance > 0)
+        let funded = buffer.debt_balance > 0;
+        self.buffer_funded = Some(funded);
+        Ok(funded)
     }
 
     /// Sends an absorb of position `i` and books it in the report.
@@ -391,6 +403,7 @@ impl Keeper {
         let before = self.legs_of(i, cpool, dpool);
         match chain.send(&[ix], &[&self.signer]).await {
             Ok(()) => {
+                self.buffer_funded = None;
                 self.refetch(chain, i).await?;
                 let after = self.legs_of(i, cpool, dpool);
                 let (taken, repaid) = (before.0 - after.0, before.1 - after.1);
@@ -403,9 +416,9 @@ impl Keeper {
                     r.positions_liquidated.push(key);
                 }
             }
+            Err(e) if e.is(SluiceError::BufferEmpty) => self.buffer_funded = Some(false),
             Err(e)
-                if e.is(SluiceError::BufferEmpty)
-                    || e.is(SluiceError::PositionHealthy)
+                if e.is(SluiceError::PositionHealthy)
                     || e.is(SluiceError::LiquidationWaitsForTwap)
                     || e.is(SluiceError::SellCapHasRoom) => {}
             Err(e) => r
