@@ -106,7 +106,7 @@ mod tests {
         let c = Curve::Linear {
             duration_slots: 100,
         };
-        assert_eq!(price_at(1_000, 500, c, 10, 5).unwrap(), 1_000); // before decay start; allow: test-only
+        assert_eq!(price_at(1_000, 500, c, 10, 5).unwrap(), 1_000); // allow: test-only (before decay start)
         assert_eq!(price_at(1_000, 500, c, 10, 10).unwrap(), 1_000); // allow: test-only
         assert_eq!(price_at(1_000, 500, c, 10, 60).unwrap(), 750); // allow: test-only
         assert_eq!(price_at(1_000, 500, c, 10, 110).unwrap(), 500); // allow: test-only
