@@ -430,6 +430,8 @@ pub fn liquidate(a: &LiquidationAccounts) -> Instruction {
             slot_hashes: SLOT_HASHES_ID,
             token_program: spl_token::ID,
             system_program: system_program::ID,
+            event_authority: pda::event_authority(),
+            program: sluice::ID,
         },
         sluice::instruction::Liquidate {},
     );
@@ -451,6 +453,8 @@ pub fn liquidate_instant(a: &LiquidationAccounts) -> Instruction {
             keeper_source: a.keeper_debt,
             keeper_destination: a.keeper_collateral,
             token_program: spl_token::ID,
+            event_authority: pda::event_authority(),
+            program: sluice::ID,
         },
         sluice::instruction::LiquidateInstant {},
     );
@@ -538,6 +542,8 @@ pub fn settle_bad_debt(
             insurance: d.insurance,
             insurance_vault: d.insurance_vault,
             token_program: spl_token::ID,
+            event_authority: pda::event_authority(),
+            program: sluice::ID,
         },
         sluice::instruction::SettleBadDebt {},
     )
@@ -668,6 +674,8 @@ pub fn absorb(a: &LiquidationAccounts) -> Instruction {
             buffer_collateral_vault: b.collateral_vault,
             keeper_collateral: a.keeper_collateral,
             token_program: spl_token::ID,
+            event_authority: pda::event_authority(),
+            program: sluice::ID,
         },
         sluice::instruction::Absorb {},
     );

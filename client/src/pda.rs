@@ -62,3 +62,17 @@ pub fn buffer_collateral_vault(buffer: &Pubkey) -> Pubkey {
 pub fn buffer_stake(buffer: &Pubkey, owner: &Pubkey) -> Pubkey {
     pda(&[BUFFER_STAKE_SEED, buffer.as_ref(), owner.as_ref()])
 }
+
+/// The program's event-CPI authority (`#[event_cpi]` instructions take it,
+/// then the program itself, after their named accounts).
+pub fn event_authority() -> Pubkey {
+    pda(&[EVENT_AUTHORITY_SEED])
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn event_authority_is_the_one_the_program_signs_with() {
+        assert_eq!(super::event_authority(), sluice::EVENT_AUTHORITY_AND_BUMP.0);
+    }
+}

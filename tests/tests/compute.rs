@@ -119,8 +119,8 @@ async fn liquidation_and_take_of_a_4x4_position_fit_their_budgets() {
         .env
         .ix_liquidate(&keeper.pubkey(), &b.pubkey(), &c, &d, &others)
         .await;
-    // 11 accounts + 2 depth + 6 pools in one instruction
-    assert_eq!(ix.accounts.len(), 19);
+    // 11 accounts + the event authority and program + 2 depth + 6 pools in one instruction
+    assert_eq!(ix.accounts.len(), 21);
     w.env.send(&[ix], &[&keeper]).await.expect("liquidate 4x4");
     let auction = w.env.auction(&b.pubkey(), &c, &d).await;
     assert_eq!(auction.status, AuctionStatus::Active);
@@ -193,7 +193,8 @@ async fn absorb_of_a_4x4_position_fits_its_budget() {
         .env
         .ix_absorb(&keeper.pubkey(), &b.pubkey(), &c, &d, &others)
         .await;
-    assert_eq!(ix.accounts.len(), 20);
+    // 12 accounts + the event authority and program + 2 depth + 6 pools
+    assert_eq!(ix.accounts.len(), 22);
     w.env.send(&[ix], &[&keeper]).await.expect("absorb 4x4");
     assert!(w.env.buffer(&bk).await.collateral_balance > 0);
     w.env.assert_buffer_books(&bk).await;

@@ -1124,6 +1124,16 @@ async fn every_instruction_rejects_every_applicable_attack() {
     let lq = env
         .ix_liquidate(&k.pubkey(), &b.pubkey(), &sol, &usdc, &[])
         .await;
+    // the event CPI's signer must be the program's own event authority, or an
+    // attacker could forge liquidation events in an indexer's view
+    case!(
+        "liquidate",
+        "substituted event authority",
+        refresh.clone(),
+        with(lq.clone(), "event_authority", a.pubkey()),
+        [k],
+        Anchor(AnchorError::ConstraintAddress)
+    );
     case!(
         "liquidate",
         "missing signer",
@@ -1208,6 +1218,16 @@ async fn every_instruction_rejects_every_applicable_attack() {
     let li = env
         .ix_liquidate_instant(&k.pubkey(), &b.pubkey(), &sol, &usdc, &[])
         .await;
+    // the event CPI's signer must be the program's own event authority, or an
+    // attacker could forge liquidation events in an indexer's view
+    case!(
+        "liquidate_instant",
+        "substituted event authority",
+        refresh.clone(),
+        with(li.clone(), "event_authority", a.pubkey()),
+        [k],
+        Anchor(AnchorError::ConstraintAddress)
+    );
     case!(
         "liquidate_instant",
         "missing signer",
@@ -1395,6 +1415,16 @@ async fn every_instruction_rejects_every_applicable_attack() {
 
     // ---- settle_bad_debt
     let sb = env.ix_settle_bad_debt(&k.pubkey(), &e.pubkey(), &usdc);
+    // the event CPI's signer must be the program's own event authority, or an
+    // attacker could forge liquidation events in an indexer's view
+    case!(
+        "settle_bad_debt",
+        "substituted event authority",
+        vec![],
+        with(sb.clone(), "event_authority", a.pubkey()),
+        [k],
+        Anchor(AnchorError::ConstraintAddress)
+    );
     case!(
         "settle_bad_debt",
         "missing signer",
@@ -1762,6 +1792,16 @@ async fn every_buffer_instruction_rejects_every_applicable_attack() {
     let abs = env
         .ix_absorb(&k.pubkey(), &s.b.pubkey(), &sol, &usdc, &[])
         .await;
+    // the event CPI's signer must be the program's own event authority, or an
+    // attacker could forge liquidation events in an indexer's view
+    case!(
+        "absorb",
+        "substituted event authority",
+        refresh.clone(),
+        with(abs.clone(), "event_authority", a.pubkey()),
+        [k],
+        Anchor(AnchorError::ConstraintAddress)
+    );
     case!(
         "absorb",
         "missing signer",

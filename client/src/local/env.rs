@@ -18,6 +18,9 @@ pub struct Env {
     /// index the local JSON-RPC endpoint answers `getProgramAccounts` from
     /// (BanksClient has no by-owner scan).
     pub seen_accounts: std::collections::BTreeSet<Pubkey>,
+    /// Keep the next transaction's log ([`Env::send_logged`]).
+    log_next: bool,
+    last_log: Vec<String>,
 }
 
 impl Env {
@@ -34,6 +37,8 @@ impl Env {
             market: Pubkey::default(),
             nonce: 0,
             feed_counter: 0,
+            log_next: false,
+            last_log: Vec::new(),
             pools: Vec::new(),
             token_accounts: HashMap::new(),
             mint_authority: Keypair::new(),
@@ -106,16 +111,38 @@ impl Env {
             &keys,
             blockhash,
         );
-        if !sbf() {
+        if !sbf() && !self.log_next {
             return self.ctx.banks_client.process_transaction(tx).await;
         }
+        self.process_metered(tx, &all).await
+    }
+
+    /// Like [`Env::send`], and also returns the transaction's log (on either
+    /// VM), for tests that read events or inner invocations from it.
+    pub async fn send_logged(
+        &mut self,
+        ixs: &[Instruction],
+        signers: &[&Keypair],
+    ) -> (TxResult, Vec<String>) {
+        let saved = std::mem::replace(&mut self.log_next, true);
+        let r = self.send(ixs, signers).await;
+        self.log_next = saved;
+        (r, std::mem::take(&mut self.last_log))
+    }
+
+    /// Processes `tx` keeping its log; on the SBF VM checks each Sluice
+    /// instruction's compute units against its budget.
+    async fn process_metered(&mut self, tx: Transaction, all: &[Instruction]) -> TxResult {
         let r = self
             .ctx
             .banks_client
             .process_transaction_with_metadata(tx)
             .await?;
-        if let (Ok(()), Some(meta)) = (&r.result, &r.metadata) {
-            let records = cu_records(&all, &meta.log_messages);
+        if let Some(meta) = &r.metadata {
+            self.last_log = meta.log_messages.clone();
+        }
+        if let (true, Ok(()), Some(meta)) = (sbf(), &r.result, &r.metadata) {
+            let records = cu_records(all, &meta.log_messages);
             record_cu(&records);
             for rec in &records {
                 assert!(

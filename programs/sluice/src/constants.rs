@@ -16,6 +16,9 @@ pub const AUCTION_VERSION: u8 = 1;
 pub const BUFFER_SEED: &[u8] = b"buffer";
 pub const BUFFER_DEBT_VAULT_SEED: &[u8] = b"buffer_debt";
 pub const BUFFER_COLLATERAL_VAULT_SEED: &[u8] = b"buffer_collateral";
+/// Anchor's event-CPI authority (the `#[event_cpi]` accounts): signs the
+/// self-CPI that carries liquidation and bad-debt events.
+pub const EVENT_AUTHORITY_SEED: &[u8] = b"__event_authority";
 pub const BUFFER_STAKE_SEED: &[u8] = b"buffer_stake";
 pub const BUFFER_VERSION: u8 = 1;
 

@@ -2,6 +2,26 @@ use anchor_lang::prelude::*;
 
 use crate::state::{BufferParams, MarketParams, PoolParams};
 
+/// The first field of every event about a position: which market, which
+/// position, and who signed the instruction (owner, payer, keeper or taker).
+/// An indexer follows a position or an actor across every event kind by it.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EventHeader {
+    pub market: Pubkey,
+    pub position: Pubkey,
+    pub signer: Pubkey,
+}
+
+impl EventHeader {
+    pub fn new(market: Pubkey, position: Pubkey, signer: Pubkey) -> Self {
+        Self {
+            market,
+            position,
+            signer,
+        }
+    }
+}
+
 #[event]
 pub struct MarketInitialized {
     pub market: Pubkey,
@@ -34,27 +54,24 @@ pub struct Withdrawn {
 
 #[event]
 pub struct PositionOpened {
-    pub market: Pubkey,
-    pub position: Pubkey,
-    pub owner: Pubkey,
+    pub header: EventHeader,
 }
 
 #[event]
 pub struct PositionClosed {
-    pub position: Pubkey,
-    pub owner: Pubkey,
+    pub header: EventHeader,
 }
 
 #[event]
 pub struct CollateralDeposited {
-    pub position: Pubkey,
+    pub header: EventHeader,
     pub pool: Pubkey,
     pub amount: u64,
 }
 
 #[event]
 pub struct CollateralWithdrawn {
-    pub position: Pubkey,
+    pub header: EventHeader,
     pub pool: Pubkey,
     pub amount: u64,
     pub health_factor_wad: u128,
@@ -62,7 +79,7 @@ pub struct CollateralWithdrawn {
 
 #[event]
 pub struct Borrowed {
-    pub position: Pubkey,
+    pub header: EventHeader,
     pub pool: Pubkey,
     pub amount: u64,
     pub scaled_debt: u128,
@@ -71,9 +88,8 @@ pub struct Borrowed {
 
 #[event]
 pub struct Repaid {
-    pub position: Pubkey,
+    pub header: EventHeader,
     pub pool: Pubkey,
-    pub payer: Pubkey,
     pub amount: u64,
     pub scaled_debt_retired: u128,
 }
@@ -152,10 +168,9 @@ pub struct DepthObserved {
 
 #[event]
 pub struct Liquidated {
-    pub position: Pubkey,
+    pub header: EventHeader,
     pub collateral_pool: Pubkey,
     pub debt_pool: Pubkey,
-    pub keeper: Pubkey,
     /// Debt taken off the position (debt base units).
     pub debt_retired: u64,
     /// Collateral put in the auction (auction mode) or given to the liquidator (instant).
@@ -172,6 +187,7 @@ pub struct Liquidated {
 
 #[event]
 pub struct AuctionStarted {
+    pub header: EventHeader,
     pub auction: Pubkey,
     pub extended: bool,
     pub lot: u64,
@@ -185,8 +201,8 @@ pub struct AuctionStarted {
 
 #[event]
 pub struct AuctionTaken {
+    pub header: EventHeader,
     pub auction: Pubkey,
-    pub taker: Pubkey,
     pub amount: u64,
     pub price_wad: u128,
     pub paid: u64,
@@ -196,8 +212,8 @@ pub struct AuctionTaken {
 
 #[event]
 pub struct AuctionRedone {
+    pub header: EventHeader,
     pub auction: Pubkey,
-    pub keeper: Pubkey,
     pub tip: u64,
     pub start_price_wad: u128,
     pub decay_start_slot: u64,
@@ -206,6 +222,7 @@ pub struct AuctionRedone {
 
 #[event]
 pub struct AuctionSettled {
+    pub header: EventHeader,
     pub auction: Pubkey,
     /// Unsold collateral returned to the position (the tab was raised).
     pub collateral_returned: u64,
@@ -215,16 +232,16 @@ pub struct AuctionSettled {
 
 #[event]
 pub struct BadDebtCovered {
+    pub header: EventHeader,
     pub pool: Pubkey,
-    pub position: Pubkey,
     pub shortfall: u64,
     pub from_insurance: u64,
 }
 
 #[event]
 pub struct BadDebtSocialized {
+    pub header: EventHeader,
     pub pool: Pubkey,
-    pub position: Pubkey,
     /// Lost by the pool's lenders: the share price falls by this over total shares.
     pub amount: u64,
 }
@@ -282,9 +299,8 @@ pub struct BufferWithdrawn {
 
 #[event]
 pub struct Absorbed {
+    pub header: EventHeader,
     pub buffer: Pubkey,
-    pub position: Pubkey,
-    pub keeper: Pubkey,
     /// Debt retired from the position, paid by the buffer.
     pub debt_repaid: u64,
     /// Collateral the buffer took, and the keeper's incentive.

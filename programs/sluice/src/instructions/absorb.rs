@@ -15,9 +15,9 @@ use anchor_spl::token::{Token, TokenAccount};
 
 use crate::constants::*;
 use crate::errors::SluiceError;
-use crate::events::Absorbed;
+use crate::events::{Absorbed, EventHeader};
 use crate::instructions::common::{
-    transfer_from_buffer, transfer_from_pool, BufferBooks, BufferSigner, VaultBooks,
+    emit_cpi_event, transfer_from_buffer, transfer_from_pool, BufferBooks, BufferSigner, VaultBooks,
 };
 use crate::instructions::liquidate_common::{
     breaker_tripped, health_after, liquidation_input, open_books, LiquidationPools, Sizing,
@@ -25,10 +25,11 @@ use crate::instructions::liquidate_common::{
 use crate::math::buffer::unit_cost_wad;
 use crate::math::fixed::{mul_div, SafeMath};
 use crate::math::health::Health;
-use crate::math::liquidation::plan_within_budget;
+use crate::math::liquidation::{plan_within_budget, LiquidationInput, LiquidationPlan};
 use crate::math::{Rounding, WAD};
 use crate::state::{BufferPool, Market, Pool, PoolSigner, Position};
 
+#[event_cpi]
 #[derive(Accounts)]
 pub struct Absorb<'info> {
     pub keeper: Signer<'info>,
@@ -127,20 +128,22 @@ pub fn absorb<'info>(ctx: Context<'info, Absorb<'info>>) -> Result<()> {
         &a.buffer_debt_vault.to_account_info(),
         &a.buffer_collateral_vault.to_account_info(),
     )?;
-    emit!(Absorbed {
-        buffer: a.buffer.key(),
-        position: a.position.key(),
-        keeper: a.keeper.key(),
-        debt_repaid: p.repay,
-        collateral_taken: p.lot,
-        keeper_reward: p.keeper,
-        unit_cost_wad: unit_cost_wad(p.repay, p.lot)?,
-        conservative_price_wad: o.price_wad,
-        toxic: p.toxic,
-        health_before_wad: o.sizing.health_before.factor_wad(),
-        health_after_wad: o.after.factor_wad(),
-    });
-    Ok(())
+    let header = EventHeader::new(a.position.market, a.position.key(), a.keeper.key());
+    emit_cpi_event(
+        &a.event_authority,
+        &Absorbed {
+            header,
+            buffer: a.buffer.key(),
+            debt_repaid: p.repay,
+            collateral_taken: p.lot,
+            keeper_reward: p.keeper,
+            unit_cost_wad: unit_cost_wad(p.repay, p.lot)?,
+            conservative_price_wad: o.price_wad,
+            toxic: p.toxic,
+            health_before_wad: o.sizing.health_before.factor_wad(),
+            health_after_wad: o.after.factor_wad(),
+        },
+    )
 }
 
 /// The domain step: checks that the position is liquidatable and that the
@@ -178,29 +181,7 @@ fn absorb_position<'info>(
         SluiceError::SellCapHasRoom
     );
     let buffer = &mut a.buffer;
-    require!(buffer.debt_balance > 0, SluiceError::BufferEmpty);
-    input.bonus_bps = buffer
-        .params
-        .absorb_discount_bps
-        .min(cpool.params.risk.liquidation_bonus_bps);
-    let mut plan = plan_within_budget(&input, buffer.debt_balance)?;
-    // the debt retired is what the lot is worth at the conservative price,
-    // rounded down, at most: the buffer never pays above that price
-    let worth = mul_div(
-        u128::from(plan.lot),
-        input.collateral_price,
-        input.debt_price.max(1),
-        Rounding::Down,
-    )?;
-    plan.repay = plan.repay.min(u64::try_from(worth).unwrap_or(u64::MAX));
-    require!(
-        plan.repay > 0 && plan.lot > 0,
-        SluiceError::SeizeRoundsToZero
-    );
-    // the buffer never pays more per unit than the conservative price
-    let paid_value = u128::from(plan.repay).safe_mul(input.debt_price)?;
-    let got_value = u128::from(plan.lot).safe_mul(input.collateral_price)?;
-    require!(paid_value <= got_value, SluiceError::BufferPriceAboveLimit);
+    let plan = plan_absorb(&mut input, buffer, cpool.params.risk.liquidation_bonus_bps)?;
 
     let seized = plan.lot.safe_add(plan.keeper)?;
     a.position.remove_collateral(&ckey, &mut cpool, seized)?;
@@ -229,4 +210,33 @@ fn absorb_position<'info>(
         price_wad,
         signer: cpool.signer(),
     })
+}
+
+/// Sizes an absorb: the liquidation's plan with the buffer's discount (never
+/// above the pool's bonus) within the buffer's balance, the debt retired
+/// rounded down to the lot's worth at the conservative price, so the buffer
+/// never pays above that price.
+fn plan_absorb(
+    input: &mut LiquidationInput,
+    buffer: &BufferPool,
+    liquidation_bonus_bps: u16,
+) -> Result<LiquidationPlan> {
+    require!(buffer.debt_balance > 0, SluiceError::BufferEmpty);
+    input.bonus_bps = buffer.params.absorb_discount_bps.min(liquidation_bonus_bps);
+    let mut plan = plan_within_budget(input, buffer.debt_balance)?;
+    let worth = mul_div(
+        u128::from(plan.lot),
+        input.collateral_price,
+        input.debt_price.max(1),
+        Rounding::Down,
+    )?;
+    plan.repay = plan.repay.min(u64::try_from(worth).unwrap_or(u64::MAX));
+    require!(
+        plan.repay > 0 && plan.lot > 0,
+        SluiceError::SeizeRoundsToZero
+    );
+    let paid_value = u128::from(plan.repay).safe_mul(input.debt_price)?;
+    let got_value = u128::from(plan.lot).safe_mul(input.collateral_price)?;
+    require!(paid_value <= got_value, SluiceError::BufferPriceAboveLimit);
+    Ok(plan)
 }

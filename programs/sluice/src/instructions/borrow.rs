@@ -4,7 +4,7 @@ use anchor_spl::token::{Token, TokenAccount};
 use super::common::{transfer_from_pool, VaultBooks};
 use crate::constants::PAUSE_BORROWS;
 use crate::errors::SluiceError;
-use crate::events::Borrowed;
+use crate::events::{Borrowed, EventHeader};
 use crate::health::HealthCache;
 use crate::state::{Market, Pool, Position};
 
@@ -68,7 +68,7 @@ pub fn borrow<'info>(ctx: Context<'info, Borrow<'info>>, amount: u64) -> Result<
     )?;
     books.check(&a.vault.to_account_info(), &*a.pool.load()?)?;
     emit!(Borrowed {
-        position: a.position.key(),
+        header: EventHeader::new(a.position.market, a.position.key(), a.owner.key()),
         pool: pool_key,
         amount,
         scaled_debt: scaled,

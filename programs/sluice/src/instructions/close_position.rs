@@ -1,7 +1,7 @@
 use anchor_lang::prelude::*;
 
 use crate::errors::SluiceError;
-use crate::events::PositionClosed;
+use crate::events::{EventHeader, PositionClosed};
 use crate::state::Position;
 
 #[derive(Accounts)]
@@ -17,8 +17,7 @@ pub fn close_position(ctx: Context<ClosePosition>) -> Result<()> {
     let p = &ctx.accounts.position;
     require!(p.is_empty(), SluiceError::PositionNotEmpty);
     emit!(PositionClosed {
-        position: p.key(),
-        owner: p.owner
+        header: EventHeader::new(p.market, p.key(), p.owner),
     });
     Ok(())
 }

@@ -4,6 +4,7 @@ use anchor_lang::prelude::*;
 use anchor_spl::token::{self, Burn, Mint, MintTo, Token, TokenAccount, Transfer};
 
 use crate::errors::SluiceError;
+use crate::events::EventHeader;
 use crate::state::{BadDebt, BufferPool, InsuranceBuffer, Pool, PoolSigner};
 
 /// Moves `amount` from a user's token account into a pool-owned account.
@@ -108,6 +109,34 @@ pub fn burn_shares<'info>(
     )
 }
 
+/// Emits `event` through a self-CPI signed by the program's event authority
+/// (Anchor's `emit_cpi!` wire format: `EVENT_IX_TAG_LE` then the event's
+/// discriminator and data, decoded from the transaction's inner
+/// instructions). Logs may be truncated by an RPC node; inner instructions
+/// are not. Used for liquidation and bad-debt events. Unlike the macro it
+/// needs no `ctx` in scope, so a handler's emitting helper can call it.
+pub fn emit_cpi_event<E: anchor_lang::Event>(
+    event_authority: &AccountInfo<'_>,
+    event: &E,
+) -> Result<()> {
+    let mut data = anchor_lang::event::EVENT_IX_TAG_LE.to_vec();
+    data.extend_from_slice(&event.data());
+    let ix = anchor_lang::solana_program::instruction::Instruction::new_with_bytes(
+        crate::ID,
+        &data,
+        vec![AccountMeta::new_readonly(event_authority.key(), true)],
+    );
+    anchor_lang::solana_program::program::invoke_signed(
+        &ix,
+        std::slice::from_ref(event_authority),
+        &[&[
+            crate::constants::EVENT_AUTHORITY_SEED,
+            &[crate::EVENT_AUTHORITY_AND_BUMP.1],
+        ]],
+    )
+    .map_err(Into::into)
+}
+
 /// Pays the insurance buffer's part of a bad debt booked by
 /// [`Pool::book_bad_debt`]: moves `covered` from the buffer's vault into the
 /// debt pool's vault and emits the waterfall's events.
@@ -119,7 +148,8 @@ pub fn pay_bad_debt<'info>(
     debt_pool: &AccountInfo<'info>,
     signer: &PoolSigner,
     insurance: &mut InsuranceBuffer,
-    position: Pubkey,
+    header: EventHeader,
+    event_authority: &AccountInfo<'info>,
     bad: &BadDebt,
 ) -> Result<()> {
     if bad.shortfall == 0 {
@@ -136,18 +166,24 @@ pub fn pay_bad_debt<'info>(
         )?;
         insurance.record_payment(bad.covered)?;
     }
-    emit!(crate::events::BadDebtCovered {
-        pool: *debt_pool.key,
-        position,
-        shortfall: bad.shortfall,
-        from_insurance: bad.covered,
-    });
-    if bad.socialized > 0 {
-        emit!(crate::events::BadDebtSocialized {
+    emit_cpi_event(
+        event_authority,
+        &crate::events::BadDebtCovered {
+            header,
             pool: *debt_pool.key,
-            position,
-            amount: bad.socialized,
-        });
+            shortfall: bad.shortfall,
+            from_insurance: bad.covered,
+        },
+    )?;
+    if bad.socialized > 0 {
+        emit_cpi_event(
+            event_authority,
+            &crate::events::BadDebtSocialized {
+                header,
+                pool: *debt_pool.key,
+                amount: bad.socialized,
+            },
+        )?;
     }
     Ok(())
 }

@@ -4,7 +4,7 @@ use anchor_spl::token::{Token, TokenAccount};
 use super::common::{transfer_from_user, VaultBooks};
 use crate::constants::PAUSE_DEPOSITS;
 use crate::errors::SluiceError;
-use crate::events::CollateralDeposited;
+use crate::events::{CollateralDeposited, EventHeader};
 use crate::state::{Market, Pool, Position};
 
 #[derive(Accounts)]
@@ -48,7 +48,7 @@ pub fn deposit_collateral(ctx: Context<DepositCollateral>, amount: u64) -> Resul
     transfer_from_user(&a.token_program, &a.source, &a.vault, &a.owner, amount)?;
     books.check(&a.vault.to_account_info(), &*a.pool.load()?)?;
     emit!(CollateralDeposited {
-        position: a.position.key(),
+        header: EventHeader::new(a.position.market, a.position.key(), a.owner.key()),
         pool: pool_key,
         amount
     });

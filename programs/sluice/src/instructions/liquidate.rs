@@ -9,14 +9,17 @@ use anchor_spl::token::{Token, TokenAccount};
 
 use crate::constants::*;
 use crate::errors::SluiceError;
-use crate::events::{AuctionStarted, Liquidated};
-use crate::instructions::common::{slot_hash_jitter, transfer_from_pool, VaultBooks};
+use crate::events::{AuctionStarted, EventHeader, Liquidated};
+use crate::instructions::common::{
+    emit_cpi_event, slot_hash_jitter, transfer_from_pool, VaultBooks,
+};
 use crate::instructions::liquidate_common::{health_after, prepare, seize, Sizing};
 use crate::math::fixed::{apply_bps, checked_add, mul_div, to_u64};
 use crate::math::health::Health;
 use crate::math::Rounding;
 use crate::state::{Auction, LiquidationMode, Market, Pool, PoolSigner, Position};
 
+#[event_cpi]
 #[derive(Accounts)]
 pub struct Liquidate<'info> {
     #[account(mut)]
@@ -86,8 +89,7 @@ pub fn liquidate<'info>(ctx: Context<'info, Liquidate<'info>>) -> Result<()> {
         &a.collateral_vault.to_account_info(),
         &*a.collateral_pool.load()?,
     )?;
-    emit_liquidation(a, &o);
-    Ok(())
+    emit_liquidation(a, &o)
 }
 
 /// The domain step: sizes the liquidation, opens the auction (or checks
@@ -160,35 +162,44 @@ fn seize_into_auction<'info>(
     })
 }
 
-fn emit_liquidation(a: &Liquidate, o: &Outcome) {
+/// Both events go through the self-CPI (`emit_cpi_event`): a truncated log
+/// cannot lose a liquidation.
+fn emit_liquidation(a: &Liquidate, o: &Outcome) -> Result<()> {
     let p = o.sizing.plan;
     let auction = &a.auction;
-    emit!(Liquidated {
-        position: a.position.key(),
-        collateral_pool: auction.collateral_pool,
-        debt_pool: auction.debt_pool,
-        keeper: a.keeper.key(),
-        debt_retired: p.repay,
-        collateral_seized: p.lot,
-        keeper_reward: p.keeper,
-        toxic: p.toxic,
-        capped: p.capped,
-        cap_remaining: o.sizing.cap_remaining,
-        health_before_wad: o.sizing.health_before.factor_wad(),
-        health_after_wad: o.after.factor_wad(),
-        instant: false,
-    });
-    emit!(AuctionStarted {
-        auction: auction.key(),
-        extended: o.extended,
-        lot: auction.lot,
-        debt_to_raise: auction.debt_to_raise,
-        penalty_to_raise: auction.penalty_to_raise,
-        start_price_wad: auction.start_price_wad,
-        floor_price_wad: auction.floor_price_wad,
-        decay_start_slot: auction.decay_start_slot,
-        expires_slot: auction.expires_slot,
-    });
+    let header = EventHeader::new(a.position.market, a.position.key(), a.keeper.key());
+    emit_cpi_event(
+        &a.event_authority,
+        &Liquidated {
+            header,
+            collateral_pool: auction.collateral_pool,
+            debt_pool: auction.debt_pool,
+            debt_retired: p.repay,
+            collateral_seized: p.lot,
+            keeper_reward: p.keeper,
+            toxic: p.toxic,
+            capped: p.capped,
+            cap_remaining: o.sizing.cap_remaining,
+            health_before_wad: o.sizing.health_before.factor_wad(),
+            health_after_wad: o.after.factor_wad(),
+            instant: false,
+        },
+    )?;
+    emit_cpi_event(
+        &a.event_authority,
+        &AuctionStarted {
+            header,
+            auction: auction.key(),
+            extended: o.extended,
+            lot: auction.lot,
+            debt_to_raise: auction.debt_to_raise,
+            penalty_to_raise: auction.penalty_to_raise,
+            start_price_wad: auction.start_price_wad,
+            floor_price_wad: auction.floor_price_wad,
+            decay_start_slot: auction.decay_start_slot,
+            expires_slot: auction.expires_slot,
+        },
+    )
 }
 
 /// (Re)prices the whole lot at the current oracle (market price of one

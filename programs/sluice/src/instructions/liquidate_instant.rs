@@ -7,11 +7,14 @@ use anchor_spl::token::{Token, TokenAccount};
 
 use crate::constants::*;
 use crate::errors::SluiceError;
-use crate::events::Liquidated;
-use crate::instructions::common::{transfer_from_pool, transfer_from_user, VaultBooks};
+use crate::events::{EventHeader, Liquidated};
+use crate::instructions::common::{
+    emit_cpi_event, transfer_from_pool, transfer_from_user, VaultBooks,
+};
 use crate::instructions::liquidate_common::{health_after, prepare, seize};
 use crate::state::{LiquidationMode, Market, Pool, Position};
 
+#[event_cpi]
 #[derive(Accounts)]
 pub struct LiquidateInstant<'info> {
     pub keeper: Signer<'info>,
@@ -100,20 +103,22 @@ pub fn liquidate_instant<'info>(ctx: Context<'info, LiquidateInstant<'info>>) ->
         &*a.collateral_pool.load()?,
     )?;
     dbooks.check(&a.debt_vault.to_account_info(), &*a.debt_pool.load()?)?;
-    emit!(Liquidated {
-        position: a.position.key(),
-        collateral_pool: ckey,
-        debt_pool: dkey,
-        keeper: a.keeper.key(),
-        debt_retired: p.repay,
-        collateral_seized: p.lot,
-        keeper_reward: p.keeper,
-        toxic: p.toxic,
-        capped: p.capped,
-        cap_remaining: sizing.cap_remaining,
-        health_before_wad: sizing.health_before.factor_wad(),
-        health_after_wad: after.factor_wad(),
-        instant: true,
-    });
-    Ok(())
+    let header = EventHeader::new(a.position.market, a.position.key(), a.keeper.key());
+    emit_cpi_event(
+        &a.event_authority,
+        &Liquidated {
+            header,
+            collateral_pool: ckey,
+            debt_pool: dkey,
+            debt_retired: p.repay,
+            collateral_seized: p.lot,
+            keeper_reward: p.keeper,
+            toxic: p.toxic,
+            capped: p.capped,
+            cap_remaining: sizing.cap_remaining,
+            health_before_wad: sizing.health_before.factor_wad(),
+            health_after_wad: after.factor_wad(),
+            instant: true,
+        },
+    )
 }

@@ -1,7 +1,7 @@
 use anchor_lang::prelude::*;
 
 use crate::constants::{POSITION_SEED, POSITION_VERSION};
-use crate::events::PositionOpened;
+use crate::events::{EventHeader, PositionOpened};
 use crate::state::{Market, Position};
 
 #[derive(Accounts)]
@@ -25,9 +25,7 @@ pub fn open_position(ctx: Context<OpenPosition>) -> Result<()> {
     p.market = ctx.accounts.market.key();
     p.owner = ctx.accounts.owner.key();
     emit!(PositionOpened {
-        market: p.market,
-        position: p.key(),
-        owner: p.owner
+        header: EventHeader::new(p.market, p.key(), p.owner),
     });
     Ok(())
 }

@@ -8,7 +8,7 @@ use anchor_spl::token::{Token, TokenAccount};
 
 use crate::constants::*;
 use crate::errors::SluiceError;
-use crate::events::AuctionRedone;
+use crate::events::{AuctionRedone, EventHeader};
 use crate::instructions::common::{slot_hash_jitter, transfer_from_pool, VaultBooks};
 use crate::instructions::take::release_breaker;
 use crate::state::{Auction, Market, Pool};
@@ -84,8 +84,8 @@ pub fn redo(ctx: Context<Redo>) -> Result<()> {
     )?;
     let auction = &a.auction;
     emit!(AuctionRedone {
+        header: EventHeader::new(auction.market, auction.position, a.keeper.key()),
         auction: auction.key(),
-        keeper: a.keeper.key(),
         tip,
         start_price_wad: auction.start_price_wad,
         decay_start_slot: auction.decay_start_slot,

@@ -3,7 +3,7 @@ use anchor_spl::token::{Token, TokenAccount};
 
 use super::common::{transfer_from_user, VaultBooks};
 use crate::errors::SluiceError;
-use crate::events::Repaid;
+use crate::events::{EventHeader, Repaid};
 use crate::state::{Market, Pool, Position};
 
 #[derive(Accounts)]
@@ -41,9 +41,8 @@ pub fn repay(ctx: Context<Repay>, amount: u64) -> Result<()> {
     transfer_from_user(&a.token_program, &a.source, &a.vault, &a.payer, r.paid)?;
     books.check(&a.vault.to_account_info(), &*a.pool.load()?)?;
     emit!(Repaid {
-        position: a.position.key(),
+        header: EventHeader::new(a.position.market, a.position.key(), a.payer.key()),
         pool: pool_key,
-        payer: a.payer.key(),
         amount: r.paid,
         scaled_debt_retired: r.retired,
     });

@@ -5,9 +5,11 @@ use anchor_lang::prelude::*;
 use anchor_spl::token::{Token, TokenAccount};
 
 use crate::errors::SluiceError;
+use crate::events::EventHeader;
 use crate::instructions::common::{pay_bad_debt, VaultBooks};
 use crate::state::{InsuranceBuffer, Market, Pool, Position};
 
+#[event_cpi]
 #[derive(Accounts)]
 pub struct SettleBadDebt<'info> {
     pub keeper: Signer<'info>,
@@ -58,7 +60,8 @@ pub fn settle_bad_debt(ctx: Context<SettleBadDebt>) -> Result<()> {
         &a.debt_pool.to_account_info(),
         &signer,
         &mut a.insurance,
-        a.position.key(),
+        EventHeader::new(a.position.market, a.position.key(), a.keeper.key()),
+        &a.event_authority,
         &bad,
     )?;
     books.check(&a.debt_vault.to_account_info(), &*a.debt_pool.load()?)

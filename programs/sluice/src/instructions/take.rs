@@ -10,7 +10,7 @@ use anchor_spl::token::{Token, TokenAccount};
 
 use crate::constants::MIN_AUCTION_REMAINDER_USD;
 use crate::errors::SluiceError;
-use crate::events::{AuctionSettled, AuctionTaken};
+use crate::events::{AuctionSettled, AuctionTaken, EventHeader};
 use crate::instructions::common::{transfer_from_pool, transfer_from_user, VaultBooks};
 use crate::math::fixed::mul_div;
 use crate::math::{Rounding, WAD};
@@ -76,9 +76,10 @@ pub fn take(ctx: Context<Take>, max_amount: u64, max_price_wad: u128) -> Result<
         &*a.collateral_pool.load()?,
     )?;
     dbooks.check(&a.debt_vault.to_account_info(), &*a.debt_pool.load()?)?;
+    let header = EventHeader::new(a.auction.market, a.auction.position, a.taker.key());
     emit!(AuctionTaken {
+        header,
         auction: a.auction.key(),
-        taker: a.taker.key(),
         amount: o.take.amount,
         price_wad: o.take.price_wad,
         paid: o.take.paid,
@@ -87,6 +88,7 @@ pub fn take(ctx: Context<Take>, max_amount: u64, max_price_wad: u128) -> Result<
     });
     if o.take.settlement != Settlement::Open {
         emit!(AuctionSettled {
+            header,
             auction: a.auction.key(),
             collateral_returned: o.returned,
             debt_returned: o.unpaid,

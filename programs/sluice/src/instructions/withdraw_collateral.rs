@@ -4,7 +4,7 @@ use anchor_spl::token::{Token, TokenAccount};
 use super::common::{transfer_from_pool, VaultBooks};
 use crate::constants::PAUSE_WITHDRAWALS;
 use crate::errors::SluiceError;
-use crate::events::CollateralWithdrawn;
+use crate::events::{CollateralWithdrawn, EventHeader};
 use crate::health::HealthCache;
 use crate::state::{Market, Pool, Position};
 
@@ -76,7 +76,7 @@ pub fn withdraw_collateral<'info>(
     )?;
     books.check(&a.vault.to_account_info(), &*a.pool.load()?)?;
     emit!(CollateralWithdrawn {
-        position: a.position.key(),
+        header: EventHeader::new(a.position.market, a.position.key(), a.owner.key()),
         pool: pool_key,
         amount,
         health_factor_wad
