@@ -46,24 +46,16 @@ pub struct PoolSection {
     /// pyth-legacy: the price account. pyth-pull: optional fixed account.
     #[serde(default)]
     pub oracle_account: Option<String>,
-    /// "sluice" or "instant".
+    /// "sluice" or "instant" (the liquidation rules).
     pub preset: String,
-    pub ltv_bps: u16,
-    pub liquidation_threshold_bps: u16,
-    pub liquidation_bonus_bps: u16,
     pub deposit_cap: u64,
     pub borrow_cap: u64,
-    pub base_rate_bps: u32,
-    pub optimal_utilization_bps: u32,
-    pub slope1_bps: u32,
-    pub slope2_bps: u32,
-    pub reserve_factor_bps: u16,
-    pub max_age_secs: u32,
-    pub max_conf_bps: u16,
-    #[serde(default)]
-    pub min_signatures: u8,
-    pub twap_window_secs: u32,
-    pub max_twap_divergence_bps: u16,
+    /// `[pool.risk]`: the program's own `RiskParams` (serde feature).
+    pub risk: RiskParams,
+    /// `[pool.rates]`: `RateParams`.
+    pub rates: RateParams,
+    /// `[pool.oracle_params]`: `OracleParams`.
+    pub oracle_params: OracleParams,
     #[serde(default)]
     pub depth: Vec<DepthSection>,
 }
@@ -179,27 +171,9 @@ pub fn validate(text: &str) -> Result<Plan, String> {
         let liquidation = sluice::presets::liquidation(&p.preset)
             .ok_or_else(|| at(&format!("preset {:?} is not sluice or instant", p.preset)))?;
         let params = PoolParams {
-            risk: RiskParams {
-                ltv_bps: p.ltv_bps,
-                liquidation_threshold_bps: p.liquidation_threshold_bps,
-                liquidation_bonus_bps: p.liquidation_bonus_bps,
-            },
-            rates: RateParams {
-                base_rate_bps: p.base_rate_bps,
-                optimal_utilization_bps: p.optimal_utilization_bps,
-                slope1_bps: p.slope1_bps,
-                slope2_bps: p.slope2_bps,
-                reserve_factor_bps: p.reserve_factor_bps,
-                ..Default::default()
-            },
-            oracle: OracleParams {
-                max_age_secs: p.max_age_secs,
-                max_conf_bps: p.max_conf_bps,
-                min_signatures: p.min_signatures,
-                twap_window_secs: p.twap_window_secs,
-                max_twap_divergence_bps: p.max_twap_divergence_bps,
-                ..Default::default()
-            },
+            risk: p.risk,
+            rates: p.rates,
+            oracle: p.oracle_params,
             deposit_cap: p.deposit_cap,
             borrow_cap: p.borrow_cap,
             liquidation,

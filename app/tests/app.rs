@@ -87,6 +87,8 @@ fn configuration_errors_name_the_problem() {
         (good.replace("twap_window_secs = 60", "twap_window_secs = 0"), "TWAP parameters"),
         (good.replace("[[pool.depth]]\nkind = \"whirlpool\"\n# Orca SOL/USDC whirlpool\naccount_a = \"Czfq3xZZDmsdGdUyrNLtRhGc47cXcZtLG4crryfu44zE\"\n", ""), "needs at least one depth source"),
         (good.replace("symbol = \"SOL\"", "symbol = \"SOL\"\ncolour = \"red\""), "unknown field"),
+        (good.replace("ltv_bps = 7500", "ltv_bps = 7500\nltv_max_bps = 8000"), "unknown field `ltv_max_bps`"),
+        (good.replace("[pool.rates]\nbase_rate_bps = 0\noptimal_utilization_bps = 8000", "[pool.rates]\nbase_rate_bps = 0"), "missing field `optimal_utilization_bps`"),
     ];
     for (text, want) in cases {
         let e = config::validate(&text).unwrap_err();

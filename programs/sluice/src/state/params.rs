@@ -19,6 +19,11 @@ use crate::math::interest::RateModel;
     Pod,
     Zeroable,
 )]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(deny_unknown_fields)
+)]
 #[repr(C)]
 pub struct RiskParams {
     /// Maximum debt / collateral value when opening risk (borrow, withdraw collateral).
@@ -42,6 +47,11 @@ pub struct RiskParams {
     Pod,
     Zeroable,
 )]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(deny_unknown_fields)
+)]
 #[repr(C)]
 pub struct RateParams {
     pub base_rate_bps: u32,
@@ -51,6 +61,7 @@ pub struct RateParams {
     /// Share of interest paid to the insurance buffer.
     pub reserve_factor_bps: u16,
     /// Explicit layout padding (zero-copy: no implicit padding); must be zero.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub _padding: [u8; 2],
 }
 
@@ -67,6 +78,11 @@ pub struct RateParams {
     Pod,
     Zeroable,
 )]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(deny_unknown_fields)
+)]
 #[repr(C)]
 pub struct OracleParams {
     /// A Pyth price older than this (seconds, by the cluster clock) is rejected.
@@ -80,8 +96,10 @@ pub struct OracleParams {
     /// Spot/TWAP divergence above which liquidation waits (unless the TWAP alone says unhealthy).
     pub max_twap_divergence_bps: u16,
     /// 0: PriceUpdateV2 must be fully verified. n > 0: partial with >= n guardian signatures accepted.
+    #[cfg_attr(feature = "serde", serde(default))]
     pub min_signatures: u8,
     /// Explicit layout padding; must be zero.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub _padding: [u8; 3],
 }
 
