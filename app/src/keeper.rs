@@ -74,6 +74,10 @@ pub struct Keeper {
     /// (None: read it; an absorb changes it). One read per tick and per
     /// absorb, not one per position.
     buffer_funded: Option<bool>,
+    /// The market's other pools: their prices are refreshed with the pair's
+    /// and they are loaded for health, so a position that also uses them
+    /// is judged and liquidated whole (see [`MarketKeeper`]).
+    pub other_pools: Vec<PoolKeys>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -138,7 +142,29 @@ impl Keeper {
             collateral_depth: Vec::new(),
             buffer: None,
             buffer_funded: None,
+            other_pools: Vec::new(),
         }
+    }
+
+    /// Also refreshes and loads the market's other pools (a position of
+    /// this pair may use them too).
+    pub fn with_other_pools(mut self, pools: Vec<PoolKeys>) -> Self {
+        self.other_pools = pools;
+        self
+    }
+
+    /// Whether `p` has collateral in this pair's collateral pool and debt in
+    /// its debt pool: the positions this pair's keeper works.
+    fn in_pair(&self, p: &Position) -> bool {
+        let c = p
+            .collateral
+            .iter()
+            .any(|e| e.pool == self.collateral.pool && e.amount > 0);
+        let d = p
+            .debts
+            .iter()
+            .any(|e| e.pool == self.debt.pool && e.scaled_debt > 0);
+        c && d
     }
 
     /// Also works the pair's buffer pool (absorbs and purchases).
@@ -219,31 +245,45 @@ impl Keeper {
         venue: &mut V,
     ) -> Result<TickReport, TxError> {
         let mut r = TickReport::default();
-        chain
-            .send(
-                &[
-                    ixs::refresh_price(&self.debt),
-                    ixs::refresh_price_observing_depth(&self.collateral, &self.collateral_depth),
-                ],
-                &[],
-            )
-            .await?;
+        let mut refresh = vec![
+            ixs::refresh_price(&self.debt),
+            ixs::refresh_price_observing_depth(&self.collateral, &self.collateral_depth),
+        ];
+        refresh.extend(self.other_pools.iter().map(ixs::refresh_price));
+        chain.send(&refresh, &[]).await?;
         let slot = chain.slot().await?;
         let (cpool, dpool) = self.pools(chain).await?;
         self.collateral_depth = cpool.depth_sources.to_vec();
         let instant = cpool.params.liquidation.is_mode(LiquidationMode::Instant);
-        let loaded = [(self.collateral.pool, &cpool), (self.debt.pool, &dpool)];
+        let mut others = Vec::with_capacity(self.other_pools.len());
+        for k in &self.other_pools {
+            others.push((k.pool, decode::<Pool>(chain.account_data(&k.pool).await?)?));
+        }
+        let mut loaded = vec![(self.collateral.pool, &cpool), (self.debt.pool, &dpool)];
+        loaded.extend(others.iter().map(|(k, p)| (*k, p)));
         let mut cap_left = true;
         self.buffer_funded = None;
 
         for i in 0..self.positions.len() {
             let t = &self.positions[i];
-            if !t.position.has_debt() {
+            let debt_here = t
+                .position
+                .debts
+                .iter()
+                .any(|e| e.pool == self.debt.pool && e.scaled_debt > 0);
+            if !debt_here {
                 continue;
             }
-            r.scanned += 1;
             if !t.position.has_collateral() {
+                r.scanned += 1;
                 if !t.auction_open && t.position.open_auctions == 0 {
+                    // a fresh read first: another pair's keeper (same debt
+                    // pool) may have written it off already
+                    self.refetch(chain, i).await?;
+                    let t = &self.positions[i];
+                    if !t.position.has_debt() || t.position.has_collateral() {
+                        continue;
+                    }
                     let ix = ixs::settle_bad_debt(
                         &self.signer.pubkey(),
                         &self.market,
@@ -258,6 +298,10 @@ impl Keeper {
                 }
                 continue;
             }
+            if !self.in_pair(&t.position) {
+                continue;
+            }
+            r.scanned += 1;
             if !cap_left && !self.buffer_can_absorb(chain).await? {
                 continue;
             }
@@ -281,6 +325,11 @@ impl Keeper {
                 }
             }
             let t = &self.positions[i];
+            let others: Vec<Pubkey> = t
+                .position
+                .pools()
+                .filter(|p| *p != self.collateral.pool && *p != self.debt.pool)
+                .collect();
             let accounts = ixs::LiquidationAccounts {
                 market: self.market,
                 keeper: self.signer.pubkey(),
@@ -290,7 +339,7 @@ impl Keeper {
                 debt: &self.debt,
                 keeper_collateral: self.keeper_collateral,
                 keeper_debt: self.keeper_debt,
-                others: &[],
+                others: &others,
             };
             let absorb_ix = self.buffer.is_some().then(|| ixs::absorb(&accounts));
             if !cap_left {
@@ -604,4 +653,60 @@ fn penalty(seized: u64, debt_retired: u128, c: &Pool, d: &Pool) -> i128 {
 /// USD from WAD USD.
 pub fn usd(wad: i128) -> f64 {
     wad as f64 / WAD as f64
+}
+
+/// Every collateral/debt pair of a market served in one process: one
+/// [`Keeper`] per pair (the same signer), each knowing the market's other
+/// pools. A pass ticks every pair in turn; a rescan adds new positions to
+/// every pair. The venue of each pair is [`OracleOnly`]: lots are taken only
+/// at `min_discount_bps` below the oracle.
+pub struct MarketKeeper {
+    pub pairs: Vec<Keeper>,
+    pub min_discount_bps: u16,
+}
+
+impl MarketKeeper {
+    /// Tracks `owners` not tracked yet in every pair; returns how many were new.
+    pub async fn track_new<C: Chain>(
+        &mut self,
+        chain: &mut C,
+        owners: &[Pubkey],
+    ) -> Result<usize, TxError> {
+        let mut added = 0;
+        for k in &mut self.pairs {
+            added = added.max(k.track_new(chain, owners).await?);
+        }
+        Ok(added)
+    }
+
+    /// One pass over every pair: each pair's report, or the error that
+    /// stopped its pass (the other pairs still run).
+    pub async fn tick<C: Chain>(&mut self, chain: &mut C) -> Vec<Result<TickReport, TxError>> {
+        let mut out = Vec::with_capacity(self.pairs.len());
+        for k in &mut self.pairs {
+            let r = match k.oracle_venue(chain, self.min_discount_bps).await {
+                Ok(mut venue) => k.tick(chain, &mut venue).await,
+                Err(e) => Err(e),
+            };
+            out.push(r);
+        }
+        out
+    }
+}
+
+impl Keeper {
+    /// A venue at the pair's oracle price (collateral in debt units, WAD)
+    /// that buys lots only at `min_discount_bps` below it.
+    pub async fn oracle_venue<C: Chain>(
+        &self,
+        chain: &mut C,
+        min_discount_bps: u16,
+    ) -> Result<OracleOnly, TxError> {
+        let (c, d) = self.pools(chain).await?;
+        Ok(OracleOnly {
+            oracle_price_wad: c.spot_price_wad.get().saturating_mul(WAD)
+                / d.spot_price_wad.get().max(1),
+            min_discount_bps,
+        })
+    }
 }

@@ -2,9 +2,10 @@
 //! and a short end-to-end simulation.
 use anchor_lang::prelude::Pubkey;
 use sluice_app::config;
-use sluice_app::keeper::{Keeper, OracleOnly};
+use sluice_app::keeper::{Keeper, MarketKeeper, OracleOnly, TickReport};
 use sluice_app::sim::{self, scenario, SimConfig};
 use sluice_client::local::*;
+use sluice_client::{Feed, PoolKeys};
 use solana_signer::Signer;
 
 #[tokio::test]
@@ -200,4 +201,94 @@ async fn keeper_over_json_rpc_liquidates_and_shrugs_off_a_lost_race() {
     );
     env.assert_books(&sol).await;
     env.assert_books(&usdc).await;
+}
+
+/// One keeper process serves every pair of a market: SOL/USDC (auction
+/// preset, depth from the AMM) and ETH/USDC (instant preset). A position
+/// that borrows against both is liquidated through a leg of one pair with
+/// the other pool passed along (each pair knows the market's other pools),
+/// and no pair trips over another pair's positions (no errors).
+#[tokio::test]
+async fn one_keeper_process_serves_every_pair_of_a_market() {
+    const ETH: u64 = 100_000_000; // 8 decimals
+    let mut m = MarketBuilder::default().build().await;
+    let (usdc, sol) = (m.usdc, m.sol);
+    let eth_params = sluice::presets::Preset::Instant.pool_params();
+    let eth = m.env.add_pool(8, Feed::Legacy, eth_params, 2_000.0).await;
+    let all = [usdc, sol, eth];
+    let sol_only = m.borrower(100 * SOL, 7_000 * USDC).await.pubkey();
+    let eth_only = open(&mut m.env, &all, &[(eth, 10 * ETH)], 14_000).await;
+    let both = open(&mut m.env, &all, &[(sol, 50 * SOL), (eth, 5 * ETH)], 10_500).await;
+    let mut env = m.env;
+    let kp = env.user().await;
+    let keeper_debt = env.mint_to(&usdc.mint, &kp.pubkey(), 100_000 * USDC).await;
+    let keeper_sol = env.token_account(&kp.pubkey(), &sol.mint).await;
+    let keeper_eth = env.token_account(&kp.pubkey(), &eth.mint).await;
+    let pair = |c: PoolKeys, kc, others| {
+        Keeper::new(env.market, (c, usdc), kp.insecure_clone(), kc, keeper_debt)
+            .with_other_pools(others)
+    };
+    let mut keeper = MarketKeeper {
+        pairs: vec![
+            pair(sol, keeper_sol, vec![eth]),
+            pair(eth, keeper_eth, vec![sol]),
+        ],
+        min_discount_bps: 100,
+    };
+    let owners = [sol_only, eth_only, both];
+    assert_eq!(keeper.track_new(&mut env, &owners).await.unwrap(), 3);
+
+    // calm: every pair scans its own positions, nobody is liquidated
+    let r = keeper.tick(&mut env).await;
+    let r: Vec<TickReport> = r.into_iter().map(Result::unwrap).collect();
+    assert_eq!((r[0].scanned, r[1].scanned), (2, 2), "{r:?}");
+    assert_eq!(r[0].liquidations + r[1].liquidations, 0);
+
+    // both assets fall 15%, long enough for the TWAP to agree
+    for _ in 0..6 {
+        env.step_prices(10, 4, &[(usdc, 1.0), (sol, 85.0), (eth, 1_700.0)])
+            .await;
+    }
+    let r = keeper.tick(&mut env).await;
+    let r: Vec<TickReport> = r.into_iter().map(Result::unwrap).collect();
+    let key = |o: &Pubkey| env.position_key(o);
+    assert!(r[0].errors.is_empty() && r[1].errors.is_empty(), "{r:?}");
+    // SOL pair: the SOL-only position, then the AMM's per-slot cap is used up
+    assert_eq!(r[0].positions_liquidated, vec![key(&sol_only)], "{r:?}");
+    // ETH pair (instant): the ETH-only position, and the position that holds
+    // both, through its ETH leg with the SOL pool passed along
+    assert_eq!(
+        r[1].positions_liquidated,
+        vec![key(&eth_only), key(&both)],
+        "{r:?}"
+    );
+    let eth_left = |p: sluice::state::Position| {
+        p.collateral
+            .iter()
+            .find(|e| e.pool == eth.pool)
+            .map_or(0, |e| e.amount)
+    };
+    assert!(eth_left(env.position(&eth_only).await) < 10 * ETH);
+    assert!(eth_left(env.position(&both).await) < 5 * ETH);
+    for k in all {
+        env.assert_books(&k).await;
+    }
+}
+
+/// A position with these collateral deposits that borrowed `debt` USDC
+/// (`all[0]` is the USDC pool).
+async fn open(
+    env: &mut Env,
+    all: &[PoolKeys],
+    collateral: &[(PoolKeys, u64)],
+    debt: u64,
+) -> Pubkey {
+    let b = env.user().await;
+    env.open_position(&b).await.unwrap();
+    for (k, amount) in collateral {
+        env.mint_to(&k.mint, &b.pubkey(), *amount).await;
+        env.deposit_collateral(&b, k, *amount).await.unwrap();
+    }
+    env.borrow(&b, &all[0], debt * USDC, all).await.unwrap();
+    b.pubkey()
 }

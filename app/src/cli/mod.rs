@@ -26,7 +26,7 @@ use sluice::health::{position_health, HealthType};
 use sluice::state::{InsuranceBuffer, Pool, Position};
 use sluice_app::chain::rpc::RpcChain;
 use sluice_app::chain::{Chain, TxError};
-use sluice_app::keeper::{Keeper, OracleOnly};
+use sluice_app::keeper::{Keeper, MarketKeeper};
 use sluice_app::sim::{self, report, scenario, SimConfig};
 use sluice_app::{config, ixs};
 use sluice_client::{pda, Feed, PoolKeys};
