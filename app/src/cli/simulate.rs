@@ -1,17 +1,44 @@
 //! `sluice simulate`: the crash simulator, both presets.
 use super::*;
 
+#[derive(Args)]
 pub struct SimulateArgs {
+    /// Number of borrowers.
+    #[arg(long, default_value_t = 1000)]
     pub borrowers: usize,
+    /// Built-in scenario: wick, crash, bleed or depeg.
+    #[arg(long, default_value = "crash", conflicts_with = "price_path")]
     pub scenario: String,
+    /// A CSV file with header `unix_ts,price` (USD per collateral token).
+    #[arg(long)]
     pub price_path: Option<PathBuf>,
+    /// Comma-separated presets to compare (`ideal`: the frictionless
+    /// reference, computed off-chain).
+    #[arg(long, default_value = "sluice,instant,ideal")]
     pub preset: String,
+    /// Print JSON instead of the table.
+    #[arg(long)]
     pub json: bool,
+    /// Write SVG plots into this directory.
+    #[arg(long)]
     pub out: Option<PathBuf>,
+    /// AMM depth: SOL in the pool at the start.
+    #[arg(long, default_value_t = 60_000)]
     pub amm_sol: u64,
+    /// RNG seed for the borrowers' sizes and LTVs.
+    #[arg(long, default_value_t = 7)]
     pub seed: u64,
+    /// USDC in the buffer pool of auction presets (0: none). Default:
+    /// 10% of the borrowers' initial debt.
+    #[arg(long)]
     pub buffer_usd: Option<f64>,
+    /// Depth slippage bound of the collateral pool (bps): the per-slot
+    /// seizure cap and sale room. Default: the preset's (sluice: 100).
+    #[arg(long)]
     pub max_slippage_bps: Option<u16>,
+    /// TWAP window of the collateral pool (seconds). Default: the preset's (20).
+    #[arg(long)]
+    pub twap_window_secs: Option<u32>,
 }
 
 /// The program logs through solana-msg, which prints to stdout on the host
@@ -97,6 +124,7 @@ pub async fn simulate(a: SimulateArgs) -> Result<(), String> {
         cfg.seed = a.seed;
         cfg.buffer_usd = a.buffer_usd;
         cfg.max_slippage_bps = a.max_slippage_bps;
+        cfg.twap_window_secs = a.twap_window_secs;
         if p == IDEAL {
             let book = sim::borrower_book(&cfg, path.first().copied().unwrap_or(0.0));
             results.push(sim::ideal(&cfg, &book));

@@ -42,6 +42,8 @@ pub struct SimConfig {
     /// Overrides the preset's depth slippage bound (the per-slot seizure
     /// cap and sale room), bps.
     pub max_slippage_bps: Option<u16>,
+    /// Overrides the collateral pool's TWAP window, seconds.
+    pub twap_window_secs: Option<u32>,
 }
 
 /// The default buffer pool: 10% of the borrowers' initial debt.
@@ -58,6 +60,7 @@ impl SimConfig {
             seed: 7,
             buffer_usd: None,
             max_slippage_bps: None,
+            twap_window_secs: None,
         }
     }
 }
@@ -186,6 +189,12 @@ pub async fn run(cfg: &SimConfig, progress: impl Fn(u64)) -> Result<SimResult, S
         sol_params
             .validate()
             .map_err(|e| format!("--max-slippage-bps {bps}: {e}"))?;
+    }
+    if let Some(secs) = cfg.twap_window_secs {
+        sol_params.oracle.twap_window_secs = secs;
+        sol_params
+            .validate()
+            .map_err(|e| format!("--twap-window-secs {secs}: {e}"))?;
     }
     let sol = env.add_pool(9, Feed::Pull, sol_params, p0).await;
 
