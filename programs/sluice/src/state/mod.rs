@@ -1,5 +1,30 @@
 //! One file per account type. Every account carries a layout `version` and
 //! reserved bytes so fields can be added by a migration without a realloc.
+
+/// A plain-old-data struct stored inside a zero-copy account and passed in
+/// instructions, events and the IDL: Borsh, `InitSpace`, `Pod`/`Zeroable`,
+/// `#[repr(C)]` (no implicit padding: padding fields are explicit), equality
+/// and `Default`. Attributes (docs, `cfg_attr`) go first, as on any struct.
+macro_rules! pod_struct {
+    ($(#[$meta:meta])* pub struct $name:ident $body:tt) => {
+        $(#[$meta])*
+        #[derive(
+            AnchorSerialize,
+            AnchorDeserialize,
+            Clone,
+            Copy,
+            Debug,
+            Default,
+            PartialEq,
+            Eq,
+            InitSpace,
+            Pod,
+            Zeroable,
+        )]
+        #[repr(C)]
+        pub struct $name $body
+    };
+}
 pub mod auction;
 pub mod buffer;
 pub mod insurance;

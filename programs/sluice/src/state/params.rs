@@ -6,101 +6,65 @@ use crate::constants::bounds::*;
 use crate::errors::SluiceError;
 use crate::math::interest::RateModel;
 
-#[derive(
-    AnchorSerialize,
-    AnchorDeserialize,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    InitSpace,
-    Pod,
-    Zeroable,
-)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(deny_unknown_fields)
-)]
-#[repr(C)]
-pub struct RiskParams {
-    /// Maximum debt / collateral value when opening risk (borrow, withdraw collateral).
-    pub ltv_bps: u16,
-    /// Debt / collateral value at which a position becomes liquidatable.
-    pub liquidation_threshold_bps: u16,
-    /// Discount a liquidator receives on seized collateral.
-    pub liquidation_bonus_bps: u16,
+pod_struct! {
+    #[cfg_attr(
+        feature = "serde",
+        derive(serde::Serialize, serde::Deserialize),
+        serde(deny_unknown_fields)
+    )]
+    pub struct RiskParams {
+        /// Maximum debt / collateral value when opening risk (borrow, withdraw collateral).
+        pub ltv_bps: u16,
+        /// Debt / collateral value at which a position becomes liquidatable.
+        pub liquidation_threshold_bps: u16,
+        /// Discount a liquidator receives on seized collateral.
+        pub liquidation_bonus_bps: u16,
+    }
 }
 
-#[derive(
-    AnchorSerialize,
-    AnchorDeserialize,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    InitSpace,
-    Pod,
-    Zeroable,
-)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(deny_unknown_fields)
-)]
-#[repr(C)]
-pub struct RateParams {
-    pub base_rate_bps: u32,
-    pub optimal_utilization_bps: u32,
-    pub slope1_bps: u32,
-    pub slope2_bps: u32,
-    /// Share of interest paid to the insurance buffer.
-    pub reserve_factor_bps: u16,
-    /// Explicit layout padding (zero-copy: no implicit padding); must be zero.
-    #[cfg_attr(feature = "serde", serde(skip))]
-    pub _padding: [u8; 2],
+pod_struct! {
+    #[cfg_attr(
+        feature = "serde",
+        derive(serde::Serialize, serde::Deserialize),
+        serde(deny_unknown_fields)
+    )]
+    pub struct RateParams {
+        pub base_rate_bps: u32,
+        pub optimal_utilization_bps: u32,
+        pub slope1_bps: u32,
+        pub slope2_bps: u32,
+        /// Share of interest paid to the insurance buffer.
+        pub reserve_factor_bps: u16,
+        /// Explicit layout padding (zero-copy: no implicit padding); must be zero.
+        #[cfg_attr(feature = "serde", serde(skip))]
+        pub _padding: [u8; 2],
+    }
 }
 
-#[derive(
-    AnchorSerialize,
-    AnchorDeserialize,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    InitSpace,
-    Pod,
-    Zeroable,
-)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(deny_unknown_fields)
-)]
-#[repr(C)]
-pub struct OracleParams {
-    /// A Pyth price older than this (seconds, by the cluster clock) is rejected.
-    pub max_age_secs: u32,
-    /// TWAP window in seconds of Pyth publish time. Each price is weighted by
-    /// how long it stood (until the next, strictly newer, publish time), so
-    /// re-reading one update adds nothing.
-    pub twap_window_secs: u32,
-    /// A Pyth price whose confidence exceeds this share of the price is rejected.
-    pub max_conf_bps: u16,
-    /// Spot/TWAP divergence above which liquidation waits (unless the TWAP alone says unhealthy).
-    pub max_twap_divergence_bps: u16,
-    /// 0: PriceUpdateV2 must be fully verified. n > 0: partial with >= n guardian signatures accepted.
-    #[cfg_attr(feature = "serde", serde(default))]
-    pub min_signatures: u8,
-    /// Explicit layout padding; must be zero.
-    #[cfg_attr(feature = "serde", serde(skip))]
-    pub _padding: [u8; 3],
+pod_struct! {
+    #[cfg_attr(
+        feature = "serde",
+        derive(serde::Serialize, serde::Deserialize),
+        serde(deny_unknown_fields)
+    )]
+    pub struct OracleParams {
+        /// A Pyth price older than this (seconds, by the cluster clock) is rejected.
+        pub max_age_secs: u32,
+        /// TWAP window in seconds of Pyth publish time. Each price is weighted by
+        /// how long it stood (until the next, strictly newer, publish time), so
+        /// re-reading one update adds nothing.
+        pub twap_window_secs: u32,
+        /// A Pyth price whose confidence exceeds this share of the price is rejected.
+        pub max_conf_bps: u16,
+        /// Spot/TWAP divergence above which liquidation waits (unless the TWAP alone says unhealthy).
+        pub max_twap_divergence_bps: u16,
+        /// 0: PriceUpdateV2 must be fully verified. n > 0: partial with >= n guardian signatures accepted.
+        #[cfg_attr(feature = "serde", serde(default))]
+        pub min_signatures: u8,
+        /// Explicit layout padding; must be zero.
+        #[cfg_attr(feature = "serde", serde(skip))]
+        pub _padding: [u8; 3],
+    }
 }
 
 /// How a pool's collateral is liquidated.
@@ -129,98 +93,62 @@ pub enum AuctionCurve {
     ExpStep,
 }
 
-#[derive(
-    AnchorSerialize,
-    AnchorDeserialize,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    InitSpace,
-    Pod,
-    Zeroable,
-)]
-#[repr(C)]
-pub struct AuctionParams {
-    /// Linear: slots from start to floor.
-    pub duration_slots: u32,
-    /// ExpStep: one step every `step_slots`, each `step_bps` lower.
-    pub step_slots: u32,
-    /// A lot not sold within this many slots after its decay start must be redone.
-    pub time_limit_slots: u32,
-    /// Start price = oracle price x (1 + start_buffer).
-    pub start_buffer_bps: u16,
-    /// Floor = oracle price at the (re)start x floor_bps.
-    pub floor_bps: u16,
-    pub step_bps: u16,
-    /// The decay start is delayed by 0..=jitter_slots, drawn from SlotHashes.
-    pub jitter_slots: u16,
-    /// Share of the remaining lot paid to the keeper who redoes a stale auction.
-    pub redo_tip_bps: u16,
-    /// An [`AuctionCurve`] as u8 (zero-copy); read it with [`AuctionParams::curve`].
-    pub curve: u8,
-    /// Explicit layout padding; must be zero.
-    pub _padding: u8,
+pod_struct! {
+    pub struct AuctionParams {
+        /// Linear: slots from start to floor.
+        pub duration_slots: u32,
+        /// ExpStep: one step every `step_slots`, each `step_bps` lower.
+        pub step_slots: u32,
+        /// A lot not sold within this many slots after its decay start must be redone.
+        pub time_limit_slots: u32,
+        /// Start price = oracle price x (1 + start_buffer).
+        pub start_buffer_bps: u16,
+        /// Floor = oracle price at the (re)start x floor_bps.
+        pub floor_bps: u16,
+        pub step_bps: u16,
+        /// The decay start is delayed by 0..=jitter_slots, drawn from SlotHashes.
+        pub jitter_slots: u16,
+        /// Share of the remaining lot paid to the keeper who redoes a stale auction.
+        pub redo_tip_bps: u16,
+        /// An [`AuctionCurve`] as u8 (zero-copy); read it with [`AuctionParams::curve`].
+        pub curve: u8,
+        /// Explicit layout padding; must be zero.
+        pub _padding: u8,
+    }
 }
 
-/// How this pool's collateral is liquidated (the pool is the collateral side).
-#[derive(
-    AnchorSerialize,
-    AnchorDeserialize,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    InitSpace,
-    Pod,
-    Zeroable,
-)]
-#[repr(C)]
-pub struct LiquidationParams {
-    /// Governance cap on collateral seized per slot (base units); u64::MAX = none.
-    pub sell_cap_per_slot: u64,
-    pub auction: AuctionParams,
-    /// A partial liquidation restores health to this (liquidation view), >= 1.
-    pub target_health_bps: u16,
-    /// Largest share of a debt leg one liquidation may retire.
-    pub close_factor_bps: u16,
-    /// Price impact bound for the depth cap on registered sources.
-    pub max_slippage_bps: u16,
-    /// A [`LiquidationMode`] as u8 (zero-copy); read it with [`LiquidationParams::mode`].
-    pub mode: u8,
-    /// 1: judge liquidation at max/min(spot, TWAP); 0: at spot alone.
-    pub use_twap: u8,
+pod_struct! {
+    /// How this pool's collateral is liquidated (the pool is the collateral side).
+    pub struct LiquidationParams {
+        /// Governance cap on collateral seized per slot (base units); u64::MAX = none.
+        pub sell_cap_per_slot: u64,
+        pub auction: AuctionParams,
+        /// A partial liquidation restores health to this (liquidation view), >= 1.
+        pub target_health_bps: u16,
+        /// Largest share of a debt leg one liquidation may retire.
+        pub close_factor_bps: u16,
+        /// Price impact bound for the depth cap on registered sources.
+        pub max_slippage_bps: u16,
+        /// A [`LiquidationMode`] as u8 (zero-copy); read it with [`LiquidationParams::mode`].
+        pub mode: u8,
+        /// 1: judge liquidation at max/min(spot, TWAP); 0: at spot alone.
+        pub use_twap: u8,
+    }
 }
 
-#[derive(
-    AnchorSerialize,
-    AnchorDeserialize,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    InitSpace,
-    Pod,
-    Zeroable,
-)]
-#[repr(C)]
-pub struct PoolParams {
-    /// Maximum tokens the pool holds (lender supply + debt + collateral).
-    pub deposit_cap: u64,
-    /// Maximum tokens outstanding as debt.
-    pub borrow_cap: u64,
-    pub liquidation: LiquidationParams,
-    pub rates: RateParams,
-    pub oracle: OracleParams,
-    pub risk: RiskParams,
-    /// Explicit layout padding; must be zero.
-    pub _padding: [u8; 6],
+pod_struct! {
+    pub struct PoolParams {
+        /// Maximum tokens the pool holds (lender supply + debt + collateral).
+        pub deposit_cap: u64,
+        /// Maximum tokens outstanding as debt.
+        pub borrow_cap: u64,
+        pub liquidation: LiquidationParams,
+        pub rates: RateParams,
+        pub oracle: OracleParams,
+        pub risk: RiskParams,
+        /// Explicit layout padding; must be zero.
+        pub _padding: [u8; 6],
+    }
 }
 
 impl LiquidationMode {

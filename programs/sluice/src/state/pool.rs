@@ -68,25 +68,13 @@ impl OracleConfig {
     }
 }
 
-/// One point of the TWAP history: the cumulative price-seconds (wrapping)
-/// up to `publish_time`.
-#[derive(
-    AnchorSerialize,
-    AnchorDeserialize,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    InitSpace,
-    Pod,
-    Zeroable,
-)]
-#[repr(C)]
-pub struct TwapObservation {
-    pub publish_time: i64,
-    pub cumulative: PodU128,
+pod_struct! {
+    /// One point of the TWAP history: the cumulative price-seconds (wrapping)
+    /// up to `publish_time`.
+    pub struct TwapObservation {
+        pub publish_time: i64,
+        pub cumulative: PodU128,
+    }
 }
 
 /// Kind of a registered on-chain liquidity source.
@@ -114,28 +102,16 @@ impl DepthKind {
     }
 }
 
-/// Where the depth cap of this pool's collateral comes from.
-#[derive(
-    AnchorSerialize,
-    AnchorDeserialize,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    InitSpace,
-    Pod,
-    Zeroable,
-)]
-#[repr(C)]
-pub struct DepthSource {
-    /// ConstantProduct: the vault holding this pool's mint. Whirlpool: the pool account.
-    pub account_a: Pubkey,
-    /// ConstantProduct: the other vault of the pair. Whirlpool: unused (zero).
-    pub account_b: Pubkey,
-    /// A [`DepthKind`] as u8 (zero-copy); read it with [`DepthSource::kind`].
-    pub kind: u8,
+pod_struct! {
+    /// Where the depth cap of this pool's collateral comes from.
+    pub struct DepthSource {
+        /// ConstantProduct: the vault holding this pool's mint. Whirlpool: the pool account.
+        pub account_a: Pubkey,
+        /// ConstantProduct: the other vault of the pair. Whirlpool: unused (zero).
+        pub account_b: Pubkey,
+        /// A [`DepthKind`] as u8 (zero-copy); read it with [`DepthSource::kind`].
+        pub kind: u8,
+    }
 }
 
 impl DepthSource {
