@@ -1,6 +1,11 @@
 //! Account-validation attacks on every instruction, one per class where the
 //! class applies. Each case asserts the exact error and that every account the
 //! transaction names is byte-for-byte unchanged afterwards.
+//!
+//! One table per instruction (`<instruction>_attacks`), each case naming the
+//! account it substitutes (by its name in the IDL, so reordering an
+//! `Accounts` struct cannot retarget an attack). The tables share one scene
+//! (`Cast`, `BufferCast`) and run in one transaction stream.
 use anchor_lang::error::ErrorCode as AnchorError;
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::error::InstructionError;
@@ -265,45 +270,206 @@ async fn run(env: &mut Env, cases: Vec<Case>) -> Vec<(String, String)> {
     table
 }
 
+/// One attack case: `case!(cases, instruction, class, prefix, attack,
+/// [signers], expected error)`.
+macro_rules! case {
+    ($cases:ident, $ix:expr, $class:expr, $prefix:expr, $attack:expr, [$($sg:expr),*], $expect:expr) => {
+        $cases.push(Case {
+            ix: $ix,
+            class: $class,
+            prefix: $prefix,
+            attack: $attack,
+            signers: vec![$($sg.insecure_clone()),*],
+            expect: $expect,
+        })
+    };
+}
+
+/// Who and what the attack tables of the lending and liquidation
+/// instructions use: b (liquidated, auction open), h (healthy), the keeper,
+/// e (an empty position), a (the attacker).
+struct Cast {
+    usdc: PoolKeys,
+    sol: PoolKeys,
+    b: Keypair,
+    h: Keypair,
+    k: Keypair,
+    e: Keypair,
+    a: Keypair,
+    auth: Keypair,
+    all: [PoolKeys; 2],
+    refresh: Vec<Instruction>,
+    sys: Pubkey,
+    position_b: Pubkey,
+    position_h: Pubkey,
+}
+
+impl Cast {
+    fn of(s: &mut Scene) -> Self {
+        let all = [s.usdc, s.sol];
+        Cast {
+            usdc: s.usdc,
+            sol: s.sol,
+            b: s.b.insecure_clone(),
+            h: s.h.insecure_clone(),
+            k: s.keeper.insecure_clone(),
+            e: s.empty.insecure_clone(),
+            a: s.attacker.insecure_clone(),
+            auth: s.env.authority.insecure_clone(),
+            all,
+            refresh: s.env.refresh_prices(&all),
+            sys: anchor_lang::system_program::ID,
+            position_b: s.env.position_key(&s.b.pubkey()),
+            position_h: s.env.position_key(&s.h.pubkey()),
+        }
+    }
+}
+
+impl Clone for Cast {
+    fn clone(&self) -> Self {
+        Cast {
+            b: self.b.insecure_clone(),
+            h: self.h.insecure_clone(),
+            k: self.k.insecure_clone(),
+            e: self.e.insecure_clone(),
+            a: self.a.insecure_clone(),
+            auth: self.auth.insecure_clone(),
+            refresh: self.refresh.clone(),
+            ..*self
+        }
+    }
+}
+
+/// The buffer pool tables' cast: a (SOL, USDC) buffer with short waits and a
+/// depositor (`dep`) holding an active stake and a withdrawal request.
+struct BufferCast {
+    usdc: PoolKeys,
+    sol: PoolKeys,
+    k: Keypair,
+    a: Keypair,
+    auth: Keypair,
+    sys: Pubkey,
+    params: sluice::state::BufferParams,
+    bk: BufferKeys,
+    dep: Keypair,
+    refresh: Vec<Instruction>,
+}
+
+impl BufferCast {
+    async fn of(s: &mut Scene) -> Self {
+        let env = &mut s.env;
+        let (usdc, sol) = (s.usdc, s.sol);
+        let params = sluice::state::BufferParams {
+            activation_delay_slots: 10,
+            withdrawal_cooldown_slots: 10,
+            ..sluice::presets::buffer()
+        };
+        let bk = env.init_buffer(&sol, &usdc, params).await;
+        let dep = env.user().await;
+        env.mint_to(&usdc.mint, &dep.pubkey(), 50_000 * USDC).await;
+        env.buffer_deposit(&dep, &bk, 50_000 * USDC).await.unwrap();
+        env.step_prices(10, 4, &[(usdc, 1.0), (sol, 85.0)]).await;
+        env.activate_buffer_stake(&bk, &dep.pubkey()).await.unwrap();
+        let r = client::ix::request_buffer_withdrawal(&dep.pubkey(), &bk, 1_000);
+        env.send(&[r], &[&dep]).await.unwrap();
+        env.step_prices(10, 4, &[(usdc, 1.0), (sol, 85.0)]).await;
+        BufferCast {
+            usdc,
+            sol,
+            k: s.keeper.insecure_clone(),
+            a: s.attacker.insecure_clone(),
+            auth: env.authority.insecure_clone(),
+            sys: anchor_lang::system_program::ID,
+            params,
+            bk,
+            dep,
+            refresh: env.refresh_prices(&[usdc, sol]),
+        }
+    }
+}
+
+impl Clone for BufferCast {
+    fn clone(&self) -> Self {
+        BufferCast {
+            k: self.k.insecure_clone(),
+            a: self.a.insecure_clone(),
+            auth: self.auth.insecure_clone(),
+            dep: self.dep.insecure_clone(),
+            refresh: self.refresh.clone(),
+            ..*self
+        }
+    }
+}
+
+/// Prints the instruction x class table (`cargo test -- --nocapture`).
+fn print_table(table: &[(String, String)]) {
+    let mut by_ix: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
+    for (ix, class) in table {
+        by_ix.entry(ix).or_default().push(class);
+    }
+    for (ix, classes) in &by_ix {
+        println!("| {ix} | {} |", classes.join(", "));
+    }
+}
+
 #[tokio::test]
 async fn every_instruction_rejects_every_applicable_attack() {
     let mut s = scene().await;
-    let env = &mut s.env;
-    let (usdc, sol) = (s.usdc, s.sol);
-    let (b, h, k, e, a) = (
-        s.b.insecure_clone(),
-        s.h.insecure_clone(),
-        s.keeper.insecure_clone(),
-        s.empty.insecure_clone(),
-        s.attacker.insecure_clone(),
-    );
-    let auth = env.authority.insecure_clone();
-    let all = [usdc, sol];
-    let refresh = env.refresh_prices(&all);
-    let sys = anchor_lang::system_program::ID;
-    let position_b = env.position_key(&b.pubkey());
-    let position_h = env.position_key(&h.pubkey());
-    let mut cases: Vec<Case> = Vec::new();
-    macro_rules! case {
-        ($ix:expr, $class:expr, $prefix:expr, $attack:expr, [$($sg:expr),*], $expect:expr) => {
-            cases.push(Case {
-                ix: $ix,
-                class: $class,
-                prefix: $prefix,
-                attack: $attack,
-                signers: vec![$($sg.insecure_clone()),*],
-                expect: $expect,
-            })
-        };
-    }
-    use Expect::*;
+    let c = Cast::of(&mut s);
+    let mut cases = Vec::new();
+    cases.extend(init_market_attacks(&mut s, &c).await);
+    cases.extend(init_pool_attacks(&mut s, &c).await);
+    cases.extend(deposit_attacks(&mut s, &c).await);
+    cases.extend(withdraw_attacks(&mut s, &c).await);
+    cases.extend(open_position_and_close_position_attacks(&mut s, &c).await);
+    cases.extend(deposit_collateral_attacks(&mut s, &c).await);
+    cases.extend(withdraw_collateral_attacks(&mut s, &c).await);
+    cases.extend(borrow_attacks(&mut s, &c).await);
+    cases.extend(repay_attacks(&mut s, &c).await);
+    cases.extend(refresh_pool_and_refresh_price_attacks(&mut s, &c).await);
+    cases.extend(update_pool_params_attacks(&mut s, &c).await);
+    cases.extend(update_market_params_attacks(&mut s, &c).await);
+    cases.extend(propose_authority_attacks(&mut s, &c).await);
+    cases.extend(accept_authority_attacks(&mut s, &c).await);
+    cases.extend(set_depth_sources_attacks(&mut s, &c).await);
+    cases.extend(fund_insurance_attacks(&mut s, &c).await);
+    cases.extend(liquidate_attacks(&mut s, &c).await);
+    cases.extend(liquidate_instant_attacks(&mut s, &c).await);
+    cases.extend(take_attacks(&mut s, &c).await);
+    cases.extend(redo_attacks(&mut s, &c).await);
+    cases.extend(settle_bad_debt_attacks(&mut s, &c).await);
+    let table = run(&mut s.env, cases).await;
+    print_table(&table);
+    assert!(table.len() >= 100, "{} cases", table.len());
+}
 
-    // ---- init_market
+/// init_market
+async fn init_market_attacks(s: &mut Scene, c: &Cast) -> Vec<Case> {
+    #[allow(unused_variables)]
+    let Cast {
+        usdc,
+        sol,
+        b,
+        h,
+        k,
+        e,
+        a,
+        auth,
+        all,
+        refresh,
+        sys,
+        position_b,
+        position_h,
+    } = c.clone();
+    let env = &mut s.env;
+    let mut cases: Vec<Case> = Vec::new();
+    use Expect::*;
     let m2 = Keypair::new();
     let m3 = Keypair::new();
     let i = env.ix_init_market(&m3.pubkey(), &auth.pubkey(), default_market_params());
     env.send(std::slice::from_ref(&i), &[&m3]).await.unwrap();
     case!(
+        cases,
         "init_market",
         "re-initialization",
         vec![],
@@ -313,6 +479,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
     );
     let i = env.ix_init_market(&m2.pubkey(), &auth.pubkey(), default_market_params());
     case!(
+        cases,
         "init_market",
         "arbitrary program in CPI slot",
         vec![],
@@ -320,13 +487,36 @@ async fn every_instruction_rejects_every_applicable_attack() {
         [m2],
         Anchor(AnchorError::InvalidProgramId)
     );
+    cases
+}
 
-    // ---- init_pool
+/// init_pool
+async fn init_pool_attacks(s: &mut Scene, c: &Cast) -> Vec<Case> {
+    #[allow(unused_variables)]
+    let Cast {
+        usdc,
+        sol,
+        b,
+        h,
+        k,
+        e,
+        a,
+        auth,
+        all,
+        refresh,
+        sys,
+        position_b,
+        position_h,
+    } = c.clone();
+    let env = &mut s.env;
+    let mut cases: Vec<Case> = Vec::new();
+    use Expect::*;
     let mint = env.create_mint(6).await;
     let nk = env.pool_keys(&mint, 6, Keypair::new().pubkey(), Feed::Pull, [9; 32]);
     let cfg = env.oracle_config(&nk);
     let ip = env.ix_init_pool(&nk, cfg, default_params());
     case!(
+        cases,
         "init_pool",
         "missing signer",
         vec![],
@@ -335,6 +525,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::AccountNotSigner)
     );
     case!(
+        cases,
         "init_pool",
         "wrong authority",
         vec![],
@@ -343,6 +534,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Sluice(SluiceError::Unauthorized)
     );
     case!(
+        cases,
         "init_pool",
         "fake account chain",
         vec![],
@@ -355,6 +547,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::AccountOwnedByWrongProgram)
     );
     case!(
+        cases,
         "init_pool",
         "re-initialization",
         vec![],
@@ -366,6 +559,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Ix(InstructionError::InvalidInstructionData)
     );
     case!(
+        cases,
         "init_pool",
         "arbitrary program in CPI slot",
         vec![],
@@ -375,6 +569,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
     );
     let nc_vault = non_canonical(&[sluice::constants::VAULT_SEED, nk.pool.as_ref()]);
     case!(
+        cases,
         "init_pool",
         "non-canonical bump",
         vec![],
@@ -383,6 +578,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::ConstraintSeeds)
     );
     case!(
+        cases,
         "init_pool",
         "owner/type substitution",
         vec![],
@@ -390,10 +586,33 @@ async fn every_instruction_rejects_every_applicable_attack() {
         [auth],
         Anchor(AnchorError::AccountDiscriminatorMismatch)
     );
+    cases
+}
 
-    // ---- deposit
+/// deposit
+async fn deposit_attacks(s: &mut Scene, c: &Cast) -> Vec<Case> {
+    #[allow(unused_variables)]
+    let Cast {
+        usdc,
+        sol,
+        b,
+        h,
+        k,
+        e,
+        a,
+        auth,
+        all,
+        refresh,
+        sys,
+        position_b,
+        position_h,
+    } = c.clone();
+    let env = &mut s.env;
+    let mut cases: Vec<Case> = Vec::new();
+    use Expect::*;
     let d = env.ix_deposit(&a.pubkey(), &usdc, USDC).await;
     case!(
+        cases,
         "deposit",
         "missing signer",
         vec![],
@@ -402,6 +621,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::AccountNotSigner)
     );
     case!(
+        cases,
         "deposit",
         "owner/type substitution",
         vec![],
@@ -410,6 +630,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::AccountDiscriminatorMismatch)
     );
     case!(
+        cases,
         "deposit",
         "fake account chain",
         vec![],
@@ -418,6 +639,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::AccountOwnedByWrongProgram)
     );
     case!(
+        cases,
         "deposit",
         "arbitrary program in CPI slot",
         vec![],
@@ -426,6 +648,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::InvalidProgramId)
     );
     case!(
+        cases,
         "deposit",
         "same account in two mutable roles",
         vec![],
@@ -434,6 +657,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::ConstraintDuplicateMutableAccount)
     );
     case!(
+        cases,
         "deposit",
         "another pool's PDA as vault",
         vec![],
@@ -441,10 +665,33 @@ async fn every_instruction_rejects_every_applicable_attack() {
         [a],
         Sluice(SluiceError::VaultMismatch)
     );
+    cases
+}
 
-    // ---- withdraw
+/// withdraw
+async fn withdraw_attacks(s: &mut Scene, c: &Cast) -> Vec<Case> {
+    #[allow(unused_variables)]
+    let Cast {
+        usdc,
+        sol,
+        b,
+        h,
+        k,
+        e,
+        a,
+        auth,
+        all,
+        refresh,
+        sys,
+        position_b,
+        position_h,
+    } = c.clone();
+    let env = &mut s.env;
+    let mut cases: Vec<Case> = Vec::new();
+    use Expect::*;
     let w = env.ix_withdraw(&a.pubkey(), &usdc, 1).await;
     case!(
+        cases,
         "withdraw",
         "missing signer",
         vec![],
@@ -453,6 +700,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::AccountNotSigner)
     );
     case!(
+        cases,
         "withdraw",
         "owner/type substitution",
         vec![],
@@ -461,6 +709,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::AccountDiscriminatorMismatch)
     );
     case!(
+        cases,
         "withdraw",
         "fake account chain",
         vec![],
@@ -469,6 +718,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::AccountOwnedByWrongProgram)
     );
     case!(
+        cases,
         "withdraw",
         "arbitrary program in CPI slot",
         vec![],
@@ -477,6 +727,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::InvalidProgramId)
     );
     case!(
+        cases,
         "withdraw",
         "same account in two mutable roles",
         vec![],
@@ -485,6 +736,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::ConstraintDuplicateMutableAccount)
     );
     case!(
+        cases,
         "withdraw",
         "another pool's PDA as vault",
         vec![],
@@ -492,10 +744,33 @@ async fn every_instruction_rejects_every_applicable_attack() {
         [a],
         Sluice(SluiceError::VaultMismatch)
     );
+    cases
+}
 
-    // ---- open_position / close_position
+/// open_position / close_position
+async fn open_position_and_close_position_attacks(s: &mut Scene, c: &Cast) -> Vec<Case> {
+    #[allow(unused_variables)]
+    let Cast {
+        usdc,
+        sol,
+        b,
+        h,
+        k,
+        e,
+        a,
+        auth,
+        all,
+        refresh,
+        sys,
+        position_b,
+        position_h,
+    } = c.clone();
+    let env = &mut s.env;
+    let mut cases: Vec<Case> = Vec::new();
+    use Expect::*;
     let o = env.ix_open_position(&e.pubkey());
     case!(
+        cases,
         "open_position",
         "re-initialization",
         vec![],
@@ -504,6 +779,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Ix(InstructionError::InvalidInstructionData)
     );
     case!(
+        cases,
         "open_position",
         "missing signer",
         vec![],
@@ -517,6 +793,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         a.pubkey().as_ref(),
     ]);
     case!(
+        cases,
         "open_position",
         "non-canonical bump",
         vec![],
@@ -525,6 +802,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::ConstraintSeeds)
     );
     case!(
+        cases,
         "open_position",
         "arbitrary program in CPI slot",
         vec![],
@@ -537,6 +815,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::InvalidProgramId)
     );
     case!(
+        cases,
         "open_position",
         "fake account chain",
         vec![],
@@ -546,6 +825,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
     );
     let c = env.ix_close_position(&h.pubkey());
     case!(
+        cases,
         "close_position",
         "closing a non-empty position",
         vec![],
@@ -554,6 +834,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Sluice(SluiceError::PositionNotEmpty)
     );
     case!(
+        cases,
         "close_position",
         "missing signer",
         vec![],
@@ -562,6 +843,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::AccountNotSigner)
     );
     case!(
+        cases,
         "close_position",
         "wrong authority",
         vec![],
@@ -574,6 +856,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Sluice(SluiceError::NotPositionOwner)
     );
     case!(
+        cases,
         "close_position",
         "owner/type substitution",
         vec![],
@@ -581,10 +864,33 @@ async fn every_instruction_rejects_every_applicable_attack() {
         [h],
         Anchor(AnchorError::AccountDiscriminatorMismatch)
     );
+    cases
+}
 
-    // ---- deposit_collateral
+/// deposit_collateral
+async fn deposit_collateral_attacks(s: &mut Scene, c: &Cast) -> Vec<Case> {
+    #[allow(unused_variables)]
+    let Cast {
+        usdc,
+        sol,
+        b,
+        h,
+        k,
+        e,
+        a,
+        auth,
+        all,
+        refresh,
+        sys,
+        position_b,
+        position_h,
+    } = c.clone();
+    let env = &mut s.env;
+    let mut cases: Vec<Case> = Vec::new();
+    use Expect::*;
     let dc = env.ix_deposit_collateral(&h.pubkey(), &sol, SOL / 10).await;
     case!(
+        cases,
         "deposit_collateral",
         "missing signer",
         vec![],
@@ -593,6 +899,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::AccountNotSigner)
     );
     case!(
+        cases,
         "deposit_collateral",
         "wrong authority",
         vec![],
@@ -605,6 +912,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Sluice(SluiceError::NotPositionOwner)
     );
     case!(
+        cases,
         "deposit_collateral",
         "owner/type substitution",
         vec![],
@@ -613,6 +921,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::AccountDiscriminatorMismatch)
     );
     case!(
+        cases,
         "deposit_collateral",
         "fake account chain",
         vec![],
@@ -621,6 +930,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::AccountOwnedByWrongProgram)
     );
     case!(
+        cases,
         "deposit_collateral",
         "arbitrary program in CPI slot",
         vec![],
@@ -629,6 +939,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::InvalidProgramId)
     );
     case!(
+        cases,
         "deposit_collateral",
         "same account in two mutable roles",
         vec![],
@@ -637,6 +948,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::ConstraintDuplicateMutableAccount)
     );
     case!(
+        cases,
         "deposit_collateral",
         "another pool's PDA as vault",
         vec![],
@@ -644,12 +956,35 @@ async fn every_instruction_rejects_every_applicable_attack() {
         [h],
         Sluice(SluiceError::VaultMismatch)
     );
+    cases
+}
 
-    // ---- withdraw_collateral
+/// withdraw_collateral
+async fn withdraw_collateral_attacks(s: &mut Scene, c: &Cast) -> Vec<Case> {
+    #[allow(unused_variables)]
+    let Cast {
+        usdc,
+        sol,
+        b,
+        h,
+        k,
+        e,
+        a,
+        auth,
+        all,
+        refresh,
+        sys,
+        position_b,
+        position_h,
+    } = c.clone();
+    let env = &mut s.env;
+    let mut cases: Vec<Case> = Vec::new();
+    use Expect::*;
     let wc = env
         .ix_withdraw_collateral(&h.pubkey(), &sol, SOL, &[usdc])
         .await;
     case!(
+        cases,
         "withdraw_collateral",
         "missing signer",
         refresh.clone(),
@@ -658,6 +993,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::AccountNotSigner)
     );
     case!(
+        cases,
         "withdraw_collateral",
         "wrong authority",
         refresh.clone(),
@@ -671,6 +1007,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Sluice(SluiceError::NotPositionOwner)
     );
     case!(
+        cases,
         "withdraw_collateral",
         "owner/type substitution",
         refresh.clone(),
@@ -679,6 +1016,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::AccountDiscriminatorMismatch)
     );
     case!(
+        cases,
         "withdraw_collateral",
         "fake account chain",
         refresh.clone(),
@@ -687,6 +1025,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Sluice(SluiceError::MissingPoolAccount)
     );
     case!(
+        cases,
         "withdraw_collateral",
         "arbitrary program in CPI slot",
         refresh.clone(),
@@ -695,6 +1034,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::InvalidProgramId)
     );
     case!(
+        cases,
         "withdraw_collateral",
         "same account in two mutable roles",
         refresh.clone(),
@@ -703,6 +1043,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::ConstraintDuplicateMutableAccount)
     );
     case!(
+        cases,
         "withdraw_collateral",
         "another pool's PDA as vault",
         refresh.clone(),
@@ -710,10 +1051,33 @@ async fn every_instruction_rejects_every_applicable_attack() {
         [h],
         Sluice(SluiceError::VaultMismatch)
     );
+    cases
+}
 
-    // ---- borrow
+/// borrow
+async fn borrow_attacks(s: &mut Scene, c: &Cast) -> Vec<Case> {
+    #[allow(unused_variables)]
+    let Cast {
+        usdc,
+        sol,
+        b,
+        h,
+        k,
+        e,
+        a,
+        auth,
+        all,
+        refresh,
+        sys,
+        position_b,
+        position_h,
+    } = c.clone();
+    let env = &mut s.env;
+    let mut cases: Vec<Case> = Vec::new();
+    use Expect::*;
     let br = env.ix_borrow(&h.pubkey(), &usdc, USDC, &[sol]).await;
     case!(
+        cases,
         "borrow",
         "missing signer",
         refresh.clone(),
@@ -722,6 +1086,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::AccountNotSigner)
     );
     case!(
+        cases,
         "borrow",
         "wrong authority",
         refresh.clone(),
@@ -734,6 +1099,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Sluice(SluiceError::NotPositionOwner)
     );
     case!(
+        cases,
         "borrow",
         "owner/type substitution",
         refresh.clone(),
@@ -742,6 +1108,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::AccountDiscriminatorMismatch)
     );
     case!(
+        cases,
         "borrow",
         "fake account chain",
         refresh.clone(),
@@ -750,6 +1117,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Sluice(SluiceError::MissingPoolAccount)
     );
     case!(
+        cases,
         "borrow",
         "arbitrary program in CPI slot",
         refresh.clone(),
@@ -758,6 +1126,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::InvalidProgramId)
     );
     case!(
+        cases,
         "borrow",
         "same account in two mutable roles",
         refresh.clone(),
@@ -766,6 +1135,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::ConstraintDuplicateMutableAccount)
     );
     case!(
+        cases,
         "borrow",
         "another pool's PDA as vault",
         refresh.clone(),
@@ -773,10 +1143,33 @@ async fn every_instruction_rejects_every_applicable_attack() {
         [h],
         Sluice(SluiceError::VaultMismatch)
     );
+    cases
+}
 
-    // ---- repay
+/// repay
+async fn repay_attacks(s: &mut Scene, c: &Cast) -> Vec<Case> {
+    #[allow(unused_variables)]
+    let Cast {
+        usdc,
+        sol,
+        b,
+        h,
+        k,
+        e,
+        a,
+        auth,
+        all,
+        refresh,
+        sys,
+        position_b,
+        position_h,
+    } = c.clone();
+    let env = &mut s.env;
+    let mut cases: Vec<Case> = Vec::new();
+    use Expect::*;
     let rp = env.ix_repay(&h.pubkey(), &h.pubkey(), &usdc, USDC).await;
     case!(
+        cases,
         "repay",
         "missing signer",
         vec![],
@@ -785,6 +1178,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::AccountNotSigner)
     );
     case!(
+        cases,
         "repay",
         "owner/type substitution",
         vec![],
@@ -793,6 +1187,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::AccountDiscriminatorMismatch)
     );
     case!(
+        cases,
         "repay",
         "fake account chain",
         vec![],
@@ -801,6 +1196,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::AccountOwnedByWrongProgram)
     );
     case!(
+        cases,
         "repay",
         "arbitrary program in CPI slot",
         vec![],
@@ -809,6 +1205,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::InvalidProgramId)
     );
     case!(
+        cases,
         "repay",
         "same account in two mutable roles",
         vec![],
@@ -817,6 +1214,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::ConstraintDuplicateMutableAccount)
     );
     case!(
+        cases,
         "repay",
         "another pool's PDA as vault",
         vec![],
@@ -824,10 +1222,33 @@ async fn every_instruction_rejects_every_applicable_attack() {
         [h],
         Sluice(SluiceError::VaultMismatch)
     );
+    cases
+}
 
-    // ---- refresh_pool / refresh_price
+/// refresh_pool / refresh_price
+async fn refresh_pool_and_refresh_price_attacks(s: &mut Scene, c: &Cast) -> Vec<Case> {
+    #[allow(unused_variables)]
+    let Cast {
+        usdc,
+        sol,
+        b,
+        h,
+        k,
+        e,
+        a,
+        auth,
+        all,
+        refresh,
+        sys,
+        position_b,
+        position_h,
+    } = c.clone();
+    let env = &mut s.env;
+    let mut cases: Vec<Case> = Vec::new();
+    use Expect::*;
     let rpl = env.ix_refresh_pool(&usdc);
     case!(
+        cases,
         "refresh_pool",
         "owner/type substitution",
         vec![],
@@ -836,6 +1257,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::AccountDiscriminatorMismatch)
     );
     case!(
+        cases,
         "refresh_pool",
         "fake account chain",
         vec![],
@@ -844,6 +1266,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::AccountOwnedByWrongProgram)
     );
     case!(
+        cases,
         "refresh_pool",
         "arbitrary program in CPI slot",
         vec![],
@@ -852,6 +1275,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::InvalidProgramId)
     );
     case!(
+        cases,
         "refresh_pool",
         "same account in two mutable roles",
         vec![],
@@ -860,6 +1284,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::ConstraintDuplicateMutableAccount)
     );
     case!(
+        cases,
         "refresh_pool",
         "another pool's PDA as vault",
         vec![],
@@ -869,6 +1294,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
     );
     let rpr = env.ix_refresh_price(&sol);
     case!(
+        cases,
         "refresh_price",
         "owner/type substitution",
         vec![],
@@ -877,6 +1303,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::AccountDiscriminatorMismatch)
     );
     case!(
+        cases,
         "refresh_price",
         "fake account chain",
         vec![],
@@ -885,6 +1312,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::AccountOwnedByWrongProgram)
     );
     case!(
+        cases,
         "refresh_price",
         "substituted oracle",
         vec![],
@@ -892,10 +1320,33 @@ async fn every_instruction_rejects_every_applicable_attack() {
         [],
         Sluice(SluiceError::OracleWrongOwner)
     );
+    cases
+}
 
-    // ---- governance
+/// update_pool_params
+async fn update_pool_params_attacks(s: &mut Scene, c: &Cast) -> Vec<Case> {
+    #[allow(unused_variables)]
+    let Cast {
+        usdc,
+        sol,
+        b,
+        h,
+        k,
+        e,
+        a,
+        auth,
+        all,
+        refresh,
+        sys,
+        position_b,
+        position_h,
+    } = c.clone();
+    let env = &mut s.env;
+    let mut cases: Vec<Case> = Vec::new();
+    use Expect::*;
     let up = env.ix_update_pool_params(&auth.pubkey(), &usdc, default_params());
     case!(
+        cases,
         "update_pool_params",
         "missing signer",
         vec![],
@@ -904,6 +1355,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::AccountNotSigner)
     );
     case!(
+        cases,
         "update_pool_params",
         "wrong authority",
         vec![],
@@ -912,6 +1364,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Sluice(SluiceError::Unauthorized)
     );
     case!(
+        cases,
         "update_pool_params",
         "fake account chain",
         vec![],
@@ -924,6 +1377,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::AccountOwnedByWrongProgram)
     );
     case!(
+        cases,
         "update_pool_params",
         "owner/type substitution",
         vec![],
@@ -931,6 +1385,30 @@ async fn every_instruction_rejects_every_applicable_attack() {
         [auth],
         Anchor(AnchorError::AccountDiscriminatorMismatch)
     );
+    cases
+}
+
+/// update_market_params
+async fn update_market_params_attacks(s: &mut Scene, c: &Cast) -> Vec<Case> {
+    #[allow(unused_variables)]
+    let Cast {
+        usdc,
+        sol,
+        b,
+        h,
+        k,
+        e,
+        a,
+        auth,
+        all,
+        refresh,
+        sys,
+        position_b,
+        position_h,
+    } = c.clone();
+    let env = &mut s.env;
+    let mut cases: Vec<Case> = Vec::new();
+    use Expect::*;
     let um = env.ix_update_market_params(
         &auth.pubkey(),
         MarketParams {
@@ -939,6 +1417,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         },
     );
     case!(
+        cases,
         "update_market_params",
         "missing signer",
         vec![],
@@ -947,6 +1426,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::AccountNotSigner)
     );
     case!(
+        cases,
         "update_market_params",
         "wrong authority",
         vec![],
@@ -955,6 +1435,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Sluice(SluiceError::Unauthorized)
     );
     case!(
+        cases,
         "update_market_params",
         "owner/type substitution",
         vec![],
@@ -962,8 +1443,33 @@ async fn every_instruction_rejects_every_applicable_attack() {
         [auth],
         Anchor(AnchorError::AccountDiscriminatorMismatch)
     );
+    cases
+}
+
+/// propose_authority
+async fn propose_authority_attacks(s: &mut Scene, c: &Cast) -> Vec<Case> {
+    #[allow(unused_variables)]
+    let Cast {
+        usdc,
+        sol,
+        b,
+        h,
+        k,
+        e,
+        a,
+        auth,
+        all,
+        refresh,
+        sys,
+        position_b,
+        position_h,
+    } = c.clone();
+    let env = &mut s.env;
+    let mut cases: Vec<Case> = Vec::new();
+    use Expect::*;
     let pa = env.ix_propose_authority(&auth.pubkey(), a.pubkey());
     case!(
+        cases,
         "propose_authority",
         "missing signer",
         vec![],
@@ -972,6 +1478,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::AccountNotSigner)
     );
     case!(
+        cases,
         "propose_authority",
         "wrong authority",
         vec![],
@@ -980,6 +1487,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Sluice(SluiceError::Unauthorized)
     );
     case!(
+        cases,
         "propose_authority",
         "owner/type substitution",
         vec![],
@@ -987,8 +1495,33 @@ async fn every_instruction_rejects_every_applicable_attack() {
         [auth],
         Anchor(AnchorError::AccountDiscriminatorMismatch)
     );
+    cases
+}
+
+/// accept_authority
+async fn accept_authority_attacks(s: &mut Scene, c: &Cast) -> Vec<Case> {
+    #[allow(unused_variables)]
+    let Cast {
+        usdc,
+        sol,
+        b,
+        h,
+        k,
+        e,
+        a,
+        auth,
+        all,
+        refresh,
+        sys,
+        position_b,
+        position_h,
+    } = c.clone();
+    let env = &mut s.env;
+    let mut cases: Vec<Case> = Vec::new();
+    use Expect::*;
     let aa = env.ix_accept_authority(&a.pubkey());
     case!(
+        cases,
         "accept_authority",
         "wrong authority",
         vec![],
@@ -997,6 +1530,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Sluice(SluiceError::NoPendingAuthority)
     );
     case!(
+        cases,
         "accept_authority",
         "missing signer",
         vec![],
@@ -1005,6 +1539,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::AccountNotSigner)
     );
     case!(
+        cases,
         "accept_authority",
         "owner/type substitution",
         vec![],
@@ -1013,6 +1548,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::AccountDiscriminatorMismatch)
     );
     case!(
+        cases,
         "accept_authority",
         "fake account chain",
         vec![],
@@ -1020,8 +1556,33 @@ async fn every_instruction_rejects_every_applicable_attack() {
         [a],
         Anchor(AnchorError::AccountOwnedByWrongProgram)
     );
+    cases
+}
+
+/// set_depth_sources
+async fn set_depth_sources_attacks(s: &mut Scene, c: &Cast) -> Vec<Case> {
+    #[allow(unused_variables)]
+    let Cast {
+        usdc,
+        sol,
+        b,
+        h,
+        k,
+        e,
+        a,
+        auth,
+        all,
+        refresh,
+        sys,
+        position_b,
+        position_h,
+    } = c.clone();
+    let env = &mut s.env;
+    let mut cases: Vec<Case> = Vec::new();
+    use Expect::*;
     let sd = env.ix_set_depth_sources(&auth.pubkey(), &sol, [Default::default(); 2], &[]);
     case!(
+        cases,
         "set_depth_sources",
         "missing signer",
         vec![],
@@ -1030,6 +1591,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::AccountNotSigner)
     );
     case!(
+        cases,
         "set_depth_sources",
         "wrong authority",
         vec![],
@@ -1038,6 +1600,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Sluice(SluiceError::Unauthorized)
     );
     case!(
+        cases,
         "set_depth_sources",
         "fake account chain",
         vec![],
@@ -1050,6 +1613,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::AccountOwnedByWrongProgram)
     );
     case!(
+        cases,
         "set_depth_sources",
         "owner/type substitution",
         vec![],
@@ -1057,8 +1621,30 @@ async fn every_instruction_rejects_every_applicable_attack() {
         [auth],
         Anchor(AnchorError::AccountDiscriminatorMismatch)
     );
+    cases
+}
 
-    // ---- fund_insurance
+/// fund_insurance
+async fn fund_insurance_attacks(s: &mut Scene, c: &Cast) -> Vec<Case> {
+    #[allow(unused_variables)]
+    let Cast {
+        usdc,
+        sol,
+        b,
+        h,
+        k,
+        e,
+        a,
+        auth,
+        all,
+        refresh,
+        sys,
+        position_b,
+        position_h,
+    } = c.clone();
+    let env = &mut s.env;
+    let mut cases: Vec<Case> = Vec::new();
+    use Expect::*;
     let src = env.token_account(&a.pubkey(), &usdc.mint).await;
     let fi = {
         let mut i = env.ix_refresh_pool(&usdc); // replaced below
@@ -1080,6 +1666,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         i
     };
     case!(
+        cases,
         "fund_insurance",
         "missing signer",
         vec![],
@@ -1088,6 +1675,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::AccountNotSigner)
     );
     case!(
+        cases,
         "fund_insurance",
         "another pool's PDA as vault",
         vec![],
@@ -1096,6 +1684,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Sluice(SluiceError::InsuranceMismatch)
     );
     case!(
+        cases,
         "fund_insurance",
         "arbitrary program in CPI slot",
         vec![],
@@ -1104,6 +1693,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::InvalidProgramId)
     );
     case!(
+        cases,
         "fund_insurance",
         "same account in two mutable roles",
         vec![],
@@ -1112,6 +1702,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::ConstraintDuplicateMutableAccount)
     );
     case!(
+        cases,
         "fund_insurance",
         "owner/type substitution",
         vec![],
@@ -1119,14 +1710,37 @@ async fn every_instruction_rejects_every_applicable_attack() {
         [a],
         Sluice(SluiceError::InsuranceMismatch)
     );
+    cases
+}
 
-    // ---- liquidate (auction mode) on the unhealthy-again position b
+/// liquidate (auction mode) on the unhealthy-again position b
+async fn liquidate_attacks(s: &mut Scene, c: &Cast) -> Vec<Case> {
+    #[allow(unused_variables)]
+    let Cast {
+        usdc,
+        sol,
+        b,
+        h,
+        k,
+        e,
+        a,
+        auth,
+        all,
+        refresh,
+        sys,
+        position_b,
+        position_h,
+    } = c.clone();
+    let env = &mut s.env;
+    let mut cases: Vec<Case> = Vec::new();
+    use Expect::*;
     let lq = env
         .ix_liquidate(&k.pubkey(), &b.pubkey(), &sol, &usdc, &[])
         .await;
     // the event CPI's signer must be the program's own event authority, or an
     // attacker could forge liquidation events in an indexer's view
     case!(
+        cases,
         "liquidate",
         "substituted event authority",
         refresh.clone(),
@@ -1135,6 +1749,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::ConstraintAddress)
     );
     case!(
+        cases,
         "liquidate",
         "missing signer",
         refresh.clone(),
@@ -1143,6 +1758,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::AccountNotSigner)
     );
     case!(
+        cases,
         "liquidate",
         "owner/type substitution",
         refresh.clone(),
@@ -1151,6 +1767,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::AccountDiscriminatorMismatch)
     );
     case!(
+        cases,
         "liquidate",
         "fake account chain",
         refresh.clone(),
@@ -1159,6 +1776,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::AccountOwnedByWrongProgram)
     );
     case!(
+        cases,
         "liquidate",
         "arbitrary program in CPI slot",
         refresh.clone(),
@@ -1167,6 +1785,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::InvalidProgramId)
     );
     case!(
+        cases,
         "liquidate",
         "same account in two mutable roles",
         refresh.clone(),
@@ -1175,6 +1794,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::ConstraintDuplicateMutableAccount)
     );
     case!(
+        cases,
         "liquidate",
         "another pool's PDA as vault",
         refresh.clone(),
@@ -1189,6 +1809,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         usdc.pool.as_ref(),
     ]);
     case!(
+        cases,
         "liquidate",
         "non-canonical bump",
         refresh.clone(),
@@ -1197,6 +1818,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::ConstraintSeeds)
     );
     case!(
+        cases,
         "liquidate",
         "spoofed sysvar",
         refresh.clone(),
@@ -1205,6 +1827,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Sluice(SluiceError::AuctionMismatch)
     );
     case!(
+        cases,
         "liquidate",
         "substituted depth account",
         refresh.clone(),
@@ -1213,14 +1836,37 @@ async fn every_instruction_rejects_every_applicable_attack() {
         [k],
         Sluice(SluiceError::DepthAccountMismatch)
     );
+    cases
+}
 
-    // ---- liquidate_instant
+/// liquidate_instant
+async fn liquidate_instant_attacks(s: &mut Scene, c: &Cast) -> Vec<Case> {
+    #[allow(unused_variables)]
+    let Cast {
+        usdc,
+        sol,
+        b,
+        h,
+        k,
+        e,
+        a,
+        auth,
+        all,
+        refresh,
+        sys,
+        position_b,
+        position_h,
+    } = c.clone();
+    let env = &mut s.env;
+    let mut cases: Vec<Case> = Vec::new();
+    use Expect::*;
     let li = env
         .ix_liquidate_instant(&k.pubkey(), &b.pubkey(), &sol, &usdc, &[])
         .await;
     // the event CPI's signer must be the program's own event authority, or an
     // attacker could forge liquidation events in an indexer's view
     case!(
+        cases,
         "liquidate_instant",
         "substituted event authority",
         refresh.clone(),
@@ -1229,6 +1875,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::ConstraintAddress)
     );
     case!(
+        cases,
         "liquidate_instant",
         "missing signer",
         refresh.clone(),
@@ -1237,6 +1884,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::AccountNotSigner)
     );
     case!(
+        cases,
         "liquidate_instant",
         "owner/type substitution",
         refresh.clone(),
@@ -1245,6 +1893,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::AccountDiscriminatorMismatch)
     );
     case!(
+        cases,
         "liquidate_instant",
         "fake account chain",
         refresh.clone(),
@@ -1253,6 +1902,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::AccountOwnedByWrongProgram)
     );
     case!(
+        cases,
         "liquidate_instant",
         "arbitrary program in CPI slot",
         refresh.clone(),
@@ -1261,6 +1911,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::InvalidProgramId)
     );
     case!(
+        cases,
         "liquidate_instant",
         "same account in two mutable roles",
         refresh.clone(),
@@ -1269,6 +1920,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::ConstraintDuplicateMutableAccount)
     );
     case!(
+        cases,
         "liquidate_instant",
         "another pool's PDA as vault",
         refresh.clone(),
@@ -1276,12 +1928,35 @@ async fn every_instruction_rejects_every_applicable_attack() {
         [k],
         Sluice(SluiceError::VaultMismatch)
     );
+    cases
+}
 
-    // ---- take on b's open auction
+/// take on b's open auction
+async fn take_attacks(s: &mut Scene, c: &Cast) -> Vec<Case> {
+    #[allow(unused_variables)]
+    let Cast {
+        usdc,
+        sol,
+        b,
+        h,
+        k,
+        e,
+        a,
+        auth,
+        all,
+        refresh,
+        sys,
+        position_b,
+        position_h,
+    } = c.clone();
+    let env = &mut s.env;
+    let mut cases: Vec<Case> = Vec::new();
+    use Expect::*;
     let tk = env
         .ix_take(&k.pubkey(), &b.pubkey(), &sol, &usdc, SOL, u128::MAX)
         .await;
     case!(
+        cases,
         "take",
         "missing signer",
         vec![],
@@ -1290,6 +1965,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::AccountNotSigner)
     );
     case!(
+        cases,
         "take",
         "auction of another position",
         vec![],
@@ -1298,6 +1974,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Sluice(SluiceError::AuctionMismatch)
     );
     case!(
+        cases,
         "take",
         "owner/type substitution",
         vec![],
@@ -1306,6 +1983,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::AccountDiscriminatorMismatch)
     );
     case!(
+        cases,
         "take",
         "fake account chain",
         vec![],
@@ -1314,6 +1992,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::AccountOwnedByWrongProgram)
     );
     case!(
+        cases,
         "take",
         "arbitrary program in CPI slot",
         vec![],
@@ -1322,6 +2001,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::InvalidProgramId)
     );
     case!(
+        cases,
         "take",
         "same account in two mutable roles",
         vec![],
@@ -1330,6 +2010,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::ConstraintDuplicateMutableAccount)
     );
     case!(
+        cases,
         "take",
         "another pool's PDA as vault",
         vec![],
@@ -1338,6 +2019,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Sluice(SluiceError::VaultMismatch)
     );
     case!(
+        cases,
         "take",
         "substituted insurance",
         vec![],
@@ -1345,10 +2027,33 @@ async fn every_instruction_rejects_every_applicable_attack() {
         [k],
         Sluice(SluiceError::InsuranceMismatch)
     );
+    cases
+}
 
-    // ---- redo
+/// redo
+async fn redo_attacks(s: &mut Scene, c: &Cast) -> Vec<Case> {
+    #[allow(unused_variables)]
+    let Cast {
+        usdc,
+        sol,
+        b,
+        h,
+        k,
+        e,
+        a,
+        auth,
+        all,
+        refresh,
+        sys,
+        position_b,
+        position_h,
+    } = c.clone();
+    let env = &mut s.env;
+    let mut cases: Vec<Case> = Vec::new();
+    use Expect::*;
     let rd = env.ix_redo(&k.pubkey(), &b.pubkey(), &sol, &usdc).await;
     case!(
+        cases,
         "redo",
         "missing signer",
         refresh.clone(),
@@ -1357,6 +2062,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::AccountNotSigner)
     );
     case!(
+        cases,
         "redo",
         "owner/type substitution",
         refresh.clone(),
@@ -1365,6 +2071,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::AccountDiscriminatorMismatch)
     );
     case!(
+        cases,
         "redo",
         "fake account chain",
         refresh.clone(),
@@ -1373,6 +2080,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::AccountOwnedByWrongProgram)
     );
     case!(
+        cases,
         "redo",
         "arbitrary program in CPI slot",
         refresh.clone(),
@@ -1381,6 +2089,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::InvalidProgramId)
     );
     case!(
+        cases,
         "redo",
         "same account in two mutable roles",
         refresh.clone(),
@@ -1389,6 +2098,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::ConstraintDuplicateMutableAccount)
     );
     case!(
+        cases,
         "redo",
         "another pool's PDA as vault",
         refresh.clone(),
@@ -1397,6 +2107,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Sluice(SluiceError::VaultMismatch)
     );
     case!(
+        cases,
         "redo",
         "spoofed sysvar",
         refresh.clone(),
@@ -1405,6 +2116,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Sluice(SluiceError::AuctionMismatch)
     );
     case!(
+        cases,
         "redo",
         "auction of another position",
         refresh.clone(),
@@ -1412,12 +2124,35 @@ async fn every_instruction_rejects_every_applicable_attack() {
         [k],
         Sluice(SluiceError::AuctionMismatch)
     );
+    cases
+}
 
-    // ---- settle_bad_debt
+/// settle_bad_debt
+async fn settle_bad_debt_attacks(s: &mut Scene, c: &Cast) -> Vec<Case> {
+    #[allow(unused_variables)]
+    let Cast {
+        usdc,
+        sol,
+        b,
+        h,
+        k,
+        e,
+        a,
+        auth,
+        all,
+        refresh,
+        sys,
+        position_b,
+        position_h,
+    } = c.clone();
+    let env = &mut s.env;
+    let mut cases: Vec<Case> = Vec::new();
+    use Expect::*;
     let sb = env.ix_settle_bad_debt(&k.pubkey(), &e.pubkey(), &usdc);
     // the event CPI's signer must be the program's own event authority, or an
     // attacker could forge liquidation events in an indexer's view
     case!(
+        cases,
         "settle_bad_debt",
         "substituted event authority",
         vec![],
@@ -1426,6 +2161,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::ConstraintAddress)
     );
     case!(
+        cases,
         "settle_bad_debt",
         "missing signer",
         vec![],
@@ -1434,6 +2170,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::AccountNotSigner)
     );
     case!(
+        cases,
         "settle_bad_debt",
         "owner/type substitution",
         vec![],
@@ -1442,6 +2179,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::AccountDiscriminatorMismatch)
     );
     case!(
+        cases,
         "settle_bad_debt",
         "fake account chain",
         vec![],
@@ -1450,6 +2188,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::AccountOwnedByWrongProgram)
     );
     case!(
+        cases,
         "settle_bad_debt",
         "arbitrary program in CPI slot",
         vec![],
@@ -1458,6 +2197,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::InvalidProgramId)
     );
     case!(
+        cases,
         "settle_bad_debt",
         "same account in two mutable roles",
         vec![],
@@ -1466,6 +2206,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::ConstraintDuplicateMutableAccount)
     );
     case!(
+        cases,
         "settle_bad_debt",
         "another pool's PDA as vault",
         vec![],
@@ -1474,6 +2215,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         Sluice(SluiceError::VaultMismatch)
     );
     case!(
+        cases,
         "settle_bad_debt",
         "substituted insurance",
         vec![],
@@ -1481,17 +2223,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
         [k],
         Sluice(SluiceError::InsuranceMismatch)
     );
-
-    let table = run(env, cases).await;
-    // print the instruction x class table (cargo test -- --nocapture)
-    let mut by_ix: std::collections::BTreeMap<String, Vec<String>> = Default::default();
-    for (ix, class) in &table {
-        by_ix.entry(ix.clone()).or_default().push(class.clone());
-    }
-    for (ix, classes) in &by_ix {
-        println!("| {ix} | {} |", classes.join(", "));
-    }
-    assert!(table.len() >= 100, "{} cases", table.len());
+    cases
 }
 
 fn spl_token_id() -> Pubkey {
@@ -1504,45 +2236,44 @@ fn spl_token_id() -> Pubkey {
 #[tokio::test]
 async fn every_buffer_instruction_rejects_every_applicable_attack() {
     let mut s = scene().await;
-    let env = &mut s.env;
-    let (usdc, sol) = (s.usdc, s.sol);
-    let (k, a) = (s.keeper.insecure_clone(), s.attacker.insecure_clone());
-    let auth = env.authority.insecure_clone();
-    let sys = anchor_lang::system_program::ID;
-    let params = sluice::state::BufferParams {
-        activation_delay_slots: 10,
-        withdrawal_cooldown_slots: 10,
-        ..sluice::presets::buffer()
-    };
-    let bk = env.init_buffer(&sol, &usdc, params).await;
-    // a depositor with an active stake and a withdrawal request
-    let dep = env.user().await;
-    env.mint_to(&usdc.mint, &dep.pubkey(), 50_000 * USDC).await;
-    env.buffer_deposit(&dep, &bk, 50_000 * USDC).await.unwrap();
-    env.step_prices(10, 4, &[(usdc, 1.0), (sol, 85.0)]).await;
-    env.activate_buffer_stake(&bk, &dep.pubkey()).await.unwrap();
-    let r = client::ix::request_buffer_withdrawal(&dep.pubkey(), &bk, 1_000);
-    env.send(&[r], &[&dep]).await.unwrap();
-    env.step_prices(10, 4, &[(usdc, 1.0), (sol, 85.0)]).await;
-    let refresh = env.refresh_prices(&[usdc, sol]);
-    let mut cases: Vec<Case> = Vec::new();
-    macro_rules! case {
-        ($ix:expr, $class:expr, $prefix:expr, $attack:expr, [$($sg:expr),*], $expect:expr) => {
-            cases.push(Case {
-                ix: $ix,
-                class: $class,
-                prefix: $prefix,
-                attack: $attack,
-                signers: vec![$($sg.insecure_clone()),*],
-                expect: $expect,
-            })
-        };
-    }
-    use Expect::*;
+    let c = BufferCast::of(&mut s).await;
+    let mut cases = Vec::new();
+    cases.extend(init_buffer_attacks(&mut s, &c).await);
+    cases.extend(update_buffer_params_attacks(&mut s, &c).await);
+    cases.extend(buffer_deposit_attacks(&mut s, &c).await);
+    cases.extend(activate_buffer_stake_attacks(&mut s, &c).await);
+    cases.extend(request_buffer_withdrawal_attacks(&mut s, &c).await);
+    cases.extend(buffer_withdraw_attacks(&mut s, &c).await);
+    cases.extend(absorb_attacks(&mut s, &c).await);
+    cases.extend(buffer_take_attacks(&mut s, &c).await);
+    let table = run(&mut s.env, cases).await;
+    print_table(&table);
+    let names: std::collections::BTreeSet<&str> = table.iter().map(|(i, _)| i.as_str()).collect();
+    assert_eq!(names.len(), 8, "{names:?}");
+    assert!(table.len() >= 35, "{} cases", table.len());
+}
 
-    // ---- init_buffer
+/// init_buffer
+async fn init_buffer_attacks(s: &mut Scene, c: &BufferCast) -> Vec<Case> {
+    #[allow(unused_variables)]
+    let BufferCast {
+        usdc,
+        sol,
+        k,
+        a,
+        auth,
+        sys,
+        params,
+        bk,
+        dep,
+        refresh,
+    } = c.clone();
+    let env = &mut s.env;
+    let mut cases: Vec<Case> = Vec::new();
+    use Expect::*;
     let ib = client::ix::init_buffer(&env.payer(), &auth.pubkey(), &bk, params);
     case!(
+        cases,
         "init_buffer",
         "re-initialization",
         vec![],
@@ -1553,6 +2284,7 @@ async fn every_buffer_instruction_rejects_every_applicable_attack() {
     let fresh = BufferKeys::derive(&env.market, &usdc, &sol);
     let ib2 = client::ix::init_buffer(&env.payer(), &auth.pubkey(), &fresh, params);
     case!(
+        cases,
         "init_buffer",
         "missing signer",
         vec![],
@@ -1561,6 +2293,7 @@ async fn every_buffer_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::AccountNotSigner)
     );
     case!(
+        cases,
         "init_buffer",
         "attacker as authority",
         vec![],
@@ -1569,6 +2302,7 @@ async fn every_buffer_instruction_rejects_every_applicable_attack() {
         Sluice(SluiceError::Unauthorized)
     );
     case!(
+        cases,
         "init_buffer",
         "fake account chain",
         vec![],
@@ -1581,6 +2315,7 @@ async fn every_buffer_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::AccountOwnedByWrongProgram)
     );
     case!(
+        cases,
         "init_buffer",
         "mint of another pool",
         vec![],
@@ -1589,6 +2324,7 @@ async fn every_buffer_instruction_rejects_every_applicable_attack() {
         Sluice(SluiceError::MintMismatch)
     );
     case!(
+        cases,
         "init_buffer",
         "arbitrary program in CPI slot",
         vec![],
@@ -1596,10 +2332,29 @@ async fn every_buffer_instruction_rejects_every_applicable_attack() {
         [auth],
         Anchor(AnchorError::InvalidProgramId)
     );
+    cases
+}
 
-    // ---- update_buffer_params
+/// update_buffer_params
+async fn update_buffer_params_attacks(s: &mut Scene, c: &BufferCast) -> Vec<Case> {
+    #[allow(unused_variables)]
+    let BufferCast {
+        usdc,
+        sol,
+        k,
+        a,
+        auth,
+        sys,
+        params,
+        bk,
+        dep,
+        refresh,
+    } = c.clone();
+    let mut cases: Vec<Case> = Vec::new();
+    use Expect::*;
     let up = client::ix::update_buffer_params(&auth.pubkey(), &bk, params);
     case!(
+        cases,
         "update_buffer_params",
         "missing signer",
         vec![],
@@ -1608,6 +2363,7 @@ async fn every_buffer_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::AccountNotSigner)
     );
     case!(
+        cases,
         "update_buffer_params",
         "attacker as authority",
         vec![],
@@ -1616,6 +2372,7 @@ async fn every_buffer_instruction_rejects_every_applicable_attack() {
         Sluice(SluiceError::Unauthorized)
     );
     case!(
+        cases,
         "update_buffer_params",
         "attacker's fake market",
         vec![],
@@ -1628,6 +2385,7 @@ async fn every_buffer_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::AccountOwnedByWrongProgram)
     );
     case!(
+        cases,
         "update_buffer_params",
         "owner/type substitution",
         vec![],
@@ -1635,10 +2393,30 @@ async fn every_buffer_instruction_rejects_every_applicable_attack() {
         [auth],
         Anchor(AnchorError::AccountDiscriminatorMismatch)
     );
+    cases
+}
 
-    // ---- buffer_deposit
+/// buffer_deposit
+async fn buffer_deposit_attacks(s: &mut Scene, c: &BufferCast) -> Vec<Case> {
+    #[allow(unused_variables)]
+    let BufferCast {
+        usdc,
+        sol,
+        k,
+        a,
+        auth,
+        sys,
+        params,
+        bk,
+        dep,
+        refresh,
+    } = c.clone();
+    let env = &mut s.env;
+    let mut cases: Vec<Case> = Vec::new();
+    use Expect::*;
     let bd = env.ix_buffer_deposit(&a.pubkey(), &bk, 100 * USDC).await;
     case!(
+        cases,
         "buffer_deposit",
         "missing signer",
         refresh.clone(),
@@ -1647,6 +2425,7 @@ async fn every_buffer_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::AccountNotSigner)
     );
     case!(
+        cases,
         "buffer_deposit",
         "owner/type substitution",
         refresh.clone(),
@@ -1655,6 +2434,7 @@ async fn every_buffer_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::AccountDiscriminatorMismatch)
     );
     case!(
+        cases,
         "buffer_deposit",
         "buffer's other vault",
         refresh.clone(),
@@ -1663,6 +2443,7 @@ async fn every_buffer_instruction_rejects_every_applicable_attack() {
         Sluice(SluiceError::BufferMismatch)
     );
     case!(
+        cases,
         "buffer_deposit",
         "pool of another pair",
         refresh.clone(),
@@ -1671,6 +2452,7 @@ async fn every_buffer_instruction_rejects_every_applicable_attack() {
         Sluice(SluiceError::BufferMismatch)
     );
     case!(
+        cases,
         "buffer_deposit",
         "source of another mint",
         refresh.clone(),
@@ -1683,6 +2465,7 @@ async fn every_buffer_instruction_rejects_every_applicable_attack() {
         Sluice(SluiceError::MintMismatch)
     );
     case!(
+        cases,
         "buffer_deposit",
         "stake of another owner",
         refresh.clone(),
@@ -1690,10 +2473,30 @@ async fn every_buffer_instruction_rejects_every_applicable_attack() {
         [a],
         Anchor(AnchorError::ConstraintSeeds)
     );
+    cases
+}
 
-    // ---- activate_buffer_stake
+/// activate_buffer_stake
+async fn activate_buffer_stake_attacks(s: &mut Scene, c: &BufferCast) -> Vec<Case> {
+    #[allow(unused_variables)]
+    let BufferCast {
+        usdc,
+        sol,
+        k,
+        a,
+        auth,
+        sys,
+        params,
+        bk,
+        dep,
+        refresh,
+    } = c.clone();
+    let env = &mut s.env;
+    let mut cases: Vec<Case> = Vec::new();
+    use Expect::*;
     let ab = client::ix::activate_buffer_stake(&bk, &dep.pubkey());
     case!(
+        cases,
         "activate_buffer_stake",
         "owner/type substitution",
         refresh.clone(),
@@ -1702,6 +2505,7 @@ async fn every_buffer_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::AccountDiscriminatorMismatch)
     );
     case!(
+        cases,
         "activate_buffer_stake",
         "pool of another pair",
         refresh.clone(),
@@ -1710,6 +2514,7 @@ async fn every_buffer_instruction_rejects_every_applicable_attack() {
         Sluice(SluiceError::BufferMismatch)
     );
     case!(
+        cases,
         "activate_buffer_stake",
         "fake account chain",
         refresh.clone(),
@@ -1717,10 +2522,29 @@ async fn every_buffer_instruction_rejects_every_applicable_attack() {
         [],
         Anchor(AnchorError::AccountOwnedByWrongProgram)
     );
+    cases
+}
 
-    // ---- request_buffer_withdrawal
+/// request_buffer_withdrawal
+async fn request_buffer_withdrawal_attacks(_: &mut Scene, c: &BufferCast) -> Vec<Case> {
+    #[allow(unused_variables)]
+    let BufferCast {
+        usdc,
+        sol,
+        k,
+        a,
+        auth,
+        sys,
+        params,
+        bk,
+        dep,
+        refresh,
+    } = c.clone();
+    let mut cases: Vec<Case> = Vec::new();
+    use Expect::*;
     let rq = client::ix::request_buffer_withdrawal(&a.pubkey(), &bk, 1_000);
     case!(
+        cases,
         "request_buffer_withdrawal",
         "another owner's stake",
         vec![],
@@ -1729,6 +2553,7 @@ async fn every_buffer_instruction_rejects_every_applicable_attack() {
         Sluice(SluiceError::Unauthorized)
     );
     case!(
+        cases,
         "request_buffer_withdrawal",
         "missing signer",
         vec![],
@@ -1739,11 +2564,31 @@ async fn every_buffer_instruction_rejects_every_applicable_attack() {
         [],
         Anchor(AnchorError::AccountNotSigner)
     );
+    cases
+}
 
-    // ---- buffer_withdraw
+/// buffer_withdraw
+async fn buffer_withdraw_attacks(s: &mut Scene, c: &BufferCast) -> Vec<Case> {
+    #[allow(unused_variables)]
+    let BufferCast {
+        usdc,
+        sol,
+        k,
+        a,
+        auth,
+        sys,
+        params,
+        bk,
+        dep,
+        refresh,
+    } = c.clone();
+    let env = &mut s.env;
+    let mut cases: Vec<Case> = Vec::new();
+    use Expect::*;
     let bw = env.ix_buffer_withdraw(&dep.pubkey(), &bk).await;
     let aw = env.ix_buffer_withdraw(&a.pubkey(), &bk).await;
     case!(
+        cases,
         "buffer_withdraw",
         "another owner's stake",
         vec![],
@@ -1752,6 +2597,7 @@ async fn every_buffer_instruction_rejects_every_applicable_attack() {
         Sluice(SluiceError::Unauthorized)
     );
     case!(
+        cases,
         "buffer_withdraw",
         "missing signer",
         vec![],
@@ -1760,6 +2606,7 @@ async fn every_buffer_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::AccountNotSigner)
     );
     case!(
+        cases,
         "buffer_withdraw",
         "pool vault as buffer vault",
         vec![],
@@ -1768,6 +2615,7 @@ async fn every_buffer_instruction_rejects_every_applicable_attack() {
         Sluice(SluiceError::BufferMismatch)
     );
     case!(
+        cases,
         "buffer_withdraw",
         "destination of another mint",
         vec![],
@@ -1780,6 +2628,7 @@ async fn every_buffer_instruction_rejects_every_applicable_attack() {
         Sluice(SluiceError::MintMismatch)
     );
     case!(
+        cases,
         "buffer_withdraw",
         "arbitrary program in CPI slot",
         vec![],
@@ -1787,14 +2636,34 @@ async fn every_buffer_instruction_rejects_every_applicable_attack() {
         [dep],
         Anchor(AnchorError::InvalidProgramId)
     );
+    cases
+}
 
-    // ---- absorb
+/// absorb
+async fn absorb_attacks(s: &mut Scene, c: &BufferCast) -> Vec<Case> {
+    #[allow(unused_variables)]
+    let BufferCast {
+        usdc,
+        sol,
+        k,
+        a,
+        auth,
+        sys,
+        params,
+        bk,
+        dep,
+        refresh,
+    } = c.clone();
+    let env = &mut s.env;
+    let mut cases: Vec<Case> = Vec::new();
+    use Expect::*;
     let abs = env
         .ix_absorb(&k.pubkey(), &s.b.pubkey(), &sol, &usdc, &[])
         .await;
     // the event CPI's signer must be the program's own event authority, or an
     // attacker could forge liquidation events in an indexer's view
     case!(
+        cases,
         "absorb",
         "substituted event authority",
         refresh.clone(),
@@ -1803,6 +2672,7 @@ async fn every_buffer_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::ConstraintAddress)
     );
     case!(
+        cases,
         "absorb",
         "missing signer",
         refresh.clone(),
@@ -1811,6 +2681,7 @@ async fn every_buffer_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::AccountNotSigner)
     );
     case!(
+        cases,
         "absorb",
         "buffer's vault swapped for the attacker's",
         refresh.clone(),
@@ -1823,6 +2694,7 @@ async fn every_buffer_instruction_rejects_every_applicable_attack() {
         Sluice(SluiceError::BufferMismatch)
     );
     case!(
+        cases,
         "absorb",
         "another pool's PDA as vault",
         refresh.clone(),
@@ -1831,6 +2703,7 @@ async fn every_buffer_instruction_rejects_every_applicable_attack() {
         Sluice(SluiceError::VaultMismatch)
     );
     case!(
+        cases,
         "absorb",
         "fake account chain",
         refresh.clone(),
@@ -1839,6 +2712,7 @@ async fn every_buffer_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::AccountOwnedByWrongProgram)
     );
     case!(
+        cases,
         "absorb",
         "owner/type substitution",
         refresh.clone(),
@@ -1847,6 +2721,7 @@ async fn every_buffer_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::AccountDiscriminatorMismatch)
     );
     case!(
+        cases,
         "absorb",
         "same account in two mutable roles",
         refresh.clone(),
@@ -1855,6 +2730,7 @@ async fn every_buffer_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::ConstraintDuplicateMutableAccount)
     );
     case!(
+        cases,
         "absorb",
         "arbitrary program in CPI slot",
         refresh.clone(),
@@ -1863,6 +2739,7 @@ async fn every_buffer_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::InvalidProgramId)
     );
     case!(
+        cases,
         "absorb",
         "keeper reward to another mint",
         refresh.clone(),
@@ -1875,6 +2752,7 @@ async fn every_buffer_instruction_rejects_every_applicable_attack() {
         Sluice(SluiceError::MintMismatch)
     );
     case!(
+        cases,
         "absorb",
         "spoofed depth account",
         refresh.clone(),
@@ -1882,10 +2760,30 @@ async fn every_buffer_instruction_rejects_every_applicable_attack() {
         [k],
         Sluice(SluiceError::DepthAccountMismatch)
     );
+    cases
+}
 
-    // ---- buffer_take
+/// buffer_take
+async fn buffer_take_attacks(s: &mut Scene, c: &BufferCast) -> Vec<Case> {
+    #[allow(unused_variables)]
+    let BufferCast {
+        usdc,
+        sol,
+        k,
+        a,
+        auth,
+        sys,
+        params,
+        bk,
+        dep,
+        refresh,
+    } = c.clone();
+    let env = &mut s.env;
+    let mut cases: Vec<Case> = Vec::new();
+    use Expect::*;
     let bt = env.ix_buffer_take(&k.pubkey(), &bk, SOL, u128::MAX).await;
     case!(
+        cases,
         "buffer_take",
         "missing signer",
         refresh.clone(),
@@ -1894,6 +2792,7 @@ async fn every_buffer_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::AccountNotSigner)
     );
     case!(
+        cases,
         "buffer_take",
         "pool vault as buffer vault",
         refresh.clone(),
@@ -1902,6 +2801,7 @@ async fn every_buffer_instruction_rejects_every_applicable_attack() {
         Sluice(SluiceError::BufferMismatch)
     );
     case!(
+        cases,
         "buffer_take",
         "destination of another mint",
         refresh.clone(),
@@ -1914,6 +2814,7 @@ async fn every_buffer_instruction_rejects_every_applicable_attack() {
         Sluice(SluiceError::MintMismatch)
     );
     case!(
+        cases,
         "buffer_take",
         "fake account chain",
         refresh.clone(),
@@ -1922,6 +2823,7 @@ async fn every_buffer_instruction_rejects_every_applicable_attack() {
         Anchor(AnchorError::AccountOwnedByWrongProgram)
     );
     case!(
+        cases,
         "buffer_take",
         "arbitrary program in CPI slot",
         refresh.clone(),
@@ -1929,9 +2831,5 @@ async fn every_buffer_instruction_rejects_every_applicable_attack() {
         [k],
         Anchor(AnchorError::InvalidProgramId)
     );
-
-    let table = run(env, cases).await;
-    let names: std::collections::BTreeSet<&str> = table.iter().map(|(i, _)| i.as_str()).collect();
-    assert_eq!(names.len(), 8, "{names:?}");
-    assert!(table.len() >= 35, "{} cases", table.len());
+    cases
 }
