@@ -298,11 +298,11 @@ async fn update_pool_params_for_a_pool_of_another_market_is_rejected() {
 
 #[tokio::test]
 async fn update_market_params_pauses_and_unpauses() {
-    let mut t = TwoPools::new().await;
+    let mut t = MarketBuilder::lending().build().await;
     let auth = t.env.authority.insecure_clone();
     let (usdc, sol) = (t.usdc, t.sol);
     let lender = t.lender.insecure_clone();
-    let b = t.borrower(10 * SOL).await;
+    let b = t.holder(10 * SOL).await;
     let ix = t.env.ix_update_market_params(
         &auth.pubkey(),
         MarketParams {

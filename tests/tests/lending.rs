@@ -201,8 +201,8 @@ async fn pool_paired_with_a_foreign_market_is_rejected() {
 
 #[tokio::test]
 async fn withdraw_beyond_unborrowed_liquidity_is_rejected() {
-    let mut t = TwoPools::new().await;
-    let b = t.borrower(10_000 * SOL).await;
+    let mut t = MarketBuilder::lending().build().await;
+    let b = t.holder(10_000 * SOL).await;
     let (usdc, all, lender) = (t.usdc, t.all(), t.lender.insecure_clone());
     // borrow 400k of the 500k supplied
     t.env.borrow(&b, &usdc, 400_000 * USDC, &all).await.unwrap();
@@ -219,8 +219,8 @@ async fn withdraw_beyond_unborrowed_liquidity_is_rejected() {
 
 #[tokio::test]
 async fn interest_accrues_to_lenders_and_reserve_share_to_insurance() {
-    let mut t = TwoPools::new().await;
-    let b = t.borrower(10_000 * SOL).await;
+    let mut t = MarketBuilder::lending().build().await;
+    let b = t.holder(10_000 * SOL).await;
     let (usdc, all, lender) = (t.usdc, t.all(), t.lender.insecure_clone());
     t.env.borrow(&b, &usdc, 400_000 * USDC, &all).await.unwrap();
     let before = t.env.pool(&usdc).await;
@@ -270,8 +270,8 @@ async fn interest_accrues_to_lenders_and_reserve_share_to_insurance() {
 
 #[tokio::test]
 async fn deposit_worth_less_than_one_share_is_rejected() {
-    let mut t = TwoPools::new().await;
-    let b = t.borrower(10_000 * SOL).await;
+    let mut t = MarketBuilder::lending().build().await;
+    let b = t.holder(10_000 * SOL).await;
     let (usdc, all, lender) = (t.usdc, t.all(), t.lender.insecure_clone());
     t.env.borrow(&b, &usdc, 400_000 * USDC, &all).await.unwrap();
     t.env.advance(100, 365 * 24 * 3600).await;
@@ -288,7 +288,7 @@ async fn deposit_worth_less_than_one_share_is_rejected() {
 
 #[tokio::test]
 async fn refresh_pool_with_substituted_accounts_is_rejected() {
-    let mut t = TwoPools::new().await;
+    let mut t = MarketBuilder::lending().build().await;
     let (usdc, sol) = (t.usdc, t.sol);
     let mut ix = t.env.ix_refresh_pool(&usdc);
     ix.accounts[1].pubkey = sol.vault;

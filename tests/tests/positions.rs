@@ -33,8 +33,8 @@ async fn open_position_twice_fails() {
 
 #[tokio::test]
 async fn close_position_rejects_non_owner_and_non_empty() {
-    let mut t = TwoPools::new().await;
-    let b = t.borrower(SOL).await;
+    let mut t = MarketBuilder::lending().build().await;
+    let b = t.holder(SOL).await;
     let mallory = t.env.user().await;
     let mut ix = t.env.ix_close_position(&mallory.pubkey());
     ix.accounts[1].pubkey = t.env.position_key(&b.pubkey());
@@ -51,9 +51,9 @@ async fn close_position_rejects_non_owner_and_non_empty() {
 
 #[tokio::test]
 async fn deposit_and_withdraw_collateral_round_trip() {
-    let mut t = TwoPools::new().await;
+    let mut t = MarketBuilder::lending().build().await;
     let sol = t.sol;
-    let b = t.borrower(10 * SOL).await;
+    let b = t.holder(10 * SOL).await;
     let pos = t.env.position(&b.pubkey()).await;
     assert_eq!(pos.collateral[0].pool, sol.pool);
     assert_eq!(pos.collateral[0].amount, 10 * SOL);
@@ -79,9 +79,9 @@ async fn deposit_and_withdraw_collateral_round_trip() {
 
 #[tokio::test]
 async fn collateral_amount_rejections() {
-    let mut t = TwoPools::new().await;
+    let mut t = MarketBuilder::lending().build().await;
     let (sol, usdc, all) = (t.sol, t.usdc, t.all());
-    let b = t.borrower(10 * SOL).await;
+    let b = t.holder(10 * SOL).await;
     t.env.mint_to(&sol.mint, &b.pubkey(), SOL).await;
     assert_sluice_err(
         t.env.deposit_collateral(&b, &sol, 0).await,
@@ -116,9 +116,9 @@ async fn collateral_amount_rejections() {
 
 #[tokio::test]
 async fn collateral_cannot_be_moved_by_a_non_owner() {
-    let mut t = TwoPools::new().await;
+    let mut t = MarketBuilder::lending().build().await;
     let sol = t.sol;
-    let b = t.borrower(10 * SOL).await;
+    let b = t.holder(10 * SOL).await;
     let mallory = t.env.user().await;
     t.env.mint_to(&sol.mint, &mallory.pubkey(), SOL).await;
     // mallory withdraws from b's position to her own wallet
@@ -156,9 +156,9 @@ async fn collateral_cannot_be_moved_by_a_non_owner() {
 
 #[tokio::test]
 async fn withdraw_collateral_into_another_pools_vault_is_rejected() {
-    let mut t = TwoPools::new().await;
+    let mut t = MarketBuilder::lending().build().await;
     let (sol, usdc) = (t.sol, t.usdc);
-    let b = t.borrower(10 * SOL).await;
+    let b = t.holder(10 * SOL).await;
     let mut ix = t
         .env
         .ix_withdraw_collateral(&b.pubkey(), &sol, SOL, &[])
@@ -210,9 +210,9 @@ async fn position_holds_four_collateral_entries_and_refuses_a_fifth() {
 
 #[tokio::test]
 async fn borrow_records_debt_and_pays_out() {
-    let mut t = TwoPools::new().await;
+    let mut t = MarketBuilder::lending().build().await;
     let (usdc, all) = (t.usdc, t.all());
-    let b = t.borrower(10 * SOL).await;
+    let b = t.holder(10 * SOL).await;
     let vault_before = t.env.balance(&usdc.vault).await;
     t.env.borrow(&b, &usdc, 500 * USDC, &all).await.unwrap();
     assert_eq!(t.env.balance_of(&b.pubkey(), &usdc.mint).await, 500 * USDC);
@@ -233,10 +233,10 @@ async fn borrow_records_debt_and_pays_out() {
 
 #[tokio::test]
 async fn borrow_up_to_ltv_and_not_one_unit_more() {
-    let mut t = TwoPools::new().await;
+    let mut t = MarketBuilder::lending().build().await;
     let (usdc, all) = (t.usdc, t.all());
     // 10 SOL at $100 = $1000, LTV 75%: $750 of USDC at $1
-    let b = t.borrower(10 * SOL).await;
+    let b = t.holder(10 * SOL).await;
     assert_sluice_err(
         t.env.borrow(&b, &usdc, 750 * USDC + 1, &all).await,
         SluiceError::PositionUnhealthy,
@@ -251,9 +251,9 @@ async fn borrow_up_to_ltv_and_not_one_unit_more() {
 
 #[tokio::test]
 async fn borrow_amount_rejections() {
-    let mut t = TwoPools::new().await;
+    let mut t = MarketBuilder::lending().build().await;
     let (usdc, all) = (t.usdc, t.all());
-    let b = t.borrower(10 * SOL).await;
+    let b = t.holder(10 * SOL).await;
     assert_sluice_err(
         t.env.borrow(&b, &usdc, 0, &all).await,
         SluiceError::ZeroAmount,
@@ -263,7 +263,7 @@ async fn borrow_amount_rejections() {
         SluiceError::InsufficientLiquidity,
     );
     // a borrower with no collateral at all
-    let broke = t.borrower(0).await;
+    let broke = t.holder(0).await;
     assert_sluice_err(
         t.env.borrow(&broke, &usdc, 1, &all).await,
         SluiceError::PositionUnhealthy,
@@ -273,14 +273,14 @@ async fn borrow_amount_rejections() {
 
 #[tokio::test]
 async fn borrow_above_cap_is_rejected() {
-    let mut t = TwoPools::new().await;
+    let mut t = MarketBuilder::lending().build().await;
     let (usdc, all) = (t.usdc, t.all());
     let auth = t.env.authority.insecure_clone();
     let mut p = default_params();
     p.borrow_cap = 100 * USDC;
     let ix = t.env.ix_update_pool_params(&auth.pubkey(), &usdc, p);
     t.env.send(&[ix], &[&auth]).await.unwrap();
-    let b = t.borrower(10 * SOL).await;
+    let b = t.holder(10 * SOL).await;
     t.env.borrow(&b, &usdc, 100 * USDC, &all).await.unwrap();
     assert_sluice_err(
         t.env.borrow(&b, &usdc, 1, &all).await,
@@ -290,9 +290,9 @@ async fn borrow_above_cap_is_rejected() {
 
 #[tokio::test]
 async fn borrow_requires_prices_refreshed_in_the_same_slot() {
-    let mut t = TwoPools::new().await;
+    let mut t = MarketBuilder::lending().build().await;
     let (usdc, sol) = (t.usdc, t.sol);
-    let b = t.borrower(10 * SOL).await;
+    let b = t.holder(10 * SOL).await;
     // no refresh at all
     let ix = t.env.ix_borrow(&b.pubkey(), &usdc, USDC, &[sol]).await;
     assert_sluice_err(
@@ -321,9 +321,9 @@ async fn borrow_requires_prices_refreshed_in_the_same_slot() {
 
 #[tokio::test]
 async fn borrow_without_the_collateral_pool_is_rejected() {
-    let mut t = TwoPools::new().await;
+    let mut t = MarketBuilder::lending().build().await;
     let (usdc, sol) = (t.usdc, t.sol);
-    let b = t.borrower(10 * SOL).await;
+    let b = t.holder(10 * SOL).await;
     let mut ixs = t.env.refresh_prices(&[usdc, sol]);
     ixs.push(t.env.ix_borrow(&b.pubkey(), &usdc, USDC, &[]).await);
     assert_sluice_err(
@@ -334,9 +334,9 @@ async fn borrow_without_the_collateral_pool_is_rejected() {
 
 #[tokio::test]
 async fn borrow_with_a_forged_pool_in_remaining_accounts_is_rejected() {
-    let mut t = TwoPools::new().await;
+    let mut t = MarketBuilder::lending().build().await;
     let (usdc, sol) = (t.usdc, t.sol);
-    let b = t.borrower(10 * SOL).await;
+    let b = t.holder(10 * SOL).await;
     // a copy of the SOL pool with a 1000x price, owned by another program
     let mut data = t.env.account(&sol.pool).await.unwrap().data;
     let mut forged: sluice::state::Pool =
@@ -366,9 +366,9 @@ async fn borrow_with_a_forged_pool_in_remaining_accounts_is_rejected() {
 
 #[tokio::test]
 async fn borrow_on_someone_elses_position_is_rejected() {
-    let mut t = TwoPools::new().await;
+    let mut t = MarketBuilder::lending().build().await;
     let (usdc, sol) = (t.usdc, t.sol);
-    let b = t.borrower(10 * SOL).await;
+    let b = t.holder(10 * SOL).await;
     let mallory = t.env.user().await;
     let mut ixs = t.env.refresh_prices(&[usdc, sol]);
     let mut ix = t
@@ -385,9 +385,9 @@ async fn borrow_on_someone_elses_position_is_rejected() {
 
 #[tokio::test]
 async fn borrow_with_substituted_vault_or_destination_is_rejected() {
-    let mut t = TwoPools::new().await;
+    let mut t = MarketBuilder::lending().build().await;
     let (usdc, sol) = (t.usdc, t.sol);
-    let b = t.borrower(10 * SOL).await;
+    let b = t.holder(10 * SOL).await;
     let mut ixs = t.env.refresh_prices(&[usdc, sol]);
     let mut ix = t
         .env
@@ -410,9 +410,9 @@ async fn borrow_with_substituted_vault_or_destination_is_rejected() {
 
 #[tokio::test]
 async fn withdraw_collateral_that_would_make_the_position_unhealthy_is_rejected() {
-    let mut t = TwoPools::new().await;
+    let mut t = MarketBuilder::lending().build().await;
     let (usdc, sol, all) = (t.usdc, t.sol, t.all());
-    let b = t.borrower(10 * SOL).await;
+    let b = t.holder(10 * SOL).await;
     t.env.borrow(&b, &usdc, 600 * USDC, &all).await.unwrap();
     // 600 / 0.75 = $800 of SOL must stay: 2 SOL may leave, not more
     assert_sluice_err(
@@ -453,9 +453,9 @@ async fn withdraw_collateral_that_would_make_the_position_unhealthy_is_rejected(
 
 #[tokio::test]
 async fn price_drop_shrinks_borrowing_power() {
-    let mut t = TwoPools::new().await;
+    let mut t = MarketBuilder::lending().build().await;
     let (usdc, sol, all) = (t.usdc, t.sol, t.all());
-    let b = t.borrower(10 * SOL).await;
+    let b = t.holder(10 * SOL).await;
     t.env.borrow(&b, &usdc, 300 * USDC, &all).await.unwrap();
     t.env.advance(10, 4).await;
     t.env.set_price(&usdc, Px::usd(1.0)).await;
@@ -471,9 +471,9 @@ async fn price_drop_shrinks_borrowing_power() {
 
 #[tokio::test]
 async fn pump_in_spot_price_does_not_raise_borrowing_power_until_the_twap_follows() {
-    let mut t = TwoPools::new().await;
+    let mut t = MarketBuilder::lending().build().await;
     let (usdc, sol, all) = (t.usdc, t.sol, t.all());
-    let b = t.borrower(10 * SOL).await;
+    let b = t.holder(10 * SOL).await;
     // a few observations at $100
     for _ in 0..3 {
         t.env.advance(10, 4).await;
@@ -496,7 +496,7 @@ async fn pump_in_spot_price_does_not_raise_borrowing_power_until_the_twap_follow
 
 #[tokio::test]
 async fn multiple_collateral_and_debt_entries_count_together() {
-    let mut t = TwoPools::new().await;
+    let mut t = MarketBuilder::lending().build().await;
     let (usdc, sol) = (t.usdc, t.sol);
     // two more pools to borrow from: ETH-like ($100, 9 decimals) and USDT
     let eth = t.env.add_pool(9, Feed::Pull, default_params(), 100.0).await;
@@ -511,7 +511,7 @@ async fn multiple_collateral_and_debt_entries_count_together() {
     t.env.deposit(&lender, &eth, 1_000 * SOL).await.unwrap();
     t.env.deposit(&lender, &usdt, 100_000 * USDC).await.unwrap();
     let all = [usdc, sol, eth, usdt];
-    let b = t.borrower(10 * SOL).await; // $1000
+    let b = t.holder(10 * SOL).await; // $1000
     t.env.mint_to(&usdc.mint, &b.pubkey(), 1_000 * USDC).await;
     t.env
         .deposit_collateral(&b, &usdc, 1_000 * USDC)
@@ -539,9 +539,9 @@ async fn multiple_collateral_and_debt_entries_count_together() {
 async fn collateral_and_debt_in_the_same_pool_are_refused_both_ways() {
     // a position borrowing from its own collateral pool could never be
     // liquidated (liquidate takes the two pools as distinct accounts)
-    let mut t = TwoPools::new().await;
+    let mut t = MarketBuilder::lending().build().await;
     let (usdc, sol, all) = (t.usdc, t.sol, t.all());
-    let b = t.borrower(10 * SOL).await;
+    let b = t.holder(10 * SOL).await;
     let before = t.env.position(&b.pubkey()).await;
     assert_sluice_err(
         t.env.borrow(&b, &sol, SOL, &all).await,
@@ -561,9 +561,9 @@ async fn collateral_and_debt_in_the_same_pool_are_refused_both_ways() {
 
 #[tokio::test]
 async fn repay_partial_then_full_with_overpay_clipped() {
-    let mut t = TwoPools::new().await;
+    let mut t = MarketBuilder::lending().build().await;
     let (usdc, all) = (t.usdc, t.all());
-    let b = t.borrower(10 * SOL).await;
+    let b = t.holder(10 * SOL).await;
     t.env.borrow(&b, &usdc, 500 * USDC, &all).await.unwrap();
     t.env.mint_to(&usdc.mint, &b.pubkey(), 100 * USDC).await; // wallet: 600
     t.env
@@ -601,9 +601,9 @@ async fn repay_partial_then_full_with_overpay_clipped() {
 
 #[tokio::test]
 async fn anyone_may_repay_a_position() {
-    let mut t = TwoPools::new().await;
+    let mut t = MarketBuilder::lending().build().await;
     let (usdc, all) = (t.usdc, t.all());
-    let b = t.borrower(10 * SOL).await;
+    let b = t.holder(10 * SOL).await;
     t.env.borrow(&b, &usdc, 500 * USDC, &all).await.unwrap();
     let friend = t.env.user().await;
     t.env
@@ -620,9 +620,9 @@ async fn anyone_may_repay_a_position() {
 
 #[tokio::test]
 async fn repay_into_a_substituted_vault_is_rejected() {
-    let mut t = TwoPools::new().await;
+    let mut t = MarketBuilder::lending().build().await;
     let (usdc, sol, all) = (t.usdc, t.sol, t.all());
-    let b = t.borrower(10 * SOL).await;
+    let b = t.holder(10 * SOL).await;
     t.env.borrow(&b, &usdc, 500 * USDC, &all).await.unwrap();
     let attacker_acc = t
         .env
@@ -647,9 +647,9 @@ async fn repay_into_a_substituted_vault_is_rejected() {
 
 #[tokio::test]
 async fn debt_grows_with_interest_and_repay_needs_the_accrued_amount() {
-    let mut t = TwoPools::new().await;
+    let mut t = MarketBuilder::lending().build().await;
     let (usdc, all) = (t.usdc, t.all());
-    let b = t.borrower(100 * SOL).await;
+    let b = t.holder(100 * SOL).await;
     t.env.borrow(&b, &usdc, 1_000 * USDC, &all).await.unwrap();
     t.env.advance(100, 30 * 24 * 3600).await;
     t.env.mint_to(&usdc.mint, &b.pubkey(), 100 * USDC).await;

@@ -10,7 +10,7 @@
 //! - [`oracle`]: Pyth price updates ([`Px`], PriceUpdateV2 and legacy writers).
 //! - [`amm`]: [`Amm`] and the Whirlpool account layout.
 //! - [`buffer`]: buffer pool flows and books on [`Env`].
-//! - [`scene`]: default parameters and a two-pool market ([`TwoPools`]).
+//! - [`scene`]: default parameters and the two-pool market ([`MarketBuilder`]).
 //! - [`errors`]: reading a failed transaction's error.
 //! - [`rpc_server`]: a JSON-RPC endpoint on localhost in front of an [`Env`].
 #![allow(clippy::result_large_err)]

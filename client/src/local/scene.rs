@@ -1,4 +1,4 @@
-//! Default parameters and a two-pool market.
+//! Default parameters and the two-pool market every test scene starts from.
 #![allow(deprecated)]
 #![allow(clippy::result_large_err)]
 
@@ -24,8 +24,11 @@ pub struct MarketBuilder {
     pub usdc_params: PoolParams,
     pub sol_params: PoolParams,
     pub sol_usd: f64,
-    /// USDC the lender supplies (base units).
+    /// USDC and SOL the lender supplies (base units).
     pub lend_usdc: u64,
+    pub lend_sol: u64,
+    /// USDC and SOL the lender keeps in its wallet besides.
+    pub lender_wallet: (u64, u64),
     /// AMM reserves (SOL, USDC base units), registered as SOL's depth; None: no AMM.
     pub amm: Option<(u64, u64)>,
 }
@@ -37,6 +40,8 @@ impl Default for MarketBuilder {
             sol_params: default_params(),
             sol_usd: 100.0,
             lend_usdc: 1_000_000 * USDC,
+            lend_sol: 0,
+            lender_wallet: (0, 0),
             amm: Some((2_000 * SOL, 200_000 * USDC)),
         }
     }
@@ -52,6 +57,18 @@ pub struct MarketScene {
 }
 
 impl MarketBuilder {
+    /// The lending tests' market: both pools supplied (500,000 USDC and 5,000
+    /// SOL, as much again in the lender's wallet), no AMM.
+    pub fn lending() -> Self {
+        MarketBuilder {
+            lend_usdc: 500_000 * USDC,
+            lend_sol: 5_000 * SOL,
+            lender_wallet: (500_000 * USDC, 5_000 * SOL),
+            amm: None,
+            ..Default::default()
+        }
+    }
+
     pub async fn build(self) -> MarketScene {
         let mut env = Env::new().await;
         let usdc = env.add_pool(6, Feed::Pull, self.usdc_params, 1.0).await;
@@ -59,11 +76,18 @@ impl MarketBuilder {
             .add_pool(9, Feed::Legacy, self.sol_params, self.sol_usd)
             .await;
         let lender = env.user().await;
-        env.mint_to(&usdc.mint, &lender.pubkey(), self.lend_usdc)
-            .await;
-        env.deposit(&lender, &usdc, self.lend_usdc)
-            .await
-            .expect("lend usdc");
+        let (spare_usdc, spare_sol) = self.lender_wallet;
+        for (k, lend, spare) in [
+            (usdc, self.lend_usdc, spare_usdc),
+            (sol, self.lend_sol, spare_sol),
+        ] {
+            if lend + spare > 0 {
+                env.mint_to(&k.mint, &lender.pubkey(), lend + spare).await;
+            }
+            if lend > 0 {
+                env.deposit(&lender, &k, lend).await.expect("lend");
+            }
+        }
         let amm = match self.amm {
             Some((x, y)) => {
                 let amm = env.create_amm(&sol, &usdc, x, y).await;
@@ -87,58 +111,9 @@ impl MarketScene {
         [self.usdc, self.sol]
     }
 
-    /// A borrower with `sol` collateral who borrowed `usdc` against it.
-    pub async fn borrower(&mut self, sol: u64, usdc: u64) -> Keypair {
-        let b = self.env.user().await;
-        let (sk, uk, all) = (self.sol, self.usdc, self.all());
-        self.env.mint_to(&sk.mint, &b.pubkey(), sol).await;
-        self.env.open_position(&b).await.expect("open position");
-        self.env
-            .deposit_collateral(&b, &sk, sol)
-            .await
-            .expect("deposit collateral");
-        self.env.borrow(&b, &uk, usdc, &all).await.expect("borrow");
-        b
-    }
-}
-
-/// Standard scenario: a USDC-like pool (6 decimals, $1, pull oracle) and a
-/// SOL-like pool (9 decimals, $100, legacy oracle), each with liquidity from a lender.
-pub struct TwoPools {
-    pub env: Env,
-    pub usdc: PoolKeys,
-    pub sol: PoolKeys,
-    pub lender: Keypair,
-}
-
-pub const USDC: u64 = 1_000_000;
-pub const SOL: u64 = 1_000_000_000;
-
-impl TwoPools {
-    pub async fn new() -> Self {
-        let mut env = Env::new().await;
-        let usdc = env.add_pool(6, Feed::Pull, default_params(), 1.0).await;
-        let sol = env.add_pool(9, Feed::Legacy, default_params(), 100.0).await;
-        let lender = env.user().await;
-        env.mint_to(&usdc.mint, &lender.pubkey(), 1_000_000 * USDC)
-            .await;
-        env.mint_to(&sol.mint, &lender.pubkey(), 10_000 * SOL).await;
-        env.deposit(&lender, &usdc, 500_000 * USDC)
-            .await
-            .expect("lend usdc");
-        env.deposit(&lender, &sol, 5_000 * SOL)
-            .await
-            .expect("lend sol");
-        TwoPools {
-            env,
-            usdc,
-            sol,
-            lender,
-        }
-    }
-
-    /// A borrower with an open position and `sol_collateral` SOL deposited as collateral.
-    pub async fn borrower(&mut self, sol_collateral: u64) -> Keypair {
+    /// A user with an open position and `sol_collateral` SOL deposited as
+    /// collateral, no debt yet.
+    pub async fn holder(&mut self, sol_collateral: u64) -> Keypair {
         let b = self.env.user().await;
         self.env
             .mint_to(&self.sol.mint, &b.pubkey(), sol_collateral)
@@ -154,7 +129,20 @@ impl TwoPools {
         b
     }
 
-    pub fn all(&self) -> [PoolKeys; 2] {
-        [self.usdc, self.sol]
+    /// A borrower with `sol` collateral who borrowed `usdc` against it.
+    pub async fn borrower(&mut self, sol: u64, usdc: u64) -> Keypair {
+        let b = self.env.user().await;
+        let (sk, uk, all) = (self.sol, self.usdc, self.all());
+        self.env.mint_to(&sk.mint, &b.pubkey(), sol).await;
+        self.env.open_position(&b).await.expect("open position");
+        self.env
+            .deposit_collateral(&b, &sk, sol)
+            .await
+            .expect("deposit collateral");
+        self.env.borrow(&b, &uk, usdc, &all).await.expect("borrow");
+        b
     }
 }
+
+pub const USDC: u64 = 1_000_000;
+pub const SOL: u64 = 1_000_000_000;
