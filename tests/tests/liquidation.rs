@@ -23,22 +23,14 @@ struct Scene {
 
 impl Scene {
     async fn new(sol_params: PoolParams) -> Self {
-        let mut env = Env::new().await;
-        let usdc = env.add_pool(6, Feed::Pull, default_params(), 1.0).await;
-        let sol = env.add_pool(9, Feed::Legacy, sol_params, 100.0).await;
-        let lender = env.user().await;
-        env.mint_to(&usdc.mint, &lender.pubkey(), 1_000_000 * USDC)
-            .await;
-        env.deposit(&lender, &usdc, 1_000_000 * USDC).await.unwrap();
-        let amm = env
-            .create_amm(&sol, &usdc, 2_000 * SOL, 200_000 * USDC)
-            .await;
-        if sol_params
-            .liquidation
-            .is_mode(sluice::state::LiquidationMode::Auction)
-        {
-            env.register_amm(&sol, &amm).await;
+        let m = MarketBuilder {
+            sol_params,
+            ..Default::default()
         }
+        .build()
+        .await;
+        let (mut env, usdc, sol) = (m.env, m.usdc, m.sol);
+        let amm = m.amm.expect("the default market has an AMM");
         let keeper = env.user().await;
         env.mint_to(&usdc.mint, &keeper.pubkey(), 1_000_000 * USDC)
             .await;

@@ -67,17 +67,9 @@ struct Scene {
 }
 
 async fn scene() -> Scene {
-    let mut env = Env::new().await;
-    let usdc = env.add_pool(6, Feed::Pull, default_params(), 1.0).await;
-    let sol = env.add_pool(9, Feed::Legacy, default_params(), 100.0).await;
-    let lender = env.user().await;
-    env.mint_to(&usdc.mint, &lender.pubkey(), 1_000_000 * USDC)
-        .await;
-    env.deposit(&lender, &usdc, 1_000_000 * USDC).await.unwrap();
-    let amm = env
-        .create_amm(&sol, &usdc, 2_000 * SOL, 200_000 * USDC)
-        .await;
-    env.register_amm(&sol, &amm).await;
+    let m = MarketBuilder::default().build().await;
+    let (mut env, usdc, sol) = (m.env, m.usdc, m.sol);
+    let amm = m.amm.expect("the default market has an AMM");
     let all = [usdc, sol];
     let mut users = Vec::new();
     for debt in [7_000, 1_000] {

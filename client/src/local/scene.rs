@@ -16,8 +16,8 @@ pub fn default_market_params() -> MarketParams {
 }
 
 /// A USDC debt pool ($1, pull oracle) and a SOL collateral pool (legacy
-/// oracle), a lender's USDC supply, and (by default) a constant-product AMM
-/// registered as SOL's depth source. Change what a test is about and keep
+/// oracle), a lender's USDC supply, and (by default) a constant-product AMM,
+/// registered as SOL's depth source when SOL's preset sells by auction. Change what a test is about and keep
 /// the rest: `MarketBuilder { sol_params, ..Default::default() }.build()`.
 #[derive(Clone, Copy, Debug)]
 pub struct MarketBuilder {
@@ -91,7 +91,13 @@ impl MarketBuilder {
         let amm = match self.amm {
             Some((x, y)) => {
                 let amm = env.create_amm(&sol, &usdc, x, y).await;
-                env.register_amm(&sol, &amm).await;
+                let auction = self
+                    .sol_params
+                    .liquidation
+                    .is_mode(sluice::state::LiquidationMode::Auction);
+                if auction {
+                    env.register_amm(&sol, &amm).await;
+                }
                 Some(amm)
             }
             None => None,
