@@ -92,9 +92,10 @@ pub struct TickReport {
     pub takes: u64,
     pub redos: u64,
     pub bad_debt_settled: u64,
-    /// What borrowers lost to liquidation (collateral out at oracle value minus
-    /// debt retired, leftover returns counted back), WAD USD.
-    pub penalty_wad: i128,
+    /// What each liquidation, absorb and settled lot moved on a position:
+    /// collateral taken (a leftover returned counts negative) against debt
+    /// retired, in base units; whoever reads the report values it.
+    pub moved: Vec<Moved>,
     pub skipped_cap: u64,
     pub skipped_twap: u64,
     /// Positions unhealthy in the cache but no longer on chain (another
@@ -367,7 +368,10 @@ impl Keeper {
                     let after = self.legs_of(i, &cpool, &dpool);
                     let seized = before.0 - after.0;
                     r.seized += seized;
-                    r.penalty_wad += penalty(seized, before.1 - after.1, &cpool, &dpool);
+                    r.moved.push(Moved {
+                        collateral: i128::from(seized),
+                        debt: before.1 - after.1,
+                    });
                     if instant {
                         let got = self.balance(chain, &self.keeper_collateral).await? - bal_before;
                         if got > 0 {
@@ -459,7 +463,10 @@ impl Keeper {
                 r.absorbs += 1;
                 r.absorbed_debt += u64::try_from(repaid).unwrap_or(u64::MAX);
                 r.absorbed_collateral += taken;
-                r.penalty_wad += penalty(taken, repaid, cpool, dpool);
+                r.moved.push(Moved {
+                    collateral: i128::from(taken),
+                    debt: repaid,
+                });
                 let key = self.positions[i].key;
                 if !r.positions_liquidated.contains(&key) {
                     r.positions_liquidated.push(key);
@@ -628,8 +635,10 @@ impl Keeper {
                     let after = self.legs_of(i, cpool, dpool);
                     if after.0 > before.0 {
                         // leftover returned to the borrower: not a loss
-                        r.penalty_wad -=
-                            value(after.0 - before.0, cpool.spot_price_wad.get()) as i128;
+                        r.moved.push(Moved {
+                            collateral: -i128::from(after.0 - before.0),
+                            debt: 0,
+                        });
                     }
                 }
                 // this slot's forced sales reached the depth: later
@@ -641,18 +650,12 @@ impl Keeper {
     }
 }
 
-fn value(units: u64, price_wad: u128) -> u128 {
-    u128::from(units) * price_wad
-}
-
-/// Collateral out at the oracle price minus debt retired, WAD USD.
-fn penalty(seized: u64, debt_retired: u128, c: &Pool, d: &Pool) -> i128 {
-    value(seized, c.spot_price_wad.get()) as i128 - (debt_retired * d.spot_price_wad.get()) as i128
-}
-
-/// USD from WAD USD.
-pub fn usd(wad: i128) -> f64 {
-    wad as f64 / WAD as f64
+/// Collateral a keeper action took off a position (base units; negative:
+/// a settled lot's leftover returned) and the debt it retired (base units).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Moved {
+    pub collateral: i128,
+    pub debt: u128,
 }
 
 /// Every collateral/debt pair of a market served in one process: one

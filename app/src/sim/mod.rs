@@ -323,6 +323,7 @@ pub async fn run(cfg: &SimConfig, progress: impl Fn(u64)) -> Result<SimResult, S
         ..Default::default()
     };
     let mut total = TickReport::default();
+    let mut penalty_wad: i128 = 0;
     let mut liquidated: std::collections::HashSet<Pubkey> = Default::default();
     let loop_start = Instant::now();
     for (i, &p_ext) in cfg.path.iter().enumerate() {
@@ -351,7 +352,15 @@ pub async fn run(cfg: &SimConfig, progress: impl Fn(u64)) -> Result<SimResult, S
         total.sold += r.sold;
         total.takes += r.takes;
         total.redos += r.redos;
-        total.penalty_wad += r.penalty_wad;
+        // what borrowers lost this slot: collateral out at the oracle price
+        // minus the debt it retired (prices of this slot, refreshed by the tick)
+        if !r.moved.is_empty() {
+            let (cp, dp) = (env.pool(&sol).await, env.pool(&usdc).await);
+            for m in &r.moved {
+                penalty_wad += m.collateral * cp.spot_price_wad.get() as i128
+                    - (m.debt * dp.spot_price_wad.get()) as i128;
+            }
+        }
         total.absorbs += r.absorbs;
         total.absorbed_debt += r.absorbed_debt;
         total.absorbed_collateral += r.absorbed_collateral;
@@ -399,7 +408,7 @@ pub async fn run(cfg: &SimConfig, progress: impl Fn(u64)) -> Result<SimResult, S
     res.socialized_usd = dpool.total_socialized as f64 / 1e6;
     res.liquidation_drawdown_pct = (res.min_amm_price / res.min_exogenous_price - 1.0) * 100.0;
     res.collateral_sold_sol = total.sold as f64 / 1e9;
-    res.penalties_usd = crate::keeper::usd(total.penalty_wad);
+    res.penalties_usd = penalty_wad as f64 / sluice::math::WAD as f64;
     res.positions_liquidated = liquidated.len();
     res.liquidations = total.liquidations;
     res.takes = total.takes;
