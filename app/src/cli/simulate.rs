@@ -146,6 +146,12 @@ pub async fn simulate(a: SimulateArgs) -> Result<(), String> {
     }
     if a.json {
         println!("{}", report::json(&name, &results));
+        for r in results.iter().filter(|r| r.preset != IDEAL) {
+            eprintln!(
+                "{}: {:.1} s wall, {:.1} slots/s, {:.0} positions scanned/s",
+                r.preset, r.wall_secs, r.slots_per_sec, r.positions_scanned_per_sec
+            );
+        }
     } else {
         print!("{}", report::table(&name, &results));
         for r in &results {

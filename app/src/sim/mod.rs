@@ -104,8 +104,13 @@ pub struct SimResult {
     pub buffer_sold_sol: f64,
     pub buffer_held_sol: f64,
     pub buffer_pnl_usd: f64,
+    /// Timings are left out of the JSON so two runs of the same flags print
+    /// the same bytes (`--json` prints them on stderr).
+    #[serde(skip)]
     pub wall_secs: f64,
+    #[serde(skip)]
     pub slots_per_sec: f64,
+    #[serde(skip)]
     pub positions_scanned_per_sec: f64,
     /// Per-slot series for plots.
     #[serde(skip)]
@@ -153,11 +158,23 @@ fn err(e: impl std::fmt::Debug) -> String {
 /// Deterministic xorshift, so runs are reproducible.
 struct Rng(u64);
 impl Rng {
-    fn next(&mut self) -> f64 {
+    fn next_u64(&mut self) -> u64 {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;
-        (self.0 >> 11) as f64 / (1u64 << 53) as f64
+        self.0
+    }
+
+    fn bytes32(&mut self) -> [u8; 32] {
+        let mut out = [0u8; 32];
+        for chunk in out.chunks_mut(8) {
+            chunk.copy_from_slice(&self.next_u64().to_le_bytes());
+        }
+        out
+    }
+
+    fn next(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
     }
 }
 
@@ -326,8 +343,11 @@ pub async fn run(cfg: &SimConfig, progress: impl Fn(u64)) -> Result<SimResult, S
     let mut penalty_wad: i128 = 0;
     let mut liquidated: std::collections::HashSet<Pubkey> = Default::default();
     let loop_start = Instant::now();
+    let mut hashes = Rng(cfg.seed.max(1) ^ 0x5eed_51a7_4a5e_u64);
     for (i, &p_ext) in cfg.path.iter().enumerate() {
         env.advance(1, 1).await;
+        // the auction jitter reads SlotHashes: seeded, so a run replays exactly
+        env.set_slot_hash(hashes.bytes32()).await;
         arbitrage(&mut env, &amm, &arb, p_ext, cfg.arb_bps).await;
         let amm_px = usd_per_sol(amm.reserves(&mut env).await);
         env.set_price(&usdc, Px::usd(1.0)).await;

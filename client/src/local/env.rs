@@ -182,6 +182,18 @@ impl Env {
         self.ctx.set_sysvar(&clock);
     }
 
+    /// Replaces the SlotHashes sysvar with one entry (this slot, `hash`): a
+    /// seeded stand-in for the bank hashes the auction jitter reads (the
+    /// runtime's own depend on random keypairs), so a simulation replays
+    /// byte for byte. Call after every [`Env::advance`].
+    pub async fn set_slot_hash(&mut self, hash: [u8; 32]) {
+        use solana_hash::Hash;
+        use solana_slot_hashes::SlotHashes;
+        let slot = self.clock().await.slot;
+        self.ctx
+            .set_sysvar(&SlotHashes::new(&[(slot, Hash::new_from_array(hash))]));
+    }
+
     // ---------------------------------------------------------------- accounts
 
     pub async fn rent(&mut self) -> Rent {
