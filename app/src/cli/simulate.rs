@@ -9,7 +9,9 @@ pub struct SimulateArgs {
     /// Built-in scenario: wick, crash, bleed or depeg.
     #[arg(long, default_value = "crash", conflicts_with = "price_path")]
     pub scenario: String,
-    /// A CSV file with header `unix_ts,price` (USD per collateral token).
+    /// A CSV price path (USD per collateral token): a time column (unix_ts,
+    /// timestamp, time, date, open_time: unix s or ms, or ISO-8601) and a
+    /// price column (price, or close of an OHLC file).
     #[arg(long)]
     pub price_path: Option<PathBuf>,
     /// Comma-separated presets to compare (`ideal`: the frictionless
@@ -94,7 +96,13 @@ const IDEAL: &str = "ideal";
 
 pub async fn simulate(a: SimulateArgs) -> Result<(), String> {
     let (name, path) = match &a.price_path {
-        Some(p) => (p.display().to_string(), scenario::read_csv(p)?),
+        Some(p) => {
+            let csv = scenario::read_csv(p)?;
+            for w in &csv.warnings {
+                eprintln!("warning: {}: {w}", p.display());
+            }
+            (p.display().to_string(), csv.prices)
+        }
         None => (a.scenario.clone(), scenario::builtin(&a.scenario)?),
     };
     let presets: Vec<&str> = a

@@ -61,74 +61,201 @@ pub fn builtin(name: &str) -> Result<Vec<f64>, String> {
     Ok(p)
 }
 
-/// Reads `unix_ts,price` rows (header required) and maps them onto slots of
-/// 0.4 s, holding each price until the next row. Any bad row is an error
-/// naming its line.
-pub fn parse_csv(text: &str) -> Result<Vec<f64>, String> {
+/// A CSV price path mapped onto slots, and what the mapping had to assume.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CsvPath {
+    /// One USD price per 0.4 s slot.
+    pub prices: Vec<f64>,
+    /// Gaps longer than [`GAP_WARN_FACTOR`] x the median row spacing (the
+    /// price is held across them), one line each.
+    pub warnings: Vec<String>,
+}
+
+/// A gap between rows longer than this many median spacings is reported.
+pub const GAP_WARN_FACTOR: f64 = 5.0;
+
+/// Header names accepted for the time column, and for the price column.
+const TIME_COLUMNS: [&str; 7] = [
+    "unix_ts",
+    "timestamp",
+    "time",
+    "date",
+    "datetime",
+    "open_time",
+    "ts",
+];
+const PRICE_COLUMNS: [&str; 2] = ["price", "close"];
+
+/// Reads a price path as people have it: a header naming a time column
+/// (`unix_ts`, `timestamp`, `time`, `date`, `datetime`, `open_time`, `ts`) and a
+/// price column (`price`, or `close` of an OHLC file; other columns are
+/// ignored). Times are unix seconds, unix milliseconds (any value of 10^11 or
+/// more) or ISO-8601 (`2022-11-08T14:05:00Z`, an offset, a space for `T`,
+/// or a date alone). Each price holds until the next row; the last row holds
+/// for as long as the interval before it. Rows map onto slots of 0.4 s. Any
+/// bad row is an error naming its line.
+pub fn parse_csv(text: &str) -> Result<CsvPath, String> {
     let mut lines = text.lines().enumerate();
-    match lines.next() {
-        Some((_, h)) if h.trim().replace(' ', "") == "unix_ts,price" => {}
-        Some((_, h)) => {
-            return Err(format!(
-                "line 1: expected header `unix_ts,price`, found {h:?}"
-            ))
-        }
-        None => return Err("the file is empty; expected header `unix_ts,price`".into()),
-    }
-    let mut rows: Vec<(f64, f64)> = Vec::new();
+    let header = match lines.next() {
+        Some((_, h)) => h,
+        None => return Err("the file is empty; expected a header such as `unix_ts,price`".into()),
+    };
+    let names: Vec<String> = header
+        .split(',')
+        .map(|c| c.trim().trim_matches('"').to_ascii_lowercase())
+        .collect();
+    let col = |wanted: &[&str]| {
+        wanted
+            .iter()
+            .find_map(|w| names.iter().position(|n| n == w))
+    };
+    let (Some(tc), Some(pc)) = (col(&TIME_COLUMNS), col(&PRICE_COLUMNS)) else {
+        return Err(format!(
+            "line 1: expected a header with a time column ({}) and a price column ({}), found {header:?}",
+            TIME_COLUMNS.join(", "),
+            PRICE_COLUMNS.join(" or ")
+        ));
+    };
+    let mut rows: Vec<(f64, f64, usize)> = Vec::new();
     for (i, line) in lines {
         let n = i + 1;
         if line.trim().is_empty() {
             continue;
         }
-        let mut parts = line.split(',');
-        let (Some(ts), Some(px), None) = (parts.next(), parts.next(), parts.next()) else {
+        let fields: Vec<&str> = line
+            .split(',')
+            .map(|f| f.trim().trim_matches('"'))
+            .collect();
+        if fields.len() != names.len() {
             return Err(format!(
-                "line {n}: expected two fields `unix_ts,price`, found {line:?}"
+                "line {n}: expected {} fields like the header, found {} in {line:?}",
+                names.len(),
+                fields.len()
             ));
-        };
-        let ts: i64 = ts
-            .trim()
+        }
+        let ts = parse_time(fields[tc]).map_err(|e| format!("line {n}: {e}"))?;
+        let px: f64 = fields[pc]
             .parse()
-            .map_err(|_| format!("line {n}: unix_ts {:?} is not an integer", ts.trim()))?;
-        let px: f64 = px
-            .trim()
-            .parse()
-            .map_err(|_| format!("line {n}: price {:?} is not a number", px.trim()))?;
+            .map_err(|_| format!("line {n}: {} {:?} is not a number", names[pc], fields[pc]))?;
         if !(px.is_finite() && px > 0.0) {
             return Err(format!("line {n}: price must be positive, found {px}"));
         }
-        if let Some((prev, _)) = rows.last() {
-            if (ts as f64) <= *prev {
-                return Err(format!("line {n}: unix_ts {ts} does not increase"));
+        if let Some((prev, _, _)) = rows.last() {
+            if ts <= *prev {
+                return Err(format!("line {n}: time {:?} does not increase", fields[tc]));
             }
         }
-        rows.push((ts as f64, px));
+        rows.push((ts, px, n));
     }
     if rows.len() < 2 {
         return Err("need at least two price rows".into());
     }
+    let mut spacing: Vec<f64> = rows.windows(2).map(|w| w[1].0 - w[0].0).collect();
+    let last_interval = spacing[spacing.len() - 1];
+    spacing.sort_by(f64::total_cmp);
+    let median = spacing[spacing.len() / 2];
+    let mut warnings = Vec::new();
+    for w in rows.windows(2) {
+        let gap = w[1].0 - w[0].0;
+        if gap > GAP_WARN_FACTOR * median {
+            warnings.push(format!(
+                "line {}: {gap:.0} s since the previous row (median spacing {median:.0} s); the price is held across the gap",
+                w[1].2
+            ));
+        }
+    }
     let t0 = rows[0].0;
-    let span = rows[rows.len() - 1].0 - t0;
-    let slots = (span / SLOT_SECS).ceil() as usize + 1;
+    let span = rows[rows.len() - 1].0 + last_interval - t0;
+    let slots = (span / SLOT_SECS).ceil() as usize;
     if slots > MAX_SLOTS {
         return Err(format!(
             "the path spans {slots} slots of 0.4 s; the limit is {MAX_SLOTS}"
         ));
     }
-    let mut out = Vec::with_capacity(slots);
+    let mut prices = Vec::with_capacity(slots);
     let mut j = 0;
     for s in 0..slots {
         let t = t0 + s as f64 * SLOT_SECS;
         while j + 1 < rows.len() && rows[j + 1].0 <= t {
             j += 1;
         }
-        out.push(rows[j].1);
+        prices.push(rows[j].1);
     }
-    Ok(out)
+    Ok(CsvPath { prices, warnings })
 }
 
-pub fn read_csv(path: &Path) -> Result<Vec<f64>, String> {
+/// Unix seconds from unix seconds, unix milliseconds or ISO-8601.
+fn parse_time(s: &str) -> Result<f64, String> {
+    if let Ok(v) = s.parse::<f64>() {
+        if !v.is_finite() || v < 0.0 {
+            return Err(format!("time {s:?} is not a unix time"));
+        }
+        // 10^11 s is the year 5138: such a number is milliseconds
+        return Ok(if v >= 1e11 { v / 1000.0 } else { v });
+    }
+    parse_iso8601(s).ok_or(format!(
+        "time {s:?} is neither unix seconds, unix milliseconds nor ISO-8601 (2022-11-08T14:05:00Z)"
+    ))
+}
+
+/// `YYYY-MM-DD`, then optionally `T` or a space and `HH:MM[:SS[.fff]]`, then
+/// optionally `Z` or an offset `+HH:MM` / `-HHMM`.
+fn parse_iso8601(s: &str) -> Option<f64> {
+    let num = |t: &str| -> Option<i64> {
+        (!t.is_empty() && t.bytes().all(|b| b.is_ascii_digit())).then(|| t.parse().ok())?
+    };
+    let (date, rest) = s.split_at(s.len().min(10));
+    let mut d = date.split('-');
+    let (y, m, day) = (num(d.next()?)?, num(d.next()?)?, num(d.next()?)?);
+    if d.next().is_some() || !(1..=12).contains(&m) || !(1..=31).contains(&day) {
+        return None;
+    }
+    let mut secs = days_from_civil(y, m, day) as f64 * 86_400.0;
+    let rest = rest.strip_prefix(['T', ' ']).unwrap_or(rest);
+    if rest.is_empty() {
+        return Some(secs);
+    }
+    let (clock, offset) = match rest.find(['Z', '+', '-']) {
+        Some(k) => rest.split_at(k),
+        None => (rest, ""),
+    };
+    let mut c = clock.split(':');
+    let (h, mi) = (num(c.next()?)?, num(c.next()?)?);
+    let sec: f64 = match c.next() {
+        Some(x) => x.parse().ok().filter(|v: &f64| (0.0..61.0).contains(v))?,
+        None => 0.0,
+    };
+    if c.next().is_some() || h > 23 || mi > 59 {
+        return None;
+    }
+    secs += (h * 3_600 + mi * 60) as f64 + sec;
+    match offset {
+        "" | "Z" => {}
+        o => {
+            let sign = if o.starts_with('-') { -1.0 } else { 1.0 };
+            let digits: String = o[1..].chars().filter(|ch| *ch != ':').collect();
+            if digits.len() != 4 {
+                return None;
+            }
+            let (oh, om) = (num(&digits[..2])?, num(&digits[2..])?);
+            secs -= sign * (oh * 3_600 + om * 60) as f64;
+        }
+    }
+    Some(secs)
+}
+
+/// Days from 1970-01-01 to the civil date (proleptic Gregorian).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+pub fn read_csv(path: &Path) -> Result<CsvPath, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
     parse_csv(&text).map_err(|e| format!("{}: {e}", path.display()))
 }
@@ -149,20 +276,59 @@ mod tests {
     }
 
     #[test]
-    fn csv_maps_rows_onto_slots() {
+    fn csv_maps_rows_onto_slots_and_holds_the_last_row_for_its_interval() {
         let p = parse_csv("unix_ts,price\n0,100\n2,90\n4,80\n").unwrap();
-        assert_eq!(p.len(), 11);
-        assert_eq!(p[0], 100.0);
-        assert_eq!(p[5], 90.0);
-        assert_eq!(p[10], 80.0);
+        // 0-2 s: 100, 2-4 s: 90, 4-6 s: 80 (the last row lasts as long as the one before)
+        assert_eq!(p.prices.len(), 15);
+        assert_eq!(p.prices[0], 100.0);
+        assert_eq!(p.prices[5], 90.0);
+        assert_eq!(p.prices[10], 80.0);
+        assert_eq!(p.prices[14], 80.0);
+        assert!(p.warnings.is_empty());
+    }
+
+    #[test]
+    fn csv_reads_milliseconds_iso_8601_and_ohlc_close() {
+        let secs = parse_csv("unix_ts,price\n1668000000,20\n1668000060,18\n").unwrap();
+        let millis = parse_csv("timestamp,price\n1668000000000,20\n1668000060000,18\n").unwrap();
+        let iso = parse_csv("time,price\n2022-11-09T13:20:00Z,20\n2022-11-09 14:21:00+01:00,18\n")
+            .unwrap();
+        let ohlc = parse_csv(
+            "open_time,open,high,low,close,volume\n\
+             1668000000,21,22,19,20,1000\n\
+             1668000060,20,20,17,18,900\n",
+        )
+        .unwrap();
+        assert_eq!(secs.prices.len(), 300);
+        assert_eq!(millis, secs);
+        assert_eq!(iso, secs);
+        assert_eq!(ohlc, secs);
+        assert_eq!(parse_time("1970-01-01").unwrap(), 0.0);
+        assert_eq!(
+            parse_time("2000-03-01T00:00:00-0500").unwrap(),
+            951_886_800.0
+        );
+    }
+
+    #[test]
+    fn csv_reports_gaps_and_holds_the_price_across_them() {
+        let p = parse_csv("unix_ts,price\n0,100\n60,99\n120,98\n3720,50\n3780,51\n").unwrap();
+        assert_eq!(p.warnings.len(), 1, "{:?}", p.warnings);
+        assert!(
+            p.warnings[0].starts_with("line 5: 3600 s"),
+            "{:?}",
+            p.warnings
+        );
+        // the hour of the gap is held at $98
+        assert_eq!(p.prices[(1800.0 / SLOT_SECS) as usize], 98.0);
     }
 
     #[test]
     fn csv_errors_name_the_line() {
         let cases = [
             ("", "empty"),
-            ("ts,px\n0,1\n", "line 1: expected header"),
-            ("unix_ts,price\n0,100\nabc,90\n", "line 3: unix_ts \"abc\""),
+            ("ts_x,px\n0,1\n", "line 1: expected a header"),
+            ("unix_ts,price\n0,100\nabc,90\n", "line 3: time \"abc\""),
             ("unix_ts,price\n0,100\n1,x\n", "line 3: price \"x\""),
             (
                 "unix_ts,price\n0,100\n1,-5\n",
@@ -170,14 +336,18 @@ mod tests {
             ),
             (
                 "unix_ts,price\n0,100\n0,90\n",
-                "line 3: unix_ts 0 does not increase",
+                "line 3: time \"0\" does not increase",
             ),
             (
                 "unix_ts,price\n0,100\n1,90,7\n",
-                "line 3: expected two fields",
+                "line 3: expected 2 fields",
+            ),
+            (
+                "time,price\n2022-13-01,100\n",
+                "line 2: time \"2022-13-01\"",
             ),
             ("unix_ts,price\n0,100\n", "at least two"),
-            ("unix_ts,price\n0,100\n999999999,90\n", "limit"),
+            ("unix_ts,price\n0,100\n99999999,90\n", "limit"),
         ];
         for (text, want) in cases {
             let e = parse_csv(text).unwrap_err();
