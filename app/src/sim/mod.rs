@@ -215,9 +215,12 @@ pub async fn run(cfg: &SimConfig, progress: impl Fn(u64)) -> Result<SimResult, S
     }
     let sol = env.add_pool(9, Feed::Pull, sol_params, p0).await;
 
-    // lenders: enough supply for every borrower (about $6,000 of debt each on average)
+    // lenders: supply for every borrower's debt and a quarter more, so the
+    // market works at any start price (debt scales with it)
+    let book = borrower_book(cfg, p0);
+    let debt: u64 = book.iter().map(|b| b.1).sum();
     let lender = env.user().await;
-    let supply = (cfg.borrowers as u64).saturating_mul(20_000).max(1_000_000) * USDC;
+    let supply = debt.saturating_add(debt / 4).max(1_000_000 * USDC);
     env.mint_to(&usdc.mint, &lender.pubkey(), supply).await;
     env.deposit(&lender, &usdc, supply).await.map_err(err)?;
 
@@ -237,7 +240,6 @@ pub async fn run(cfg: &SimConfig, progress: impl Fn(u64)) -> Result<SimResult, S
     env.mint_to(&usdc.mint, &arb.pubkey(), 10_000_000_000 * USDC)
         .await;
 
-    let book = borrower_book(cfg, p0);
     let mint_auth = env.mint_authority();
     let mut owners = Vec::with_capacity(cfg.borrowers);
     for &(col, debt) in &book {
