@@ -18,8 +18,7 @@ pub struct Env {
     /// index the local JSON-RPC endpoint answers `getProgramAccounts` from
     /// (BanksClient has no by-owner scan).
     pub seen_accounts: std::collections::BTreeSet<Pubkey>,
-    /// Keep the next transaction's log ([`Env::send_logged`]).
-    log_next: bool,
+    /// The last transaction's log ([`Env::send_logged`]).
     last_log: Vec<String>,
 }
 
@@ -37,7 +36,6 @@ impl Env {
             market: Pubkey::default(),
             nonce: 0,
             feed_counter: 0,
-            log_next: false,
             last_log: Vec::new(),
             pools: Vec::new(),
             token_accounts: HashMap::new(),
@@ -111,9 +109,9 @@ impl Env {
             &keys,
             blockhash,
         );
-        if !sbf() && !self.log_next {
-            return self.ctx.banks_client.process_transaction(tx).await;
-        }
+        // straight onto the working bank: BanksClient's process_transaction
+        // would simulate first (running the transaction twice) and then poll
+        // for its status with a sleep, which dominated the simulator's time
         self.process_metered(tx, &all).await
     }
 
@@ -124,9 +122,7 @@ impl Env {
         ixs: &[Instruction],
         signers: &[&Keypair],
     ) -> (TxResult, Vec<String>) {
-        let saved = std::mem::replace(&mut self.log_next, true);
         let r = self.send(ixs, signers).await;
-        self.log_next = saved;
         (r, std::mem::take(&mut self.last_log))
     }
 
@@ -138,11 +134,9 @@ impl Env {
             .banks_client
             .process_transaction_with_metadata(tx)
             .await?;
-        if let Some(meta) = &r.metadata {
-            self.last_log = meta.log_messages.clone();
-        }
-        if let (true, Ok(()), Some(meta)) = (sbf(), &r.result, &r.metadata) {
-            let records = cu_records(all, &meta.log_messages);
+        let logs = r.metadata.map(|m| m.log_messages).unwrap_or_default();
+        if sbf() && r.result.is_ok() {
+            let records = cu_records(all, &logs);
             record_cu(&records);
             for rec in &records {
                 assert!(
@@ -154,6 +148,7 @@ impl Env {
                 );
             }
         }
+        self.last_log = logs;
         r.result.map_err(BanksClientError::TransactionError)
     }
 
