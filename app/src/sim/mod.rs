@@ -347,7 +347,9 @@ pub async fn run(cfg: &SimConfig, progress: impl Fn(u64)) -> Result<SimResult, S
     let loop_start = Instant::now();
     let mut hashes = Rng(cfg.seed.max(1) ^ 0x5eed_51a7_4a5e_u64);
     for (i, &p_ext) in cfg.path.iter().enumerate() {
-        env.advance(1, 1).await;
+        // one slot is 0.4 s: the clock (whole seconds) moves 2 s every 5 slots
+        let secs = (i + 1) * 2 / 5 - i * 2 / 5;
+        env.advance(1, secs as i64).await;
         // the auction jitter reads SlotHashes: seeded, so a run replays exactly
         env.set_slot_hash(hashes.bytes32()).await;
         arbitrage(&mut env, &amm, &arb, p_ext, cfg.arb_bps).await;
