@@ -435,24 +435,11 @@ async fn every_instruction_rejects_every_applicable_attack() {
     assert!(table.len() >= 100, "{} cases", table.len());
 }
 
-/// init_market
+/// The attack table of `init_market`.
 async fn init_market_attacks(s: &mut Scene, c: &Cast) -> Vec<Case> {
+    #[rustfmt::skip]
     #[allow(unused_variables)]
-    let Cast {
-        usdc,
-        sol,
-        b,
-        h,
-        k,
-        e,
-        a,
-        auth,
-        all,
-        refresh,
-        sys,
-        position_b,
-        position_h,
-    } = c.clone();
+    let Cast { usdc, sol, b, h, k, e, a, auth, all, refresh, sys, position_b, position_h } = c.clone();
     let env = &mut s.env;
     let mut cases: Vec<Case> = Vec::new();
     use Expect::*;
@@ -482,24 +469,11 @@ async fn init_market_attacks(s: &mut Scene, c: &Cast) -> Vec<Case> {
     cases
 }
 
-/// init_pool
+/// The attack table of `init_pool`.
 async fn init_pool_attacks(s: &mut Scene, c: &Cast) -> Vec<Case> {
+    #[rustfmt::skip]
     #[allow(unused_variables)]
-    let Cast {
-        usdc,
-        sol,
-        b,
-        h,
-        k,
-        e,
-        a,
-        auth,
-        all,
-        refresh,
-        sys,
-        position_b,
-        position_h,
-    } = c.clone();
+    let Cast { usdc, sol, b, h, k, e, a, auth, all, refresh, sys, position_b, position_h } = c.clone();
     let env = &mut s.env;
     let mut cases: Vec<Case> = Vec::new();
     use Expect::*;
@@ -581,24 +555,11 @@ async fn init_pool_attacks(s: &mut Scene, c: &Cast) -> Vec<Case> {
     cases
 }
 
-/// deposit
+/// The attack table of `deposit`.
 async fn deposit_attacks(s: &mut Scene, c: &Cast) -> Vec<Case> {
+    #[rustfmt::skip]
     #[allow(unused_variables)]
-    let Cast {
-        usdc,
-        sol,
-        b,
-        h,
-        k,
-        e,
-        a,
-        auth,
-        all,
-        refresh,
-        sys,
-        position_b,
-        position_h,
-    } = c.clone();
+    let Cast { usdc, sol, b, h, k, e, a, auth, all, refresh, sys, position_b, position_h } = c.clone();
     let env = &mut s.env;
     let mut cases: Vec<Case> = Vec::new();
     use Expect::*;
@@ -660,24 +621,11 @@ async fn deposit_attacks(s: &mut Scene, c: &Cast) -> Vec<Case> {
     cases
 }
 
-/// withdraw
+/// The attack table of `withdraw`.
 async fn withdraw_attacks(s: &mut Scene, c: &Cast) -> Vec<Case> {
+    #[rustfmt::skip]
     #[allow(unused_variables)]
-    let Cast {
-        usdc,
-        sol,
-        b,
-        h,
-        k,
-        e,
-        a,
-        auth,
-        all,
-        refresh,
-        sys,
-        position_b,
-        position_h,
-    } = c.clone();
+    let Cast { usdc, sol, b, h, k, e, a, auth, all, refresh, sys, position_b, position_h } = c.clone();
     let env = &mut s.env;
     let mut cases: Vec<Case> = Vec::new();
     use Expect::*;
@@ -739,24 +687,11 @@ async fn withdraw_attacks(s: &mut Scene, c: &Cast) -> Vec<Case> {
     cases
 }
 
-/// open_position / close_position
+/// The attack table of `open_position / close_position`.
 async fn open_position_and_close_position_attacks(s: &mut Scene, c: &Cast) -> Vec<Case> {
+    #[rustfmt::skip]
     #[allow(unused_variables)]
-    let Cast {
-        usdc,
-        sol,
-        b,
-        h,
-        k,
-        e,
-        a,
-        auth,
-        all,
-        refresh,
-        sys,
-        position_b,
-        position_h,
-    } = c.clone();
+    let Cast { usdc, sol, b, h, k, e, a, auth, all, refresh, sys, position_b, position_h } = c.clone();
     let env = &mut s.env;
     let mut cases: Vec<Case> = Vec::new();
     use Expect::*;
@@ -859,24 +794,11 @@ async fn open_position_and_close_position_attacks(s: &mut Scene, c: &Cast) -> Ve
     cases
 }
 
-/// deposit_collateral
+/// The attack table of `deposit_collateral`.
 async fn deposit_collateral_attacks(s: &mut Scene, c: &Cast) -> Vec<Case> {
+    #[rustfmt::skip]
     #[allow(unused_variables)]
-    let Cast {
-        usdc,
-        sol,
-        b,
-        h,
-        k,
-        e,
-        a,
-        auth,
-        all,
-        refresh,
-        sys,
-        position_b,
-        position_h,
-    } = c.clone();
+    let Cast { usdc, sol, b, h, k, e, a, auth, all, refresh, sys, position_b, position_h } = c.clone();
     let env = &mut s.env;
     let mut cases: Vec<Case> = Vec::new();
     use Expect::*;
@@ -951,24 +873,11 @@ async fn deposit_collateral_attacks(s: &mut Scene, c: &Cast) -> Vec<Case> {
     cases
 }
 
-/// withdraw_collateral
+/// The attack table of `withdraw_collateral`.
 async fn withdraw_collateral_attacks(s: &mut Scene, c: &Cast) -> Vec<Case> {
+    #[rustfmt::skip]
     #[allow(unused_variables)]
-    let Cast {
-        usdc,
-        sol,
-        b,
-        h,
-        k,
-        e,
-        a,
-        auth,
-        all,
-        refresh,
-        sys,
-        position_b,
-        position_h,
-    } = c.clone();
+    let Cast { usdc, sol, b, h, k, e, a, auth, all, refresh, sys, position_b, position_h } = c.clone();
     let env = &mut s.env;
     let mut cases: Vec<Case> = Vec::new();
     use Expect::*;
@@ -1046,24 +955,11 @@ async fn withdraw_collateral_attacks(s: &mut Scene, c: &Cast) -> Vec<Case> {
     cases
 }
 
-/// borrow
+/// The attack table of `borrow`.
 async fn borrow_attacks(s: &mut Scene, c: &Cast) -> Vec<Case> {
+    #[rustfmt::skip]
     #[allow(unused_variables)]
-    let Cast {
-        usdc,
-        sol,
-        b,
-        h,
-        k,
-        e,
-        a,
-        auth,
-        all,
-        refresh,
-        sys,
-        position_b,
-        position_h,
-    } = c.clone();
+    let Cast { usdc, sol, b, h, k, e, a, auth, all, refresh, sys, position_b, position_h } = c.clone();
     let env = &mut s.env;
     let mut cases: Vec<Case> = Vec::new();
     use Expect::*;
@@ -1138,24 +1034,11 @@ async fn borrow_attacks(s: &mut Scene, c: &Cast) -> Vec<Case> {
     cases
 }
 
-/// repay
+/// The attack table of `repay`.
 async fn repay_attacks(s: &mut Scene, c: &Cast) -> Vec<Case> {
+    #[rustfmt::skip]
     #[allow(unused_variables)]
-    let Cast {
-        usdc,
-        sol,
-        b,
-        h,
-        k,
-        e,
-        a,
-        auth,
-        all,
-        refresh,
-        sys,
-        position_b,
-        position_h,
-    } = c.clone();
+    let Cast { usdc, sol, b, h, k, e, a, auth, all, refresh, sys, position_b, position_h } = c.clone();
     let env = &mut s.env;
     let mut cases: Vec<Case> = Vec::new();
     use Expect::*;
@@ -1217,24 +1100,11 @@ async fn repay_attacks(s: &mut Scene, c: &Cast) -> Vec<Case> {
     cases
 }
 
-/// refresh_pool / refresh_price
+/// The attack table of `refresh_pool / refresh_price`.
 async fn refresh_pool_and_refresh_price_attacks(s: &mut Scene, c: &Cast) -> Vec<Case> {
+    #[rustfmt::skip]
     #[allow(unused_variables)]
-    let Cast {
-        usdc,
-        sol,
-        b,
-        h,
-        k,
-        e,
-        a,
-        auth,
-        all,
-        refresh,
-        sys,
-        position_b,
-        position_h,
-    } = c.clone();
+    let Cast { usdc, sol, b, h, k, e, a, auth, all, refresh, sys, position_b, position_h } = c.clone();
     let env = &mut s.env;
     let mut cases: Vec<Case> = Vec::new();
     use Expect::*;
@@ -1315,24 +1185,11 @@ async fn refresh_pool_and_refresh_price_attacks(s: &mut Scene, c: &Cast) -> Vec<
     cases
 }
 
-/// update_pool_params
+/// The attack table of `update_pool_params`.
 async fn update_pool_params_attacks(s: &mut Scene, c: &Cast) -> Vec<Case> {
+    #[rustfmt::skip]
     #[allow(unused_variables)]
-    let Cast {
-        usdc,
-        sol,
-        b,
-        h,
-        k,
-        e,
-        a,
-        auth,
-        all,
-        refresh,
-        sys,
-        position_b,
-        position_h,
-    } = c.clone();
+    let Cast { usdc, sol, b, h, k, e, a, auth, all, refresh, sys, position_b, position_h } = c.clone();
     let env = &mut s.env;
     let mut cases: Vec<Case> = Vec::new();
     use Expect::*;
@@ -1380,24 +1237,11 @@ async fn update_pool_params_attacks(s: &mut Scene, c: &Cast) -> Vec<Case> {
     cases
 }
 
-/// update_market_params
+/// The attack table of `update_market_params`.
 async fn update_market_params_attacks(s: &mut Scene, c: &Cast) -> Vec<Case> {
+    #[rustfmt::skip]
     #[allow(unused_variables)]
-    let Cast {
-        usdc,
-        sol,
-        b,
-        h,
-        k,
-        e,
-        a,
-        auth,
-        all,
-        refresh,
-        sys,
-        position_b,
-        position_h,
-    } = c.clone();
+    let Cast { usdc, sol, b, h, k, e, a, auth, all, refresh, sys, position_b, position_h } = c.clone();
     let env = &mut s.env;
     let mut cases: Vec<Case> = Vec::new();
     use Expect::*;
@@ -1438,24 +1282,11 @@ async fn update_market_params_attacks(s: &mut Scene, c: &Cast) -> Vec<Case> {
     cases
 }
 
-/// propose_authority
+/// The attack table of `propose_authority`.
 async fn propose_authority_attacks(s: &mut Scene, c: &Cast) -> Vec<Case> {
+    #[rustfmt::skip]
     #[allow(unused_variables)]
-    let Cast {
-        usdc,
-        sol,
-        b,
-        h,
-        k,
-        e,
-        a,
-        auth,
-        all,
-        refresh,
-        sys,
-        position_b,
-        position_h,
-    } = c.clone();
+    let Cast { usdc, sol, b, h, k, e, a, auth, all, refresh, sys, position_b, position_h } = c.clone();
     let env = &mut s.env;
     let mut cases: Vec<Case> = Vec::new();
     use Expect::*;
@@ -1490,24 +1321,11 @@ async fn propose_authority_attacks(s: &mut Scene, c: &Cast) -> Vec<Case> {
     cases
 }
 
-/// accept_authority
+/// The attack table of `accept_authority`.
 async fn accept_authority_attacks(s: &mut Scene, c: &Cast) -> Vec<Case> {
+    #[rustfmt::skip]
     #[allow(unused_variables)]
-    let Cast {
-        usdc,
-        sol,
-        b,
-        h,
-        k,
-        e,
-        a,
-        auth,
-        all,
-        refresh,
-        sys,
-        position_b,
-        position_h,
-    } = c.clone();
+    let Cast { usdc, sol, b, h, k, e, a, auth, all, refresh, sys, position_b, position_h } = c.clone();
     let env = &mut s.env;
     let mut cases: Vec<Case> = Vec::new();
     use Expect::*;
@@ -1551,24 +1369,11 @@ async fn accept_authority_attacks(s: &mut Scene, c: &Cast) -> Vec<Case> {
     cases
 }
 
-/// set_depth_sources
+/// The attack table of `set_depth_sources`.
 async fn set_depth_sources_attacks(s: &mut Scene, c: &Cast) -> Vec<Case> {
+    #[rustfmt::skip]
     #[allow(unused_variables)]
-    let Cast {
-        usdc,
-        sol,
-        b,
-        h,
-        k,
-        e,
-        a,
-        auth,
-        all,
-        refresh,
-        sys,
-        position_b,
-        position_h,
-    } = c.clone();
+    let Cast { usdc, sol, b, h, k, e, a, auth, all, refresh, sys, position_b, position_h } = c.clone();
     let env = &mut s.env;
     let mut cases: Vec<Case> = Vec::new();
     use Expect::*;
@@ -1616,24 +1421,11 @@ async fn set_depth_sources_attacks(s: &mut Scene, c: &Cast) -> Vec<Case> {
     cases
 }
 
-/// fund_insurance
+/// The attack table of `fund_insurance`.
 async fn fund_insurance_attacks(s: &mut Scene, c: &Cast) -> Vec<Case> {
+    #[rustfmt::skip]
     #[allow(unused_variables)]
-    let Cast {
-        usdc,
-        sol,
-        b,
-        h,
-        k,
-        e,
-        a,
-        auth,
-        all,
-        refresh,
-        sys,
-        position_b,
-        position_h,
-    } = c.clone();
+    let Cast { usdc, sol, b, h, k, e, a, auth, all, refresh, sys, position_b, position_h } = c.clone();
     let env = &mut s.env;
     let mut cases: Vec<Case> = Vec::new();
     use Expect::*;
@@ -1705,24 +1497,11 @@ async fn fund_insurance_attacks(s: &mut Scene, c: &Cast) -> Vec<Case> {
     cases
 }
 
-/// liquidate (auction mode) on the unhealthy-again position b
+/// The attack table of `liquidate (auction mode) on the unhealthy-again position b`.
 async fn liquidate_attacks(s: &mut Scene, c: &Cast) -> Vec<Case> {
+    #[rustfmt::skip]
     #[allow(unused_variables)]
-    let Cast {
-        usdc,
-        sol,
-        b,
-        h,
-        k,
-        e,
-        a,
-        auth,
-        all,
-        refresh,
-        sys,
-        position_b,
-        position_h,
-    } = c.clone();
+    let Cast { usdc, sol, b, h, k, e, a, auth, all, refresh, sys, position_b, position_h } = c.clone();
     let env = &mut s.env;
     let mut cases: Vec<Case> = Vec::new();
     use Expect::*;
@@ -1831,24 +1610,11 @@ async fn liquidate_attacks(s: &mut Scene, c: &Cast) -> Vec<Case> {
     cases
 }
 
-/// liquidate_instant
+/// The attack table of `liquidate_instant`.
 async fn liquidate_instant_attacks(s: &mut Scene, c: &Cast) -> Vec<Case> {
+    #[rustfmt::skip]
     #[allow(unused_variables)]
-    let Cast {
-        usdc,
-        sol,
-        b,
-        h,
-        k,
-        e,
-        a,
-        auth,
-        all,
-        refresh,
-        sys,
-        position_b,
-        position_h,
-    } = c.clone();
+    let Cast { usdc, sol, b, h, k, e, a, auth, all, refresh, sys, position_b, position_h } = c.clone();
     let env = &mut s.env;
     let mut cases: Vec<Case> = Vec::new();
     use Expect::*;
@@ -1923,24 +1689,11 @@ async fn liquidate_instant_attacks(s: &mut Scene, c: &Cast) -> Vec<Case> {
     cases
 }
 
-/// take on b's open auction
+/// The attack table of `take on b's open auction`.
 async fn take_attacks(s: &mut Scene, c: &Cast) -> Vec<Case> {
+    #[rustfmt::skip]
     #[allow(unused_variables)]
-    let Cast {
-        usdc,
-        sol,
-        b,
-        h,
-        k,
-        e,
-        a,
-        auth,
-        all,
-        refresh,
-        sys,
-        position_b,
-        position_h,
-    } = c.clone();
+    let Cast { usdc, sol, b, h, k, e, a, auth, all, refresh, sys, position_b, position_h } = c.clone();
     let env = &mut s.env;
     let mut cases: Vec<Case> = Vec::new();
     use Expect::*;
@@ -2022,24 +1775,11 @@ async fn take_attacks(s: &mut Scene, c: &Cast) -> Vec<Case> {
     cases
 }
 
-/// redo
+/// The attack table of `redo`.
 async fn redo_attacks(s: &mut Scene, c: &Cast) -> Vec<Case> {
+    #[rustfmt::skip]
     #[allow(unused_variables)]
-    let Cast {
-        usdc,
-        sol,
-        b,
-        h,
-        k,
-        e,
-        a,
-        auth,
-        all,
-        refresh,
-        sys,
-        position_b,
-        position_h,
-    } = c.clone();
+    let Cast { usdc, sol, b, h, k, e, a, auth, all, refresh, sys, position_b, position_h } = c.clone();
     let env = &mut s.env;
     let mut cases: Vec<Case> = Vec::new();
     use Expect::*;
@@ -2119,24 +1859,11 @@ async fn redo_attacks(s: &mut Scene, c: &Cast) -> Vec<Case> {
     cases
 }
 
-/// settle_bad_debt
+/// The attack table of `settle_bad_debt`.
 async fn settle_bad_debt_attacks(s: &mut Scene, c: &Cast) -> Vec<Case> {
+    #[rustfmt::skip]
     #[allow(unused_variables)]
-    let Cast {
-        usdc,
-        sol,
-        b,
-        h,
-        k,
-        e,
-        a,
-        auth,
-        all,
-        refresh,
-        sys,
-        position_b,
-        position_h,
-    } = c.clone();
+    let Cast { usdc, sol, b, h, k, e, a, auth, all, refresh, sys, position_b, position_h } = c.clone();
     let env = &mut s.env;
     let mut cases: Vec<Case> = Vec::new();
     use Expect::*;
@@ -2245,21 +1972,11 @@ async fn every_buffer_instruction_rejects_every_applicable_attack() {
     assert!(table.len() >= 35, "{} cases", table.len());
 }
 
-/// init_buffer
+/// The attack table of `init_buffer`.
 async fn init_buffer_attacks(s: &mut Scene, c: &BufferCast) -> Vec<Case> {
+    #[rustfmt::skip]
     #[allow(unused_variables)]
-    let BufferCast {
-        usdc,
-        sol,
-        k,
-        a,
-        auth,
-        sys,
-        params,
-        bk,
-        dep,
-        refresh,
-    } = c.clone();
+    let BufferCast { usdc, sol, k, a, auth, sys, params, bk, dep, refresh } = c.clone();
     let env = &mut s.env;
     let mut cases: Vec<Case> = Vec::new();
     use Expect::*;
@@ -2327,21 +2044,11 @@ async fn init_buffer_attacks(s: &mut Scene, c: &BufferCast) -> Vec<Case> {
     cases
 }
 
-/// update_buffer_params
+/// The attack table of `update_buffer_params`.
 async fn update_buffer_params_attacks(s: &mut Scene, c: &BufferCast) -> Vec<Case> {
+    #[rustfmt::skip]
     #[allow(unused_variables)]
-    let BufferCast {
-        usdc,
-        sol,
-        k,
-        a,
-        auth,
-        sys,
-        params,
-        bk,
-        dep,
-        refresh,
-    } = c.clone();
+    let BufferCast { usdc, sol, k, a, auth, sys, params, bk, dep, refresh } = c.clone();
     let mut cases: Vec<Case> = Vec::new();
     use Expect::*;
     let up = client::ix::update_buffer_params(&auth.pubkey(), &bk, params);
@@ -2388,21 +2095,11 @@ async fn update_buffer_params_attacks(s: &mut Scene, c: &BufferCast) -> Vec<Case
     cases
 }
 
-/// buffer_deposit
+/// The attack table of `buffer_deposit`.
 async fn buffer_deposit_attacks(s: &mut Scene, c: &BufferCast) -> Vec<Case> {
+    #[rustfmt::skip]
     #[allow(unused_variables)]
-    let BufferCast {
-        usdc,
-        sol,
-        k,
-        a,
-        auth,
-        sys,
-        params,
-        bk,
-        dep,
-        refresh,
-    } = c.clone();
+    let BufferCast { usdc, sol, k, a, auth, sys, params, bk, dep, refresh } = c.clone();
     let env = &mut s.env;
     let mut cases: Vec<Case> = Vec::new();
     use Expect::*;
@@ -2468,21 +2165,11 @@ async fn buffer_deposit_attacks(s: &mut Scene, c: &BufferCast) -> Vec<Case> {
     cases
 }
 
-/// activate_buffer_stake
+/// The attack table of `activate_buffer_stake`.
 async fn activate_buffer_stake_attacks(s: &mut Scene, c: &BufferCast) -> Vec<Case> {
+    #[rustfmt::skip]
     #[allow(unused_variables)]
-    let BufferCast {
-        usdc,
-        sol,
-        k,
-        a,
-        auth,
-        sys,
-        params,
-        bk,
-        dep,
-        refresh,
-    } = c.clone();
+    let BufferCast { usdc, sol, k, a, auth, sys, params, bk, dep, refresh } = c.clone();
     let env = &mut s.env;
     let mut cases: Vec<Case> = Vec::new();
     use Expect::*;
@@ -2517,21 +2204,11 @@ async fn activate_buffer_stake_attacks(s: &mut Scene, c: &BufferCast) -> Vec<Cas
     cases
 }
 
-/// request_buffer_withdrawal
+/// The attack table of `request_buffer_withdrawal`.
 async fn request_buffer_withdrawal_attacks(_: &mut Scene, c: &BufferCast) -> Vec<Case> {
+    #[rustfmt::skip]
     #[allow(unused_variables)]
-    let BufferCast {
-        usdc,
-        sol,
-        k,
-        a,
-        auth,
-        sys,
-        params,
-        bk,
-        dep,
-        refresh,
-    } = c.clone();
+    let BufferCast { usdc, sol, k, a, auth, sys, params, bk, dep, refresh } = c.clone();
     let mut cases: Vec<Case> = Vec::new();
     use Expect::*;
     let rq = client::ix::request_buffer_withdrawal(&a.pubkey(), &bk, 1_000);
@@ -2559,21 +2236,11 @@ async fn request_buffer_withdrawal_attacks(_: &mut Scene, c: &BufferCast) -> Vec
     cases
 }
 
-/// buffer_withdraw
+/// The attack table of `buffer_withdraw`.
 async fn buffer_withdraw_attacks(s: &mut Scene, c: &BufferCast) -> Vec<Case> {
+    #[rustfmt::skip]
     #[allow(unused_variables)]
-    let BufferCast {
-        usdc,
-        sol,
-        k,
-        a,
-        auth,
-        sys,
-        params,
-        bk,
-        dep,
-        refresh,
-    } = c.clone();
+    let BufferCast { usdc, sol, k, a, auth, sys, params, bk, dep, refresh } = c.clone();
     let env = &mut s.env;
     let mut cases: Vec<Case> = Vec::new();
     use Expect::*;
@@ -2631,21 +2298,11 @@ async fn buffer_withdraw_attacks(s: &mut Scene, c: &BufferCast) -> Vec<Case> {
     cases
 }
 
-/// absorb
+/// The attack table of `absorb`.
 async fn absorb_attacks(s: &mut Scene, c: &BufferCast) -> Vec<Case> {
+    #[rustfmt::skip]
     #[allow(unused_variables)]
-    let BufferCast {
-        usdc,
-        sol,
-        k,
-        a,
-        auth,
-        sys,
-        params,
-        bk,
-        dep,
-        refresh,
-    } = c.clone();
+    let BufferCast { usdc, sol, k, a, auth, sys, params, bk, dep, refresh } = c.clone();
     let env = &mut s.env;
     let mut cases: Vec<Case> = Vec::new();
     use Expect::*;
@@ -2755,21 +2412,11 @@ async fn absorb_attacks(s: &mut Scene, c: &BufferCast) -> Vec<Case> {
     cases
 }
 
-/// buffer_take
+/// The attack table of `buffer_take`.
 async fn buffer_take_attacks(s: &mut Scene, c: &BufferCast) -> Vec<Case> {
+    #[rustfmt::skip]
     #[allow(unused_variables)]
-    let BufferCast {
-        usdc,
-        sol,
-        k,
-        a,
-        auth,
-        sys,
-        params,
-        bk,
-        dep,
-        refresh,
-    } = c.clone();
+    let BufferCast { usdc, sol, k, a, auth, sys, params, bk, dep, refresh } = c.clone();
     let env = &mut s.env;
     let mut cases: Vec<Case> = Vec::new();
     use Expect::*;

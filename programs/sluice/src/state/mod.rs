@@ -6,6 +6,19 @@
 /// `#[repr(C)]` (no implicit padding: padding fields are explicit), equality
 /// and `Default`. Attributes (docs, `cfg_attr`) go first, as on any struct.
 macro_rules! pod_struct {
+    // `serde` first: also (de)serializable behind the crate's `serde`
+    // feature, unknown fields refused (the admin TOML loader reads these)
+    (serde $(#[$meta:meta])* pub struct $name:ident $body:tt) => {
+        pod_struct! {
+            #[cfg_attr(
+                feature = "serde",
+                derive(serde::Serialize, serde::Deserialize),
+                serde(deny_unknown_fields)
+            )]
+            $(#[$meta])*
+            pub struct $name $body
+        }
+    };
     ($(#[$meta:meta])* pub struct $name:ident $body:tt) => {
         $(#[$meta])*
         #[derive(

@@ -7,11 +7,7 @@ use crate::errors::SluiceError;
 use crate::math::interest::RateModel;
 
 pod_struct! {
-    #[cfg_attr(
-        feature = "serde",
-        derive(serde::Serialize, serde::Deserialize),
-        serde(deny_unknown_fields)
-    )]
+    serde
     pub struct RiskParams {
         /// Maximum debt / collateral value when opening risk (borrow, withdraw collateral).
         pub ltv_bps: u16,
@@ -23,11 +19,7 @@ pod_struct! {
 }
 
 pod_struct! {
-    #[cfg_attr(
-        feature = "serde",
-        derive(serde::Serialize, serde::Deserialize),
-        serde(deny_unknown_fields)
-    )]
+    serde
     pub struct RateParams {
         pub base_rate_bps: u32,
         pub optimal_utilization_bps: u32,
@@ -42,11 +34,7 @@ pod_struct! {
 }
 
 pod_struct! {
-    #[cfg_attr(
-        feature = "serde",
-        derive(serde::Serialize, serde::Deserialize),
-        serde(deny_unknown_fields)
-    )]
+    serde
     pub struct OracleParams {
         /// A Pyth price older than this (seconds, by the cluster clock) is rejected.
         pub max_age_secs: u32,
