@@ -138,11 +138,18 @@ pub async fn simulate(a: SimulateArgs) -> Result<(), String> {
             results.push(sim::ideal(&cfg, &book));
             continue;
         }
-        let bar = ProgressBar::new(path.len() as u64);
+        // on stderr with an ETA; silent with --json (machine output only)
+        let bar = if a.json {
+            ProgressBar::hidden()
+        } else {
+            ProgressBar::new(path.len() as u64)
+        };
         bar.set_style(
-            ProgressStyle::with_template("{prefix:>8} [{bar:40}] {pos}/{len} slots {elapsed}")
-                .map_err(|e| e.to_string())?
-                .progress_chars("=> "),
+            ProgressStyle::with_template(
+                "{prefix:>8} [{bar:40}] {pos}/{len} slots {elapsed} (eta {eta})",
+            )
+            .map_err(|e| e.to_string())?
+            .progress_chars("=> "),
         );
         bar.set_prefix(p.to_string());
         let quiet = QuietStdout::new();
