@@ -41,6 +41,10 @@ pub struct SimulateArgs {
     /// TWAP window of the collateral pool (seconds). Default: the preset's (20).
     #[arg(long)]
     pub twap_window_secs: Option<u32>,
+    /// Run this many borrower books (seeds `--seed`, `--seed`+1, ...) and
+    /// report the mean and the worst case of each metric per preset.
+    #[arg(long, default_value_t = 1)]
+    pub seeds: u64,
 }
 
 /// The program logs through solana-msg, which prints to stdout on the host
@@ -125,40 +129,23 @@ pub async fn simulate(a: SimulateArgs) -> Result<(), String> {
     if a.buffer_usd.is_some_and(|b| !(b >= 0.0 && b.is_finite())) {
         return Err("--buffer-usd must be a non-negative number".into());
     }
-    let mut results = Vec::new();
-    for p in presets {
-        let mut cfg = SimConfig::new(p, path.clone(), a.borrowers);
-        cfg.amm_sol = a.amm_sol;
-        cfg.seed = a.seed;
-        cfg.buffer_usd = a.buffer_usd;
-        cfg.max_slippage_bps = a.max_slippage_bps;
-        cfg.twap_window_secs = a.twap_window_secs;
-        if p == IDEAL {
-            let book = sim::borrower_book(&cfg, path.first().copied().unwrap_or(0.0));
-            results.push(sim::ideal(&cfg, &book));
-            continue;
-        }
-        // on stderr with an ETA; silent with --json (machine output only)
-        let bar = if a.json {
-            ProgressBar::hidden()
-        } else {
-            ProgressBar::new(path.len() as u64)
-        };
-        bar.set_style(
-            ProgressStyle::with_template(
-                "{prefix:>8} [{bar:40}] {pos}/{len} slots {elapsed} (eta {eta})",
-            )
-            .map_err(|e| e.to_string())?
-            .progress_chars("=> "),
-        );
-        bar.set_prefix(p.to_string());
-        let quiet = QuietStdout::new();
-        let r = sim::run(&cfg, |n| bar.inc(n)).await;
-        drop(quiet);
-        let r = r?;
-        bar.finish_and_clear();
-        results.push(r);
+    if a.seeds == 0 {
+        return Err("--seeds must be at least 1".into());
     }
+    if a.seeds > 1 {
+        let mut runs = Vec::new();
+        for seed in a.seed..a.seed + a.seeds {
+            runs.push(run_presets(&a, &path, &presets, seed).await?);
+        }
+        let summary = report::seeds_summary(&runs);
+        if a.json {
+            println!("{}", report::seeds_json(&name, &runs, &summary));
+        } else {
+            print!("{}", report::seeds_table(&name, a.seed, &summary));
+        }
+        return Ok(());
+    }
+    let results = run_presets(&a, &path, &presets, a.seed).await?;
     if a.json {
         println!("{}", report::json(&name, &results));
         for r in results.iter().filter(|r| r.preset != IDEAL) {
@@ -203,4 +190,48 @@ pub async fn simulate(a: SimulateArgs) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// Runs every preset of `presets` on `path` with the borrower book of `seed`.
+async fn run_presets(
+    a: &SimulateArgs,
+    path: &[f64],
+    presets: &[&str],
+    seed: u64,
+) -> Result<Vec<sim::SimResult>, String> {
+    let mut results = Vec::new();
+    for &p in presets {
+        let mut cfg = SimConfig::new(p, path.to_vec(), a.borrowers);
+        cfg.amm_sol = a.amm_sol;
+        cfg.seed = seed;
+        cfg.buffer_usd = a.buffer_usd;
+        cfg.max_slippage_bps = a.max_slippage_bps;
+        cfg.twap_window_secs = a.twap_window_secs;
+        if p == IDEAL {
+            let book = sim::borrower_book(&cfg, path.first().copied().unwrap_or(0.0));
+            results.push(sim::ideal(&cfg, &book));
+            continue;
+        }
+        // on stderr with an ETA; silent with --json (machine output only)
+        let bar = if a.json {
+            ProgressBar::hidden()
+        } else {
+            ProgressBar::new(path.len() as u64)
+        };
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{prefix:>8} [{bar:40}] {pos}/{len} slots {elapsed} (eta {eta})",
+            )
+            .map_err(|e| e.to_string())?
+            .progress_chars("=> "),
+        );
+        bar.set_prefix(p.to_string());
+        let quiet = QuietStdout::new();
+        let r = sim::run(&cfg, |n| bar.inc(n)).await;
+        drop(quiet);
+        let r = r?;
+        bar.finish_and_clear();
+        results.push(r);
+    }
+    Ok(results)
 }
