@@ -746,11 +746,7 @@ impl World {
             ));
         }
         // forced sales to takers in this slot stay within it too
-        let sold = if pool.sale_slot == slot {
-            pool.sold_in_slot
-        } else {
-            0
-        };
+        let sold = pool.sold.in_slot(slot);
         if sold > estimate {
             return Err(format!(
                 "{a:?}: sold {sold} in one slot > depth estimate {estimate}"

@@ -103,6 +103,33 @@ impl DepthKind {
 }
 
 pod_struct! {
+    /// An amount counted within one slot: a new slot starts from zero.
+    pub struct SlotCounter {
+        /// The slot `amount` was counted in.
+        pub slot: u64,
+        pub amount: u64,
+    }
+}
+
+impl SlotCounter {
+    /// What was counted in `slot`.
+    pub fn in_slot(&self, slot: u64) -> u64 {
+        if self.slot == slot {
+            self.amount
+        } else {
+            0
+        }
+    }
+
+    /// Counts `amount` more in `slot`.
+    pub fn add(&mut self, slot: u64, amount: u64) -> Result<()> {
+        self.amount = self.in_slot(slot).safe_add(amount)?;
+        self.slot = slot;
+        Ok(())
+    }
+}
+
+pod_struct! {
     /// Where the depth cap of this pool's collateral comes from.
     pub struct DepthSource {
         /// ConstantProduct: the vault holding this pool's mint. Whirlpool: the pool account.
@@ -171,15 +198,12 @@ pub struct Pool {
     pub price_slot: u64,
 
     // --- liquidation (this pool as the collateral side) ---
-    /// Slot of `seized_in_slot`; a new slot starts from zero.
-    pub sell_slot: u64,
-    /// Collateral seized from positions in `sell_slot`.
-    pub seized_in_slot: u64,
-    /// Slot of `sold_in_slot`, and the collateral auctions and the buffer
-    /// pool sold to takers in it: forced sales into the market are
-    /// throttled by the depth too, not only seizures.
-    pub sale_slot: u64,
-    pub sold_in_slot: u64,
+    /// Collateral seized from positions in the current slot.
+    pub seized: SlotCounter,
+    /// Collateral auctions and the buffer pool sold to takers in the current
+    /// slot: forced sales into the market are throttled by the depth too,
+    /// not only seizures.
+    pub sold: SlotCounter,
     /// Seized collateral in open auctions; held in the vault.
     pub auction_collateral: u64,
 
@@ -339,21 +363,14 @@ impl Pool {
         )?)
     }
 
-    /// Collateral already seized in `slot` (the counter resets each slot).
+    /// Collateral already seized in `slot`.
     pub fn seized_this_slot(&self, slot: u64) -> u64 {
-        if self.sell_slot == slot {
-            self.seized_in_slot
-        } else {
-            0
-        }
+        self.seized.in_slot(slot)
     }
 
     /// Books a seizure against this slot's sell counter.
     pub fn record_seizure(&mut self, slot: u64, amount: u64) -> Result<()> {
-        let before = self.seized_this_slot(slot);
-        self.sell_slot = slot;
-        self.seized_in_slot = before.safe_add(amount)?;
-        Ok(())
+        self.seized.add(slot, amount)
     }
 
     /// Collateral that may still be sold to takers in `slot` (auction lots
@@ -361,28 +378,14 @@ impl Pool {
     /// in earlier slots when sources are registered, less what was sold in
     /// this slot. Nothing the taking transaction does can raise it.
     pub fn sale_room(&self, slot: u64) -> u64 {
-        let cap = self.params.liquidation.sell_cap_per_slot;
         let registered = self.depth_sources.iter().any(|s| s.account_count() > 0);
         let depth = self.observed_depth(slot).filter(|_| registered);
-        let slot_cap = depth.map_or(cap, |d| d.min(cap));
-        let sold = if self.sale_slot == slot {
-            self.sold_in_slot
-        } else {
-            0
-        };
-        slot_cap.saturating_sub(sold)
+        self.slot_cap(depth).saturating_sub(self.sold.in_slot(slot))
     }
 
     /// Books a sale to a taker against this slot's sale counter.
     pub fn record_sale(&mut self, slot: u64, amount: u64) -> Result<()> {
-        let before = if self.sale_slot == slot {
-            self.sold_in_slot
-        } else {
-            0
-        };
-        self.sale_slot = slot;
-        self.sold_in_slot = before.safe_add(amount)?;
-        Ok(())
+        self.sold.add(slot, amount)
     }
 
     /// The depth (collateral units a sale may take within the slippage
@@ -725,9 +728,15 @@ impl Pool {
     /// (governance cap, and the depth cap when sources are registered) less
     /// what seizures and buffer sales already used.
     pub fn sell_room(&self, depth_cap: Option<u64>, slot: u64) -> u64 {
+        self.slot_cap(depth_cap)
+            .saturating_sub(self.seized_this_slot(slot))
+    }
+
+    /// The per-slot limit on forced flows: the governance cap, and the depth
+    /// cap when there is one.
+    fn slot_cap(&self, depth_cap: Option<u64>) -> u64 {
         let cap = self.params.liquidation.sell_cap_per_slot;
-        let slot_cap = depth_cap.map_or(cap, |d| d.min(cap));
-        slot_cap.saturating_sub(self.seized_this_slot(slot))
+        depth_cap.map_or(cap, |d| d.min(cap))
     }
 
     /// [`Self::sell_room`], or 0 when what is left is worth less than the
