@@ -11,7 +11,7 @@ use solana_signer::Signer;
 use sluice::errors::SluiceError;
 use sluice::health::{position_health, HealthType};
 use sluice::math::shares::debt_amount;
-use sluice::math::{Rounding, WAD};
+use sluice::math::Rounding;
 use sluice::state::{
     Auction, AuctionStatus, BufferPool, DepthSource, LiquidationMode, Pool, Position,
 };
@@ -707,8 +707,10 @@ impl Keeper {
     ) -> Result<OracleOnly, TxError> {
         let (c, d) = self.pools(chain).await?;
         Ok(OracleOnly {
-            oracle_price_wad: c.spot_price_wad.get().saturating_mul(WAD)
-                / d.spot_price_wad.get().max(1),
+            oracle_price_wad: c.price_ratio_wad(&d).map_err(|e| TxError {
+                code: None,
+                message: format!("pair price: {e}"),
+            })?,
             min_discount_bps,
         })
     }

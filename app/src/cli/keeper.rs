@@ -74,7 +74,8 @@ pub async fn keeper(a: KeeperArgs) -> Result<(), String> {
     let signer = chain.payer.insecure_clone();
     let mut keepers = Vec::new();
     for (c, d) in &pairs {
-        let (ck, dk) = (find(c).ok_or("pool")?, find(d).ok_or("pool")?);
+        let loaded = |k: &Pubkey| find(k).ok_or(format!("--pair: pool {k} was not loaded"));
+        let (ck, dk) = (loaded(c)?, loaded(d)?);
         let others = pools
             .iter()
             .filter(|k| k.pool != *c && k.pool != *d)
