@@ -201,18 +201,19 @@ pub async fn run(cfg: &SimConfig, progress: impl Fn(u64)) -> Result<SimResult, S
         borrow_cap: u64::MAX,
         ..preset.pool_params()
     };
+    // the command line's overrides, held to the program's own bounds
     if let Some(bps) = cfg.max_slippage_bps {
         sol_params.liquidation.max_slippage_bps = bps;
-        sol_params
-            .validate()
-            .map_err(|e| format!("--max-slippage-bps {bps}: {e}"))?;
     }
     if let Some(secs) = cfg.twap_window_secs {
         sol_params.oracle.twap_window_secs = secs;
-        sol_params
-            .validate()
-            .map_err(|e| format!("--twap-window-secs {secs}: {e}"))?;
     }
+    sol_params.validate().map_err(|e| {
+        format!(
+            "--max-slippage-bps {:?} / --twap-window-secs {:?}: {e}",
+            cfg.max_slippage_bps, cfg.twap_window_secs
+        )
+    })?;
     let sol = env.add_pool(9, Feed::Pull, sol_params, p0).await;
 
     // lenders: supply for every borrower's debt and a quarter more, so the
