@@ -63,6 +63,19 @@ impl Scene {
         (s, b)
     }
 
+    /// Two borrowers of $7,000 against 100 SOL each, then a fall to $80
+    /// held long enough for the TWAP to agree: each liquidation wants
+    /// (nearly) a whole slot's cap.
+    async fn two_liquidatable() -> (Self, Keypair, Keypair) {
+        let mut s = Scene::new(default_params()).await;
+        let b1 = s.borrower(100 * SOL, 7_000 * USDC).await;
+        let b2 = s.borrower(100 * SOL, 7_000 * USDC).await;
+        for p in [95.0, 90.0, 85.0, 80.0, 80.0, 80.0, 80.0] {
+            s.prices(10, p).await;
+        }
+        (s, b1, b2)
+    }
+
     async fn prices(&mut self, slots: u64, sol_usd: f64) {
         let (u, s) = (self.usdc, self.sol);
         self.env
@@ -212,12 +225,7 @@ async fn sustained_fall_liquidates_in_parts_within_the_depth_cap() {
 /// observed in earlier slots; the rest waits for the next slot.
 #[tokio::test]
 async fn lots_from_earlier_slots_cannot_be_dumped_into_the_market_in_one_slot() {
-    let mut s = Scene::new(default_params()).await;
-    let b1 = s.borrower(100 * SOL, 7_000 * USDC).await;
-    let b2 = s.borrower(100 * SOL, 7_000 * USDC).await;
-    for p in [95.0, 90.0, 85.0, 80.0, 80.0, 80.0, 80.0] {
-        s.prices(10, p).await;
-    }
+    let (mut s, b1, b2) = Scene::two_liquidatable().await;
     // each liquidation takes (nearly) a whole slot's cap, in its own slot
     s.liquidate(&b1.pubkey()).await.unwrap();
     s.prices(1, 80.0).await;
@@ -268,12 +276,7 @@ async fn lots_from_earlier_slots_cannot_be_dumped_into_the_market_in_one_slot() 
 
 #[tokio::test]
 async fn two_keepers_in_one_slot_cannot_exceed_the_cap() {
-    let mut s = Scene::new(default_params()).await;
-    let b1 = s.borrower(100 * SOL, 7_000 * USDC).await;
-    let b2 = s.borrower(100 * SOL, 7_000 * USDC).await;
-    for p in [95.0, 90.0, 85.0, 80.0, 80.0, 80.0, 80.0] {
-        s.prices(10, p).await;
-    }
+    let (mut s, b1, b2) = Scene::two_liquidatable().await;
     let cap = s.cap_now().await;
     let keeper2 = s.env.user().await;
     let (sk, uk, all) = (s.sol, s.usdc, s.all());

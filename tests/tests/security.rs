@@ -16,6 +16,8 @@ use sluice_tests::*;
 use solana_keypair::Keypair;
 use solana_signer::Signer;
 
+use Expect::*;
+
 #[derive(Clone, Debug)]
 enum Expect {
     Sluice(SluiceError),
@@ -442,7 +444,6 @@ async fn init_market_attacks(s: &mut Scene, c: &Cast) -> Vec<Case> {
     let Cast { usdc, sol, b, h, k, e, a, auth, all, refresh, sys, position_b, position_h } = c.clone();
     let env = &mut s.env;
     let mut cases: Vec<Case> = Vec::new();
-    use Expect::*;
     let m2 = Keypair::new();
     let m3 = Keypair::new();
     let i = env.ix_init_market(&m3.pubkey(), &auth.pubkey(), default_market_params());
@@ -476,7 +477,6 @@ async fn init_pool_attacks(s: &mut Scene, c: &Cast) -> Vec<Case> {
     let Cast { usdc, sol, b, h, k, e, a, auth, all, refresh, sys, position_b, position_h } = c.clone();
     let env = &mut s.env;
     let mut cases: Vec<Case> = Vec::new();
-    use Expect::*;
     let mint = env.create_mint(6).await;
     let nk = env.pool_keys(&mint, 6, Keypair::new().pubkey(), Feed::Pull, [9; 32]);
     let cfg = env.oracle_config(&nk);
@@ -562,7 +562,6 @@ async fn deposit_attacks(s: &mut Scene, c: &Cast) -> Vec<Case> {
     let Cast { usdc, sol, b, h, k, e, a, auth, all, refresh, sys, position_b, position_h } = c.clone();
     let env = &mut s.env;
     let mut cases: Vec<Case> = Vec::new();
-    use Expect::*;
     let d = env.ix_deposit(&a.pubkey(), &usdc, USDC).await;
     case!(
         cases,
@@ -628,7 +627,6 @@ async fn withdraw_attacks(s: &mut Scene, c: &Cast) -> Vec<Case> {
     let Cast { usdc, sol, b, h, k, e, a, auth, all, refresh, sys, position_b, position_h } = c.clone();
     let env = &mut s.env;
     let mut cases: Vec<Case> = Vec::new();
-    use Expect::*;
     let w = env.ix_withdraw(&a.pubkey(), &usdc, 1).await;
     case!(
         cases,
@@ -694,7 +692,6 @@ async fn open_position_and_close_position_attacks(s: &mut Scene, c: &Cast) -> Ve
     let Cast { usdc, sol, b, h, k, e, a, auth, all, refresh, sys, position_b, position_h } = c.clone();
     let env = &mut s.env;
     let mut cases: Vec<Case> = Vec::new();
-    use Expect::*;
     let o = env.ix_open_position(&e.pubkey());
     case!(
         cases,
@@ -801,7 +798,6 @@ async fn deposit_collateral_attacks(s: &mut Scene, c: &Cast) -> Vec<Case> {
     let Cast { usdc, sol, b, h, k, e, a, auth, all, refresh, sys, position_b, position_h } = c.clone();
     let env = &mut s.env;
     let mut cases: Vec<Case> = Vec::new();
-    use Expect::*;
     let dc = env.ix_deposit_collateral(&h.pubkey(), &sol, SOL / 10).await;
     case!(
         cases,
@@ -880,7 +876,6 @@ async fn withdraw_collateral_attacks(s: &mut Scene, c: &Cast) -> Vec<Case> {
     let Cast { usdc, sol, b, h, k, e, a, auth, all, refresh, sys, position_b, position_h } = c.clone();
     let env = &mut s.env;
     let mut cases: Vec<Case> = Vec::new();
-    use Expect::*;
     let wc = env
         .ix_withdraw_collateral(&h.pubkey(), &sol, SOL, &[usdc])
         .await;
@@ -962,7 +957,6 @@ async fn borrow_attacks(s: &mut Scene, c: &Cast) -> Vec<Case> {
     let Cast { usdc, sol, b, h, k, e, a, auth, all, refresh, sys, position_b, position_h } = c.clone();
     let env = &mut s.env;
     let mut cases: Vec<Case> = Vec::new();
-    use Expect::*;
     let br = env.ix_borrow(&h.pubkey(), &usdc, USDC, &[sol]).await;
     case!(
         cases,
@@ -1041,7 +1035,6 @@ async fn repay_attacks(s: &mut Scene, c: &Cast) -> Vec<Case> {
     let Cast { usdc, sol, b, h, k, e, a, auth, all, refresh, sys, position_b, position_h } = c.clone();
     let env = &mut s.env;
     let mut cases: Vec<Case> = Vec::new();
-    use Expect::*;
     let rp = env.ix_repay(&h.pubkey(), &h.pubkey(), &usdc, USDC).await;
     case!(
         cases,
@@ -1107,7 +1100,6 @@ async fn refresh_pool_and_refresh_price_attacks(s: &mut Scene, c: &Cast) -> Vec<
     let Cast { usdc, sol, b, h, k, e, a, auth, all, refresh, sys, position_b, position_h } = c.clone();
     let env = &mut s.env;
     let mut cases: Vec<Case> = Vec::new();
-    use Expect::*;
     let rpl = env.ix_refresh_pool(&usdc);
     case!(
         cases,
@@ -1192,7 +1184,6 @@ async fn update_pool_params_attacks(s: &mut Scene, c: &Cast) -> Vec<Case> {
     let Cast { usdc, sol, b, h, k, e, a, auth, all, refresh, sys, position_b, position_h } = c.clone();
     let env = &mut s.env;
     let mut cases: Vec<Case> = Vec::new();
-    use Expect::*;
     let up = env.ix_update_pool_params(&auth.pubkey(), &usdc, default_params());
     case!(
         cases,
@@ -1244,7 +1235,6 @@ async fn update_market_params_attacks(s: &mut Scene, c: &Cast) -> Vec<Case> {
     let Cast { usdc, sol, b, h, k, e, a, auth, all, refresh, sys, position_b, position_h } = c.clone();
     let env = &mut s.env;
     let mut cases: Vec<Case> = Vec::new();
-    use Expect::*;
     let um = env.ix_update_market_params(
         &auth.pubkey(),
         MarketParams {
@@ -1289,7 +1279,6 @@ async fn propose_authority_attacks(s: &mut Scene, c: &Cast) -> Vec<Case> {
     let Cast { usdc, sol, b, h, k, e, a, auth, all, refresh, sys, position_b, position_h } = c.clone();
     let env = &mut s.env;
     let mut cases: Vec<Case> = Vec::new();
-    use Expect::*;
     let pa = env.ix_propose_authority(&auth.pubkey(), a.pubkey());
     case!(
         cases,
@@ -1328,7 +1317,6 @@ async fn accept_authority_attacks(s: &mut Scene, c: &Cast) -> Vec<Case> {
     let Cast { usdc, sol, b, h, k, e, a, auth, all, refresh, sys, position_b, position_h } = c.clone();
     let env = &mut s.env;
     let mut cases: Vec<Case> = Vec::new();
-    use Expect::*;
     let aa = env.ix_accept_authority(&a.pubkey());
     case!(
         cases,
@@ -1376,7 +1364,6 @@ async fn set_depth_sources_attacks(s: &mut Scene, c: &Cast) -> Vec<Case> {
     let Cast { usdc, sol, b, h, k, e, a, auth, all, refresh, sys, position_b, position_h } = c.clone();
     let env = &mut s.env;
     let mut cases: Vec<Case> = Vec::new();
-    use Expect::*;
     let sd = env.ix_set_depth_sources(&auth.pubkey(), &sol, [Default::default(); 2], &[]);
     case!(
         cases,
@@ -1428,7 +1415,6 @@ async fn fund_insurance_attacks(s: &mut Scene, c: &Cast) -> Vec<Case> {
     let Cast { usdc, sol, b, h, k, e, a, auth, all, refresh, sys, position_b, position_h } = c.clone();
     let env = &mut s.env;
     let mut cases: Vec<Case> = Vec::new();
-    use Expect::*;
     let src = env.token_account(&a.pubkey(), &usdc.mint).await;
     let fi = {
         let mut i = env.ix_refresh_pool(&usdc); // replaced below
@@ -1504,7 +1490,6 @@ async fn liquidate_attacks(s: &mut Scene, c: &Cast) -> Vec<Case> {
     let Cast { usdc, sol, b, h, k, e, a, auth, all, refresh, sys, position_b, position_h } = c.clone();
     let env = &mut s.env;
     let mut cases: Vec<Case> = Vec::new();
-    use Expect::*;
     let lq = env
         .ix_liquidate(&k.pubkey(), &b.pubkey(), &sol, &usdc, &[])
         .await;
@@ -1617,7 +1602,6 @@ async fn liquidate_instant_attacks(s: &mut Scene, c: &Cast) -> Vec<Case> {
     let Cast { usdc, sol, b, h, k, e, a, auth, all, refresh, sys, position_b, position_h } = c.clone();
     let env = &mut s.env;
     let mut cases: Vec<Case> = Vec::new();
-    use Expect::*;
     let li = env
         .ix_liquidate_instant(&k.pubkey(), &b.pubkey(), &sol, &usdc, &[])
         .await;
@@ -1696,7 +1680,6 @@ async fn take_attacks(s: &mut Scene, c: &Cast) -> Vec<Case> {
     let Cast { usdc, sol, b, h, k, e, a, auth, all, refresh, sys, position_b, position_h } = c.clone();
     let env = &mut s.env;
     let mut cases: Vec<Case> = Vec::new();
-    use Expect::*;
     let tk = env
         .ix_take(&k.pubkey(), &b.pubkey(), &sol, &usdc, SOL, u128::MAX)
         .await;
@@ -1782,7 +1765,6 @@ async fn redo_attacks(s: &mut Scene, c: &Cast) -> Vec<Case> {
     let Cast { usdc, sol, b, h, k, e, a, auth, all, refresh, sys, position_b, position_h } = c.clone();
     let env = &mut s.env;
     let mut cases: Vec<Case> = Vec::new();
-    use Expect::*;
     let rd = env.ix_redo(&k.pubkey(), &b.pubkey(), &sol, &usdc).await;
     case!(
         cases,
@@ -1866,7 +1848,6 @@ async fn settle_bad_debt_attacks(s: &mut Scene, c: &Cast) -> Vec<Case> {
     let Cast { usdc, sol, b, h, k, e, a, auth, all, refresh, sys, position_b, position_h } = c.clone();
     let env = &mut s.env;
     let mut cases: Vec<Case> = Vec::new();
-    use Expect::*;
     let sb = env.ix_settle_bad_debt(&k.pubkey(), &e.pubkey(), &usdc);
     // the event CPI's signer must be the program's own event authority, or an
     // attacker could forge liquidation events in an indexer's view
@@ -1979,7 +1960,6 @@ async fn init_buffer_attacks(s: &mut Scene, c: &BufferCast) -> Vec<Case> {
     let BufferCast { usdc, sol, k, a, auth, sys, params, bk, dep, refresh } = c.clone();
     let env = &mut s.env;
     let mut cases: Vec<Case> = Vec::new();
-    use Expect::*;
     let ib = client::ix::init_buffer(&env.payer(), &auth.pubkey(), &bk, params);
     case!(
         cases,
@@ -2050,7 +2030,6 @@ async fn update_buffer_params_attacks(s: &mut Scene, c: &BufferCast) -> Vec<Case
     #[allow(unused_variables)]
     let BufferCast { usdc, sol, k, a, auth, sys, params, bk, dep, refresh } = c.clone();
     let mut cases: Vec<Case> = Vec::new();
-    use Expect::*;
     let up = client::ix::update_buffer_params(&auth.pubkey(), &bk, params);
     case!(
         cases,
@@ -2102,7 +2081,6 @@ async fn buffer_deposit_attacks(s: &mut Scene, c: &BufferCast) -> Vec<Case> {
     let BufferCast { usdc, sol, k, a, auth, sys, params, bk, dep, refresh } = c.clone();
     let env = &mut s.env;
     let mut cases: Vec<Case> = Vec::new();
-    use Expect::*;
     let bd = env.ix_buffer_deposit(&a.pubkey(), &bk, 100 * USDC).await;
     case!(
         cases,
@@ -2172,7 +2150,6 @@ async fn activate_buffer_stake_attacks(s: &mut Scene, c: &BufferCast) -> Vec<Cas
     let BufferCast { usdc, sol, k, a, auth, sys, params, bk, dep, refresh } = c.clone();
     let env = &mut s.env;
     let mut cases: Vec<Case> = Vec::new();
-    use Expect::*;
     let ab = client::ix::activate_buffer_stake(&bk, &dep.pubkey());
     case!(
         cases,
@@ -2210,7 +2187,6 @@ async fn request_buffer_withdrawal_attacks(_: &mut Scene, c: &BufferCast) -> Vec
     #[allow(unused_variables)]
     let BufferCast { usdc, sol, k, a, auth, sys, params, bk, dep, refresh } = c.clone();
     let mut cases: Vec<Case> = Vec::new();
-    use Expect::*;
     let rq = client::ix::request_buffer_withdrawal(&a.pubkey(), &bk, 1_000);
     case!(
         cases,
@@ -2243,7 +2219,6 @@ async fn buffer_withdraw_attacks(s: &mut Scene, c: &BufferCast) -> Vec<Case> {
     let BufferCast { usdc, sol, k, a, auth, sys, params, bk, dep, refresh } = c.clone();
     let env = &mut s.env;
     let mut cases: Vec<Case> = Vec::new();
-    use Expect::*;
     let bw = env.ix_buffer_withdraw(&dep.pubkey(), &bk).await;
     let aw = env.ix_buffer_withdraw(&a.pubkey(), &bk).await;
     case!(
@@ -2305,7 +2280,6 @@ async fn absorb_attacks(s: &mut Scene, c: &BufferCast) -> Vec<Case> {
     let BufferCast { usdc, sol, k, a, auth, sys, params, bk, dep, refresh } = c.clone();
     let env = &mut s.env;
     let mut cases: Vec<Case> = Vec::new();
-    use Expect::*;
     let abs = env
         .ix_absorb(&k.pubkey(), &s.b.pubkey(), &sol, &usdc, &[])
         .await;
@@ -2419,7 +2393,6 @@ async fn buffer_take_attacks(s: &mut Scene, c: &BufferCast) -> Vec<Case> {
     let BufferCast { usdc, sol, k, a, auth, sys, params, bk, dep, refresh } = c.clone();
     let env = &mut s.env;
     let mut cases: Vec<Case> = Vec::new();
-    use Expect::*;
     let bt = env.ix_buffer_take(&k.pubkey(), &bk, SOL, u128::MAX).await;
     case!(
         cases,
