@@ -168,8 +168,9 @@ pub fn validate(text: &str) -> Result<Plan, String> {
                 )))
             }
         };
-        let liquidation = sluice::presets::liquidation(&p.preset)
+        let preset = sluice::presets::Preset::from_name(&p.preset)
             .ok_or_else(|| at(&format!("preset {:?} is not sluice or instant", p.preset)))?;
+        let liquidation = preset.liquidation();
         let params = PoolParams {
             risk: p.risk,
             rates: p.rates,
@@ -177,6 +178,7 @@ pub fn validate(text: &str) -> Result<Plan, String> {
             deposit_cap: p.deposit_cap,
             borrow_cap: p.borrow_cap,
             liquidation,
+            seize_window_slots: preset.pool_params().seize_window_slots,
             ..Default::default()
         };
         params.validate().map_err(|e| at(&error_message(e)))?;

@@ -265,18 +265,9 @@ impl Keeper {
         let mut cap_left = true;
         self.buffer_funded = None;
 
-        for i in 0..self.positions.len() {
+        for i in self.worst_first(&loaded, slot, &mut r) {
             let t = &self.positions[i];
-            let debt_here = t
-                .position
-                .debts
-                .iter()
-                .any(|e| e.pool == self.debt.pool && e.scaled_debt > 0);
-            if !debt_here {
-                continue;
-            }
             if !t.position.has_collateral() {
-                r.scanned += 1;
                 if !t.auction_open && t.position.open_auctions == 0 {
                     // a fresh read first: another pair's keeper (same debt
                     // pool) may have written it off already
@@ -299,24 +290,11 @@ impl Keeper {
                 }
                 continue;
             }
-            if !self.in_pair(&t.position) {
-                continue;
-            }
-            r.scanned += 1;
             if !cap_left && !self.buffer_can_absorb(chain).await? {
                 continue;
             }
-            // plan on the cached state; act only on a fresh read (another
+            // planned on the cached state; act only on a fresh read (another
             // keeper may have liquidated it since it was cached)
-            match self.unhealthy(&self.positions[i].position, &loaded, slot) {
-                Ok(false) => continue,
-                Ok(true) => {}
-                Err(e) => {
-                    r.errors
-                        .push(format!("health {}: {e}", self.positions[i].key));
-                    continue;
-                }
-            }
             self.refetch(chain, i).await?;
             match self.unhealthy(&self.positions[i].position, &loaded, slot) {
                 Ok(true) => {}
@@ -539,6 +517,50 @@ impl Keeper {
             Err(e) => r.errors.push(format!("buffer_take {}: {e}", b.buffer)),
         }
         Ok(())
+    }
+
+    /// The positions this pass works, worst first: debt without collateral
+    /// (to write off), then the pair's positions that are liquidatable on
+    /// the cached state by rising health factor. Under a per-slot cap the
+    /// order is the policy: the cap and the buffer go first to the positions
+    /// nearest insolvency, not to whichever was tracked first.
+    fn worst_first(&self, loaded: &[(Pubkey, &Pool)], slot: u64, r: &mut TickReport) -> Vec<usize> {
+        let mut work: Vec<(u128, usize)> = Vec::new();
+        for (i, t) in self.positions.iter().enumerate() {
+            let debt_here = t
+                .position
+                .debts
+                .iter()
+                .any(|e| e.pool == self.debt.pool && e.scaled_debt > 0);
+            if !debt_here {
+                continue;
+            }
+            if !t.position.has_collateral() {
+                r.scanned += 1;
+                work.push((0, i));
+                continue;
+            }
+            if !self.in_pair(&t.position) {
+                continue;
+            }
+            r.scanned += 1;
+            let health = position_health(
+                &t.position,
+                loaded,
+                &[],
+                slot,
+                i64::MIN,
+                HealthType::Maintenance,
+            );
+            match health {
+                Ok(h) if !h.is_healthy() => work.push((h.factor_wad(), i)),
+                Ok(_) => {}
+                Err(e) => r.errors.push(format!("health {}: {e}", t.key)),
+            }
+        }
+        // stable: equal factors keep the tracking order
+        work.sort_by_key(|&(factor, _)| factor);
+        work.into_iter().map(|(_, i)| i).collect()
     }
 
     /// Whether `position` is liquidatable (liquidation rule) on `loaded` pools.

@@ -255,6 +255,18 @@ async fn update_pool_params_rejects_every_out_of_bounds_value() {
             |p| p.oracle.max_twap_divergence_bps = 5_001,
             SluiceError::TwapParamsOutOfBounds,
         ),
+        (
+            // a guard window longer than the TWAP's ring spans
+            |p| {
+                p.oracle.twap_window_secs = 20;
+                p.oracle.guard_window_secs = 21;
+            },
+            SluiceError::TwapParamsOutOfBounds,
+        ),
+        (
+            |p| p.seize_window_slots = 26,
+            SluiceError::LiquidationParamsOutOfBounds,
+        ),
     ];
     for (edit, err) in cases {
         let mut p = default_params();
@@ -271,6 +283,8 @@ async fn update_pool_params_rejects_every_out_of_bounds_value() {
     p.rates.reserve_factor_bps = 5_000;
     p.oracle.max_age_secs = 600;
     p.oracle.twap_window_secs = 86_400;
+    p.oracle.guard_window_secs = 255;
+    p.seize_window_slots = 25;
     let ix = env.ix_update_pool_params(&auth.pubkey(), &k, p);
     env.send(&[ix], &[&auth]).await.unwrap();
 }

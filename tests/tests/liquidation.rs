@@ -55,7 +55,12 @@ impl Scene {
     /// The default scene with a borrower of $7,000 against 100 SOL, and SOL
     /// at $85 long enough for the TWAP to agree: liquidatable.
     async fn liquidatable() -> (Self, Keypair) {
-        let mut s = Scene::new(default_params()).await;
+        Scene::liquidatable_with(default_params()).await
+    }
+
+    /// [`Scene::liquidatable`] on SOL pool parameters `p`.
+    async fn liquidatable_with(p: PoolParams) -> (Self, Keypair) {
+        let mut s = Scene::new(p).await;
         let b = s.borrower(100 * SOL, 7_000 * USDC).await;
         for _ in 0..6 {
             s.prices(10, 85.0).await;
@@ -140,6 +145,62 @@ async fn one_slot_wick_liquidates_nobody() {
     assert_eq!(pos.open_auctions, 0);
     assert_eq!(s.env.pool(&s.sol.clone()).await.auction_collateral, 0);
     s.books().await;
+}
+
+#[tokio::test]
+async fn a_wick_that_stands_a_second_shorter_than_the_guard_window_liquidates_nobody() {
+    let mut s = Scene::new(default_params()).await;
+    assert_eq!(default_params().oracle.guard_window_secs, 2);
+    let b = s.borrower(100 * SOL, 7_000 * USDC).await; // liquidatable under $87.50
+                                                       // $70 published, and again a second later: it has stood one whole second
+    s.prices(1, 70.0).await;
+    s.prices(2, 70.0).await;
+    assert_sluice_err(
+        s.liquidate(&b.pubkey()).await,
+        SluiceError::LiquidationWaitsForTwap,
+    );
+    s.prices(2, 100.0).await;
+    assert_sluice_err(s.liquidate(&b.pubkey()).await, SluiceError::PositionHealthy);
+    assert_eq!(
+        s.env.position(&b.pubkey()).await.collateral[0].amount,
+        100 * SOL
+    );
+}
+
+/// A step from $100 to $85, published three times a second apart.
+async fn fall_that_stands_two_seconds(s: &mut Scene) {
+    for _ in 0..3 {
+        s.prices(2, 85.0).await; // 2 slots, 1 s
+    }
+}
+
+#[tokio::test]
+async fn a_fall_that_stands_the_guard_window_liquidates_before_the_twap_agrees() {
+    let mut s = Scene::new(default_params()).await;
+    let b = s.borrower(100 * SOL, 7_000 * USDC).await; // liquidatable under $87.50
+    fall_that_stands_two_seconds(&mut s).await;
+    // the 20 s TWAP still says about $97: it alone would keep waiting
+    let pool = s.env.pool(&s.sol).await;
+    let twap_usd = pool.smoothed_price() as f64 / USD_WAD_PER_SOL_UNIT as f64;
+    assert!(twap_usd > 95.0, "TWAP ${twap_usd}");
+    // but $85 stood the whole 2 s guard window
+    let (high, _) = pool.guard_prices();
+    assert_eq!(high, 85 * USD_WAD_PER_SOL_UNIT);
+    s.liquidate(&b.pubkey()).await.unwrap();
+    s.books().await;
+}
+
+#[tokio::test]
+async fn without_a_guard_window_the_same_fall_waits_for_the_twap() {
+    let mut p = default_params();
+    p.oracle.guard_window_secs = 0;
+    let mut s = Scene::new(p).await;
+    let b = s.borrower(100 * SOL, 7_000 * USDC).await;
+    fall_that_stands_two_seconds(&mut s).await;
+    assert_sluice_err(
+        s.liquidate(&b.pubkey()).await,
+        SluiceError::LiquidationWaitsForTwap,
+    );
 }
 
 #[tokio::test]
@@ -305,6 +366,97 @@ async fn two_keepers_in_one_slot_cannot_exceed_the_cap() {
 }
 
 #[tokio::test]
+async fn the_preset_seizes_several_slots_of_cap_after_quiet_slots_but_sells_one_per_slot() {
+    // the shipped preset: up to five slots of cap seized at once, the
+    // bucket draining one cap per slot; sales to takers stay per slot
+    let p = preset_params();
+    assert_eq!(p.seize_window_slots, 5);
+    let mut s = Scene::new(p).await;
+    let b1 = s.borrower(100 * SOL, 7_000 * USDC).await;
+    let b2 = s.borrower(100 * SOL, 7_000 * USDC).await;
+    for price in [95.0, 90.0, 85.0, 80.0, 80.0, 80.0, 80.0] {
+        s.prices(10, price).await;
+    }
+    let cap = s.cap_now().await;
+    // after quiet slots one liquidation takes five slots' cap (each
+    // position wants about six here; a one-slot window gives it one)
+    s.liquidate(&b1.pubkey()).await.unwrap();
+    let slot = s.env.clock().await.slot;
+    let (sk, uk) = (s.sol, s.usdc);
+    let pool = s.env.pool(&sk).await;
+    let seized = pool.seized_this_slot(slot);
+    assert!(
+        seized > 4 * cap && seized <= 5 * cap,
+        "seized {seized}, cap {cap}"
+    );
+    // the bucket is full: nothing more this slot
+    assert_sluice_err(
+        s.liquidate(&b2.pubkey()).await,
+        SluiceError::SellCapExhausted,
+    );
+    // what may reach the market in this slot is still one slot's cap
+    let taker = s.env.user().await;
+    s.env
+        .mint_to(&uk.mint, &taker.pubkey(), 1_000_000 * USDC)
+        .await;
+    let ix = s
+        .env
+        .ix_take(&taker.pubkey(), &b1.pubkey(), &sk, &uk, u64::MAX, u128::MAX)
+        .await;
+    let _ = s.env.send(&[ix], &[&taker]).await;
+    let sold = s.env.pool(&sk).await.sold.in_slot(slot);
+    assert!(sold <= cap, "sold {sold} > one slot's cap {cap}");
+    // a slot later the bucket has drained one slot's cap: the next
+    // liquidation gets about that much, not five slots' worth
+    s.prices(1, 80.0).await;
+    let next = s.env.clock().await.slot;
+    assert_eq!(next, slot + 1);
+    s.liquidate(&b2.pubkey()).await.unwrap();
+    let second = s.env.pool(&sk).await.seized_this_slot(next);
+    let cap_next = s.cap_now().await;
+    assert!(
+        second <= cap_next + cap_next / 20,
+        "seized {second}, cap {cap_next}"
+    );
+    s.books().await;
+}
+
+#[tokio::test]
+async fn an_extended_lot_keeps_decaying_from_where_it_stood() {
+    // a lot opening 2% above the oracle, extended while the price falls:
+    // restarting it at a fresh +2% each time kept it above a falling
+    // market; it now restarts at its current price, held within [oracle,
+    // fresh start]
+    let (mut s, b) = Scene::liquidatable_with(opening_above_oracle()).await;
+    s.liquidate(&b.pubkey()).await.unwrap();
+    let (sk, uk) = (s.sol, s.usdc);
+    let first = s.env.auction(&b.pubkey(), &sk, &uk).await;
+    // the price falls to $80 and stands the guard window; the lot decays
+    // meanwhile, until it is under a fresh lot's start at $80
+    for _ in 0..3 {
+        s.prices(2, 80.0).await;
+    }
+    let oracle = s
+        .env
+        .pool(&sk)
+        .await
+        .price_ratio_wad(&s.env.pool(&uk).await)
+        .unwrap();
+    let fresh = oracle * 10_200 / 10_000;
+    while first.price_at(s.env.clock().await.slot).unwrap() >= fresh {
+        s.prices(1, 80.0).await;
+    }
+    let slot = s.env.clock().await.slot;
+    let now = first.price_at(slot).unwrap();
+    s.liquidate(&b.pubkey()).await.unwrap();
+    let extended = s.env.auction(&b.pubkey(), &sk, &uk).await;
+    assert!(extended.lot > first.lot);
+    assert_eq!(extended.start_price_wad, now.min(fresh).max(oracle));
+    assert!(extended.start_price_wad < fresh, "{now} {fresh}");
+    s.books().await;
+}
+
+#[tokio::test]
 async fn partial_liquidation_restores_target_health_and_pays_keeper() {
     let mut p = default_params();
     p.liquidation.sell_cap_per_slot = u64::MAX;
@@ -350,9 +502,19 @@ async fn partial_liquidation_restores_target_health_and_pays_keeper() {
     s.books().await;
 }
 
+/// The preset's parameters with lots opening 2% above the oracle (a start
+/// buffer governance may set): a lot taken before it decays to the oracle
+/// raises its tab with collateral to spare, which goes back to the owner.
+fn opening_above_oracle() -> PoolParams {
+    let mut p = default_params();
+    p.liquidation.auction.start_buffer_bps = 200;
+    p
+}
+
 #[tokio::test]
 async fn auction_take_pays_the_decayed_price_and_returns_leftover() {
-    let (mut s, b) = Scene::liquidatable().await;
+    let params = opening_above_oracle();
+    let (mut s, b) = Scene::liquidatable_with(params).await;
     s.liquidate(&b.pubkey()).await.unwrap();
     let (sk, uk) = (s.sol, s.usdc);
     let auction = s.env.auction(&b.pubkey(), &sk, &uk).await;
@@ -361,7 +523,7 @@ async fn auction_take_pays_the_decayed_price_and_returns_leftover() {
     assert_eq!(pos_before.open_auctions, 1);
     // start price = oracle x (1 + start buffer), in debt base units per collateral base unit (WAD)
     let oracle_ratio = 85.0 * 1e6 / 1e9 * 1e18;
-    let buffer = 1.0 + sluice::presets::sluice().auction.start_buffer_bps as f64 / 1e4;
+    let buffer = 1.0 + params.liquidation.auction.start_buffer_bps as f64 / 1e4;
     assert!(((auction.start_price_wad as f64) / oracle_ratio - buffer).abs() < 1e-6);
     // one decay step past the decay start: still above the oracle, so the lot
     // (sized at the oracle to cover debt + penalty) raises the tab with some left over
@@ -760,7 +922,11 @@ async fn underwater(buffer: u64) -> (Scene, Keypair) {
 /// A position of 100 SOL owing $7,000 with SOL at `sol_usd`, no cap: below
 /// about $73.8 its whole SOL leg goes to auction (the toxic path).
 async fn underwater_at(buffer: u64, sol_usd: f64) -> (Scene, Keypair) {
-    let mut p = default_params();
+    underwater_with(default_params(), buffer, sol_usd).await
+}
+
+/// [`underwater_at`] on SOL pool parameters `p`.
+async fn underwater_with(mut p: PoolParams, buffer: u64, sol_usd: f64) -> (Scene, Keypair) {
     p.liquidation.sell_cap_per_slot = u64::MAX;
     let mut s = Scene::new(p).await;
     let auth = s.env.authority.insecure_clone();
@@ -938,18 +1104,24 @@ async fn extending_an_open_auction_reprices_the_whole_lot_from_the_oracle() {
     s.liquidate(&b.pubkey()).await.unwrap();
     let extended = s.env.auction(&b.pubkey(), &sk, &uk).await;
     assert!(extended.lot > first.lot);
-    // the whole lot now starts again at the oracle x (1 + start buffer)
+    // the whole lot starts again no lower than the oracle (never at the
+    // decayed price), and no higher than a fresh lot would
     let oracle_ratio = 80u128 * WAD_PER_USD_PER_SOL_UNIT;
-    let start = oracle_ratio * 10_200 / 10_000;
+    let buffer = u128::from(default_params().liquidation.auction.start_buffer_bps);
+    let fresh = oracle_ratio * (10_000 + buffer) / 10_000;
     assert!(
-        extended.start_price_wad >= start && extended.start_price_wad <= start + start / 1_000,
-        "{} vs {start}",
+        extended.start_price_wad >= oracle_ratio
+            && extended.start_price_wad <= fresh + fresh / 1_000,
+        "{} vs [{oracle_ratio}, {fresh}]",
         extended.start_price_wad
     );
     assert!(extended.decay_start_slot >= slot);
     assert_eq!(extended.price_at(slot).unwrap(), extended.start_price_wad);
     s.books().await;
 }
+
+/// WAD USD per SOL base unit for $1 of SOL price (a pool's unit price): 1e18 / 1e9.
+const USD_WAD_PER_SOL_UNIT: u128 = 1_000_000_000;
 
 /// USDC base units (WAD) per SOL base unit for $1 of SOL price: 1e6 / 1e9.
 const WAD_PER_USD_PER_SOL_UNIT: u128 = 1_000_000_000_000_000;
@@ -1258,7 +1430,7 @@ async fn an_owner_who_fills_every_collateral_entry_still_gets_the_leftover_back(
     // the owner filled all four entries with other pools, the leftover had
     // nowhere to go, and neither the take that raised the tab nor
     // settle_bad_debt could complete
-    let (mut s, b) = underwater_at(0, 73.7).await;
+    let (mut s, b) = underwater_with(opening_above_oracle(), 0, 73.7).await;
     let (sk, uk) = (s.sol, s.usdc);
     s.liquidate(&b.pubkey()).await.unwrap();
     let pos = s.env.position(&b.pubkey()).await;

@@ -31,7 +31,7 @@ pub struct SimulateArgs {
     #[arg(long, default_value_t = 7)]
     pub seed: u64,
     /// USDC in the buffer pool of auction presets (0: none). Default:
-    /// 10% of the borrowers' initial debt.
+    /// 15% of the borrowers' initial debt.
     #[arg(long)]
     pub buffer_usd: Option<f64>,
     /// Depth slippage bound of the collateral pool (bps): the per-slot
@@ -41,6 +41,14 @@ pub struct SimulateArgs {
     /// TWAP window of the collateral pool (seconds). Default: the preset's (20).
     #[arg(long)]
     pub twap_window_secs: Option<u32>,
+    /// Liquidation guard window of the collateral pool (seconds; 0: the
+    /// TWAP guards). Default: the preset's.
+    #[arg(long)]
+    pub guard_window_secs: Option<u8>,
+    /// Seizure window of the collateral pool (slots of cap that may be
+    /// seized at once; 1: per slot). Default: the preset's.
+    #[arg(long)]
+    pub seize_window_slots: Option<u8>,
     /// Run this many borrower books (seeds `--seed`, `--seed`+1, ...) and
     /// report the mean and the worst case of each metric per preset.
     #[arg(long, default_value_t = 1)]
@@ -207,6 +215,8 @@ async fn run_presets(
         cfg.buffer_usd = a.buffer_usd;
         cfg.max_slippage_bps = a.max_slippage_bps;
         cfg.twap_window_secs = a.twap_window_secs;
+        cfg.guard_window_secs = a.guard_window_secs;
+        cfg.seize_window_slots = a.seize_window_slots;
         if p == IDEAL {
             let book = sim::borrower_book(&cfg, path.first().copied().unwrap_or(0.0));
             results.push(sim::ideal(&cfg, &book));

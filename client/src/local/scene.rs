@@ -4,9 +4,21 @@
 
 use super::*;
 
-/// The pool parameters the tests and the simulator start from: the
-/// program's `sluice` preset ([`sluice::presets::Preset::pool_params`]).
+/// The pool parameters the tests start from: the program's `sluice` preset
+/// ([`sluice::presets::Preset::pool_params`]) with a one-slot seizure
+/// window, so a slot's seizures are bounded by one slot's cap: the suites
+/// pin the cap down slot by slot (a liquidation capped in its slot, the
+/// buffer absorbing the rest). The preset's wider window is tested on its
+/// own ([`preset_params`]; `liquidation.rs`, seizure window tests).
 pub fn default_params() -> PoolParams {
+    PoolParams {
+        seize_window_slots: 1,
+        ..preset_params()
+    }
+}
+
+/// The `sluice` preset's pool parameters as they ship.
+pub fn preset_params() -> PoolParams {
     sluice::presets::Preset::Sluice.pool_params()
 }
 

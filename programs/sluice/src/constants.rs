@@ -87,6 +87,8 @@ pub mod bounds {
     pub const MAX_TWAP_DIVERGENCE_BPS: u16 = 5_000;
     /// Keeper incentive (collateral paid to whoever triggers a liquidation).
     pub const MAX_KEEPER_INCENTIVE_BPS: u16 = 200;
+    /// Seizure window: at most 25 slots (10 s) of cap seized at once.
+    pub const MAX_SEIZE_WINDOW_SLOTS: u8 = 25;
     pub const MIN_TARGET_HEALTH_BPS: u16 = 10_000;
     pub const MAX_TARGET_HEALTH_BPS: u16 = 15_000;
     pub const MIN_DEPTH_SLIPPAGE_BPS: u16 = 1;

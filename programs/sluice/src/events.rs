@@ -118,6 +118,9 @@ pub struct PriceRefreshed {
     pub ema_price_wad: u128,
     pub publish_time: i64,
     pub slot: u64,
+    /// The liquidation guard's (high, low) after this refresh.
+    pub guard_high_wad: u128,
+    pub guard_low_wad: u128,
 }
 
 #[event]

@@ -53,6 +53,8 @@ pub struct PoolInfo {
     pub key: Pubkey,
     pub spot: u128,
     pub smoothed: u128,
+    /// The liquidation guard's (high, low) (`Pool::guard_prices`).
+    pub guard: (u128, u128),
     pub borrow_index: u128,
     pub ltv_bps: u16,
     pub threshold_bps: u16,
@@ -75,6 +77,7 @@ impl PoolInfo {
             key,
             spot,
             smoothed: pool.smoothed_price(),
+            guard: pool.guard_prices(),
             borrow_index: pool.borrow_index.get(),
             ltv_bps: pool.params.risk.ltv_bps,
             threshold_bps: pool.params.risk.liquidation_threshold_bps,
@@ -97,7 +100,7 @@ impl PoolInfo {
         match ty {
             HealthType::Initial => borrow_side(spot, smoothed),
             HealthType::Spot => (spot, spot),
-            HealthType::Maintenance if guarded => liquidation_side(spot, smoothed),
+            HealthType::Maintenance if guarded => liquidation_side(spot, self.guard),
             HealthType::Sizing if guarded => borrow_side(spot, smoothed),
             HealthType::Maintenance | HealthType::Sizing => (spot, spot),
         }
@@ -291,7 +294,8 @@ impl HealthCache {
         }
         if !self.health(HealthType::Spot)?.is_healthy() {
             for p in self.pools().iter().filter(|p| p.usable) {
-                let div = divergence_bps(p.spot, p.smoothed)?;
+                let div =
+                    divergence_bps(p.spot, p.guard.0)?.max(divergence_bps(p.spot, p.guard.1)?);
                 if div > u128::from(p.max_twap_divergence_bps) {
                     return err!(SluiceError::LiquidationWaitsForTwap);
                 }

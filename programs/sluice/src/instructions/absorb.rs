@@ -195,6 +195,7 @@ fn absorb_position<'info>(
         health_before,
         sizing_before,
         cap_remaining: 0,
+        depth_cap: depth,
     };
     let after = health_after(&cache, &sizing)?;
     // conservative price of one collateral unit in debt units (WAD)

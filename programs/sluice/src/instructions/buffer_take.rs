@@ -130,7 +130,7 @@ fn sell_within_cap<'info>(
     );
     let amount = max_amount.min(buffer.collateral_balance).min(room);
     let paid = sale_cost(amount, price_wad)?;
-    cpool.record_seizure(slot, amount)?;
+    cpool.record_seizure(depth.map(|d| d.cap), slot, amount)?;
     cpool.record_sale(slot, amount)?;
     buffer.sell(amount, paid)?;
     Ok(Sale {

@@ -134,7 +134,7 @@ fn seize_into_auction<'info>(
         &dkey,
         &mut dpool,
         &mut cache,
-        &p,
+        &sizing,
         slot,
         false,
     )?;
@@ -202,8 +202,10 @@ fn emit_liquidation(a: &Liquidate, o: &Outcome) -> Result<()> {
     )
 }
 
-/// (Re)prices the whole lot at the current oracle (market price of one
-/// collateral unit in debt units, WAD) and restarts its decay; the market's
+/// Prices the whole lot from the current oracle (market price of one
+/// collateral unit in debt units, WAD): a new lot at the oracle plus the
+/// start buffer, a grown one from where it stands within [oracle, that
+/// start] (`Auction::reprice_extended`); its decay restarts. The market's
 /// breaker counts the lot at the price of its latest seizure.
 fn price_lot(
     market: &mut Market,
@@ -217,7 +219,13 @@ fn price_lot(
     let ap = cpool.params.liquidation.auction;
     let ratio = cpool.price_ratio_wad(dpool)?;
     let jitter = slot_hash_jitter(slot_hashes, ap.jitter_slots)?;
-    auction.restart(&ap, ratio, slot, jitter)?;
+    // an open lot always holds collateral: more than what was just added
+    // means it grew (an extension)
+    if auction.lot > added {
+        auction.reprice_extended(&ap, ratio, slot, jitter)?;
+    } else {
+        auction.restart(&ap, ratio, slot, jitter)?;
+    }
     let before = mul_div(
         u128::from(auction.lot.saturating_sub(added)),
         auction.breaker_unit_price_wad,

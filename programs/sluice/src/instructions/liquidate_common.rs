@@ -22,6 +22,8 @@ pub struct Sizing {
     pub sizing_before: Health,
     /// Seizable collateral left in this slot before this liquidation.
     pub cap_remaining: u64,
+    /// The depth cap in force (None: no depth source), for booking the seizure.
+    pub depth_cap: Option<u64>,
 }
 
 /// The two pools of a liquidation, loaded by the instruction.
@@ -124,6 +126,7 @@ pub fn size_liquidation(
         health_before,
         sizing_before,
         cap_remaining,
+        depth_cap: depth,
     })
 }
 
@@ -199,13 +202,14 @@ pub fn seize(
     debt_key: &Pubkey,
     dpool: &mut Pool,
     cache: &mut HealthCache,
-    p: &LiquidationPlan,
+    sizing: &Sizing,
     slot: u64,
     to_liquidity: bool,
 ) -> Result<()> {
+    let p = &sizing.plan;
     let seized = p.lot.safe_add(p.keeper)?;
     position.remove_collateral(collateral_key, cpool, seized)?;
-    cpool.record_seizure(slot, seized)?;
+    cpool.record_seizure(sizing.depth_cap, slot, seized)?;
     let r = position.retire_debt(debt_key, dpool, p.repay, to_liquidity)?;
     if !to_liquidity {
         // the lot and the debt it must raise move to the auction's books

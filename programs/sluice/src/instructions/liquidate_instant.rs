@@ -74,7 +74,7 @@ pub fn liquidate_instant<'info>(ctx: Context<'info, LiquidateInstant<'info>>) ->
             &dkey,
             &mut dpool,
             &mut cache,
-            &sizing.plan,
+            &sizing,
             slot,
             true,
         )?;

@@ -60,6 +60,7 @@ pub fn refresh_price(ctx: Context<RefreshPrice>) -> Result<()> {
             });
         }
     }
+    let (guard_high_wad, guard_low_wad) = pool.guard_prices();
     emit!(PriceRefreshed {
         pool: pool_key,
         spot_price_wad: spot,
@@ -67,6 +68,8 @@ pub fn refresh_price(ctx: Context<RefreshPrice>) -> Result<()> {
         ema_price_wad: ema,
         publish_time: price.publish_time,
         slot: clock.slot,
+        guard_high_wad,
+        guard_low_wad,
     });
     Ok(())
 }

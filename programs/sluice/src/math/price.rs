@@ -59,10 +59,12 @@ pub fn borrow_side(spot: u128, smoothed: u128) -> (u128, u128) {
 }
 
 /// Collateral and debt prices for a liquidation-side check: collateral at the
-/// higher of spot and smoothed, debt at the lower, so a one-slot wick in either
-/// direction cannot make a position liquidatable.
-pub fn liquidation_side(spot: u128, smoothed: u128) -> (u128, u128) {
-    (spot.max(smoothed), spot.min(smoothed))
+/// higher of spot and the guard's high, debt at the lower of spot and the
+/// guard's low, so a wick in either direction cannot make a position
+/// liquidatable. `guard` is (high, low): the TWAP twice, or the extremes that
+/// stood over a guard window.
+pub fn liquidation_side(spot: u128, (high, low): (u128, u128)) -> (u128, u128) {
+    (spot.max(high), spot.min(low))
 }
 
 /// One WAD-dollar, for readability in tests and callers.
@@ -125,7 +127,8 @@ mod tests {
     #[test]
     fn wick_sides() {
         assert_eq!(borrow_side(70, 100), (70, 100));
-        assert_eq!(liquidation_side(70, 100), (100, 70));
+        assert_eq!(liquidation_side(70, (100, 100)), (100, 70));
+        assert_eq!(liquidation_side(95, (90, 60)), (95, 60));
         assert_eq!(divergence_bps(70, 100).unwrap(), 4286); // allow: test-only
     }
 

@@ -70,6 +70,40 @@ pub fn twap(history: &[Observation], latest: Observation, window: u64) -> MathRe
     Ok(Some(sum / elapsed as u128))
 }
 
+/// Highest and lowest average price among the intervals between recorded
+/// points (the ring, then the latest point) that end within the last
+/// `window` seconds before `latest.time`: the liquidation guard. A price must
+/// have stood for the whole window before the guard lets it through, so a
+/// wick shorter than the window moves neither bound, while a sustained move
+/// passes after `window` seconds (plus one ring spacing at most), not after
+/// half a TWAP window. `None` when no interval ends within the window.
+pub fn recent_range(
+    history: &[Observation],
+    latest: Observation,
+    window: u64,
+) -> MathResult<Option<(u128, u128)>> {
+    let window = i64::try_from(window).map_err(|_| MathError::Overflow)?;
+    let start = latest.time.saturating_sub(window);
+    let mut range: Option<(u128, u128)> = None;
+    let mut end = latest;
+    // newest first; stop at the first interval that ended before the window
+    for a in history.iter().rev() {
+        if end.time <= start {
+            break;
+        }
+        let dt = end.time - a.time;
+        if dt > 0 {
+            let avg = end.cumulative.wrapping_sub(a.cumulative) / dt as u128;
+            range = Some(match range {
+                None => (avg, avg),
+                Some((hi, lo)) => (hi.max(avg), lo.min(avg)),
+            });
+            end = *a;
+        }
+    }
+    Ok(range)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -174,7 +208,63 @@ mod tests {
         assert_eq!(twap(&[a], l, 10).unwrap(), Some(7)); // allow: test-only
     }
 
+    #[test]
+    fn a_wick_shorter_than_the_guard_window_leaves_the_collateral_bound() {
+        // one-second points at $100, a 1 s wick to $70, back at $100
+        let mut u: Vec<(i64, u128)> = (0..=30).map(|t| (t, 100)).collect();
+        u.push((31, 70));
+        u.push((32, 100));
+        u.extend((33..=34).map(|t| (t, 100)));
+        let (h, l) = record(&u, 20, 32);
+        // at t = 34 the 3 s window holds [31, 32] at $70: the low sees it,
+        // the high (what collateral is valued at for liquidation) does not
+        let (hi, lo) = recent_range(&h, l, 3).unwrap().unwrap(); // allow: test-only
+        assert_eq!((hi, lo), (100, 70));
+    }
+
+    #[test]
+    fn a_sustained_fall_passes_after_the_window() {
+        // $1 a second down from $200: a 3 s guard's high is the price 3 s
+        // ago, the 20 s TWAP's is 10 s ago
+        let u: Vec<(i64, u128)> = (0..=60).map(|t| (t, 200 - t as u128)).collect();
+        let (h, l) = record(&u, 20, 32);
+        let (hi, _) = recent_range(&h, l, 3).unwrap().unwrap(); // allow: test-only
+        assert_eq!(hi, 200 - 57);
+        let avg = twap(&h, l, 20).unwrap().unwrap(); // allow: test-only
+        assert!(avg >= 200 - 50, "{avg}");
+    }
+
+    #[test]
+    fn no_interval_no_range() {
+        let l = Observation {
+            time: 5,
+            cumulative: 0,
+        };
+        assert_eq!(recent_range(&[], l, 10).unwrap(), None); // allow: test-only
+        assert_eq!(recent_range(&[l], l, 10).unwrap(), None); // allow: test-only
+    }
+
     proptest! {
+        #[test]
+        fn the_guard_range_is_within_the_prices_that_stood(
+            prices in proptest::collection::vec(1u128..1_000_000_000_000_000_000_000_000, 2..80),
+            gaps in proptest::collection::vec(1i64..400, 80),
+            window in 1u64..20_000,
+            guard in 1u64..600,
+            cap in 2usize..40,
+        ) {
+            let mut t = 0i64;
+            let u: Vec<(i64, u128)> = prices.iter().zip(gaps.iter()).map(|(p, g)| { t += g; (t, *p) }).collect();
+            let (h, l) = record(&u, window, cap);
+            if let Some((hi, lo)) = recent_range(&h, l, guard).unwrap() { // allow: test-only
+                let stood = &prices[..prices.len() - 1];
+                let min = *stood.iter().min().unwrap(); // allow: test-only
+                let max = *stood.iter().max().unwrap(); // allow: test-only
+                prop_assert!(lo <= hi);
+                prop_assert!(lo + 1 >= min && hi <= max, "[{lo}, {hi}] not in [{min}, {max}]");
+            }
+        }
+
         #[test]
         fn twap_is_within_the_prices_that_stood(
             prices in proptest::collection::vec(1u128..1_000_000_000_000_000_000_000_000, 2..80),

@@ -160,6 +160,33 @@ impl Auction {
         Ok(())
     }
 
+    /// Reprices a lot that grew while open (an extension): its start is its
+    /// current price, held between the oracle ratio and a fresh start, and
+    /// its decay restarts after `jitter` slots. The added collateral never
+    /// sells on a curve that began under the oracle price of its seizure,
+    /// and a lot extended every few slots (a position re-liquidated as the
+    /// price falls) keeps decaying from where it stood instead of climbing
+    /// back to a fresh start each time, which would keep it above the
+    /// market for as long as the fall lasts.
+    pub fn reprice_extended(
+        &mut self,
+        p: &AuctionParams,
+        ratio_wad: u128,
+        slot: u64,
+        jitter: u64,
+    ) -> Result<()> {
+        let now = self.price_at(slot)?;
+        let fresh = mul_div(
+            ratio_wad,
+            BPS + u128::from(p.start_buffer_bps),
+            BPS,
+            Rounding::Up,
+        )?;
+        self.restart(p, ratio_wad, slot, jitter)?;
+        self.start_price_wad = now.min(fresh).max(ratio_wad);
+        Ok(())
+    }
+
     /// The redo tip for the current lot: `tip_bps` of it, within what is
     /// left of the auction's lifetime tip budget, never the whole lot.
     pub fn redo_tip(&self, tip_bps: u16) -> Result<u64> {

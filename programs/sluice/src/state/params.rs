@@ -49,9 +49,17 @@ pod_struct! {
         /// 0: PriceUpdateV2 must be fully verified. n > 0: partial with >= n guardian signatures accepted.
         #[cfg_attr(feature = "serde", serde(default))]
         pub min_signatures: u8,
+        /// Liquidation guard window (seconds). 0: a liquidation values
+        /// collateral at max(spot, TWAP) (the TWAP's lag holds it back in a
+        /// sustained fall). n > 0: at max(spot, the highest price that stood
+        /// in the last n seconds), so a fall must last n seconds to count,
+        /// and a wick shorter than that counts for nothing. At most the TWAP
+        /// window; its resolution is the TWAP ring's spacing (window / 31).
+        #[cfg_attr(feature = "serde", serde(default))]
+        pub guard_window_secs: u8,
         /// Explicit layout padding; must be zero.
         #[cfg_attr(feature = "serde", serde(skip))]
-        pub _padding: [u8; 3],
+        pub _padding: [u8; 2],
     }
 }
 
@@ -134,8 +142,16 @@ pod_struct! {
         pub rates: RateParams,
         pub oracle: OracleParams,
         pub risk: RiskParams,
+        /// Seizure window (slots): liquidations and buffer sales may seize
+        /// up to this many slots of the per-slot cap at once, the unused
+        /// cap of quiet slots carrying over (a bucket that drains one slot's
+        /// cap per slot, so the average stays one cap per slot). Sales to
+        /// takers stay within one slot's cap per slot (`Pool::sale_room`):
+        /// what reaches the market is throttled per slot, seizure only on
+        /// average. 0 or 1: one slot's cap per slot, nothing carried over.
+        pub seize_window_slots: u8,
         /// Explicit layout padding; must be zero.
-        pub _padding: [u8; 6],
+        pub _padding: [u8; 5],
     }
 }
 
@@ -218,9 +234,9 @@ impl PoolParams {
         require!(lhs < 10_000 * 10_000, SluiceError::ToxicLiquidationParams);
 
         require!(
-            self._padding == [0; 6]
+            self._padding == [0; 5]
                 && self.rates._padding == [0; 2]
-                && self.oracle._padding == [0; 3]
+                && self.oracle._padding == [0; 2]
                 && self.liquidation.auction._padding == 0,
             SluiceError::NonZeroPadding
         );
@@ -248,8 +264,13 @@ impl PoolParams {
         require!(
             (MIN_TWAP_WINDOW_SECS..=MAX_TWAP_WINDOW_SECS).contains(&o.twap_window_secs)
                 && (MIN_TWAP_DIVERGENCE_BPS..=MAX_TWAP_DIVERGENCE_BPS)
-                    .contains(&o.max_twap_divergence_bps),
+                    .contains(&o.max_twap_divergence_bps)
+                && u32::from(o.guard_window_secs) <= o.twap_window_secs,
             SluiceError::TwapParamsOutOfBounds
+        );
+        require!(
+            self.seize_window_slots <= MAX_SEIZE_WINDOW_SLOTS,
+            SluiceError::LiquidationParamsOutOfBounds
         );
         self.liquidation.validate()
     }

@@ -127,6 +127,13 @@ impl SlotCounter {
         self.slot = slot;
         Ok(())
     }
+
+    /// Read as a bucket that drains `per_slot` every slot: what is left in
+    /// it in `slot`.
+    pub fn left_after_draining(&self, slot: u64, per_slot: u64) -> u64 {
+        let elapsed = slot.saturating_sub(self.slot);
+        self.amount.saturating_sub(elapsed.saturating_mul(per_slot))
+    }
 }
 
 pod_struct! {
@@ -258,7 +265,15 @@ pub struct Pool {
     pub twap_head: u8,
     pub twap_len: u8,
     pub _padding: [u8; 6],
-    pub _reserved: [u8; 208],
+    /// The liquidation guard's bounds (WAD USD per base unit), computed by
+    /// `refresh_price` when `guard_window_secs > 0`: the highest and lowest
+    /// prices that stood over the guard window.
+    pub guard_high_wad: PodU128,
+    pub guard_low_wad: PodU128,
+    /// Seizures as a bucket draining one slot's cap per slot (read with
+    /// the seizure window, `PoolParams::seize_window_slots` > 1).
+    pub seize_bucket: SlotCounter,
+    pub _reserved: [u8; 160],
 }
 
 const _: () = assert!(core::mem::align_of::<Pool>() == 8);
@@ -266,7 +281,7 @@ const _: () = assert!(core::mem::size_of::<Pool>() == POOL_SIZE);
 /// Size of a `Pool` without its 8-byte discriminator (pinned: a layout change
 /// is a deliberate migration, not an accident).
 pub const POOL_SIZE: usize =
-    19 * 8 + 104 + TWAP_CAPACITY * 24 + 6 * 16 + 5 * 32 + 65 + 130 + 7 + 6 + 208;
+    19 * 8 + 104 + TWAP_CAPACITY * 24 + 6 * 16 + 5 * 32 + 65 + 130 + 7 + 6 + 2 * 16 + 16 + 160;
 
 /// Result of an accrual, for the event.
 pub struct Accrual {
@@ -368,9 +383,32 @@ impl Pool {
         self.seized.in_slot(slot)
     }
 
-    /// Books a seizure against this slot's sell counter.
-    pub fn record_seizure(&mut self, slot: u64, amount: u64) -> Result<()> {
+    /// Books a seizure against this slot's counter and the seizure bucket
+    /// (`depth_cap`: the depth cap in force, as for [`Self::sell_room`]).
+    pub fn record_seizure(&mut self, depth_cap: Option<u64>, slot: u64, amount: u64) -> Result<()> {
+        let left = self.seize_backlog(depth_cap, slot);
+        self.seize_bucket = SlotCounter {
+            slot: slot.max(self.seize_bucket.slot),
+            amount: left.safe_add(amount)?,
+        };
         self.seized.add(slot, amount)
+    }
+
+    /// Slots of cap that may be seized at once (>= 1).
+    fn seize_window(&self) -> u64 {
+        u64::from(self.params.seize_window_slots.max(1))
+    }
+
+    /// Seizures still counted against the cap in `slot`: this slot's alone
+    /// with a one-slot window; the bucket, drained one cap per slot since
+    /// its last seizure, with a wider one.
+    fn seize_backlog(&self, depth_cap: Option<u64>, slot: u64) -> u64 {
+        if self.seize_window() == 1 {
+            self.seized.in_slot(slot)
+        } else {
+            self.seize_bucket
+                .left_after_draining(slot, self.slot_cap(depth_cap))
+        }
     }
 
     /// Collateral that may still be sold to takers in `slot` (auction lots
@@ -629,7 +667,31 @@ impl Pool {
             .compute_twap()?
             .unwrap_or(if ema > 0 { ema } else { spot });
         self.twap_price_wad.set(smoothed);
+        let window = u64::from(self.params.oracle.guard_window_secs);
+        if window > 0 {
+            let (obs, len) = self.observations();
+            let latest = Observation {
+                time: self.price_publish_time,
+                cumulative: self.twap_cumulative.get(),
+            };
+            let (high, low) =
+                twap::recent_range(&obs[..len], latest, window)?.unwrap_or((smoothed, smoothed));
+            self.guard_high_wad.set(high);
+            self.guard_low_wad.set(low);
+        }
         Ok(is_new)
+    }
+
+    /// The liquidation guard's (high, low): the prices a liquidation values
+    /// collateral above and debt below. The TWAP twice when the pool has no
+    /// guard window (or before its first refresh with one).
+    pub fn guard_prices(&self) -> (u128, u128) {
+        let (high, low) = (self.guard_high_wad.get(), self.guard_low_wad.get());
+        if self.params.oracle.guard_window_secs == 0 || high == 0 || low == 0 {
+            let smoothed = self.smoothed_price();
+            return (smoothed, smoothed);
+        }
+        (high, low)
     }
 
     /// Stores (publish time, cumulative) in the ring when the newest entry
@@ -724,12 +786,14 @@ impl Pool {
         )?)
     }
 
-    /// Collateral that may still be sold in `slot`: the per-slot cap
-    /// (governance cap, and the depth cap when sources are registered) less
-    /// what seizures and buffer sales already used.
+    /// Collateral that may still be seized in `slot`: the per-slot cap
+    /// (governance cap, and the depth cap when sources are registered)
+    /// times the seizure window, less what seizures and buffer sales still
+    /// count against it (see [`Self::seize_backlog`]).
     pub fn sell_room(&self, depth_cap: Option<u64>, slot: u64) -> u64 {
         self.slot_cap(depth_cap)
-            .saturating_sub(self.seized_this_slot(slot))
+            .saturating_mul(self.seize_window())
+            .saturating_sub(self.seize_backlog(depth_cap, slot))
     }
 
     /// The per-slot limit on forced flows: the governance cap, and the depth
