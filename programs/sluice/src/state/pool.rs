@@ -276,6 +276,9 @@ pub struct Pool {
     pub _reserved: [u8; 160],
 }
 
+/// A guard window's (highest, lowest) price that stood (WAD USD per base unit).
+type GuardRange = (u128, u128);
+
 const _: () = assert!(core::mem::align_of::<Pool>() == 8);
 const _: () = assert!(core::mem::size_of::<Pool>() == POOL_SIZE);
 /// Size of a `Pool` without its 8-byte discriminator (pinned: a layout change
@@ -663,23 +666,40 @@ impl Pool {
         self.ema_price_wad.set(ema);
         self.price_publish_time = publish_time;
         self.price_slot = slot;
-        let smoothed = self
-            .compute_twap()?
-            .unwrap_or(if ema > 0 { ema } else { spot });
+        let (twap, range) = self.twap_and_guard()?;
+        let smoothed = twap.unwrap_or(if ema > 0 { ema } else { spot });
         self.twap_price_wad.set(smoothed);
-        let window = u64::from(self.params.oracle.guard_window_secs);
-        if window > 0 {
-            let (obs, len) = self.observations();
-            let latest = Observation {
-                time: self.price_publish_time,
-                cumulative: self.twap_cumulative.get(),
-            };
-            let (high, low) =
-                twap::recent_range(&obs[..len], latest, window)?.unwrap_or((smoothed, smoothed));
+        if self.params.oracle.guard_window_secs > 0 {
+            let (high, low) = range.unwrap_or((smoothed, smoothed));
             self.guard_high_wad.set(high);
             self.guard_low_wad.set(low);
         }
         Ok(is_new)
+    }
+
+    /// The TWAP and, with a guard window, the guard's (high, low), from one
+    /// copy of the ring (768 bytes, in a frame of its own, not the
+    /// instruction's).
+    #[inline(never)]
+    fn twap_and_guard(&self) -> Result<(Option<u128>, Option<GuardRange>)> {
+        let (obs, len) = self.observations();
+        let latest = Observation {
+            time: self.price_publish_time,
+            cumulative: self.twap_cumulative.get(),
+        };
+        let history = &obs[..len];
+        let avg = twap::twap(
+            history,
+            latest,
+            u64::from(self.params.oracle.twap_window_secs),
+        )?;
+        let window = u64::from(self.params.oracle.guard_window_secs);
+        let range = if window > 0 {
+            twap::recent_range(history, latest, window)?
+        } else {
+            None
+        };
+        Ok((avg, range))
     }
 
     /// The liquidation guard's (high, low): the prices a liquidation values
@@ -731,21 +751,6 @@ impl Pool {
             };
         }
         (out, len)
-    }
-
-    /// The publish-time-weighted average over the window ending at the last
-    /// publish time; `None` until two distinct publish times were seen.
-    pub fn compute_twap(&self) -> Result<Option<u128>> {
-        let (obs, len) = self.observations();
-        let latest = Observation {
-            time: self.price_publish_time,
-            cumulative: self.twap_cumulative.get(),
-        };
-        Ok(twap::twap(
-            &obs[..len],
-            latest,
-            u64::from(self.params.oracle.twap_window_secs),
-        )?)
     }
 
     /// The smoothed price, as computed by the last `refresh_price`.
