@@ -280,7 +280,8 @@ struct Snap {
 async fn world() -> World {
     let mut env = Env::new().await;
     let usdc = env.add_pool(6, Feed::Pull, default_params(), 1.0).await;
-    let sol = env.add_pool(9, Feed::Pull, default_params(), 100.0).await;
+    // the collateral pool as the preset ships it (a five-slot seizure window)
+    let sol = env.add_pool(9, Feed::Pull, preset_params(), 100.0).await;
     let amm = env.create_amm(&sol, &usdc, 500 * SOL, 50_000 * USDC).await;
     env.register_amm(&sol, &amm).await;
     let cap =
@@ -752,10 +753,20 @@ impl World {
                 "{a:?}: sold {sold} in one slot > depth estimate {estimate}"
             ));
         }
+        // seizures: at most the seizure window's worth of estimates in one
+        // slot, and the bucket never holds more than that either
+        let window = u64::from(pool.params.seize_window_slots.max(1));
         let seized = pool.seized_this_slot(slot);
-        if seized > estimate {
+        if seized > window * estimate {
             return Err(format!(
-                "{a:?}: seized {seized} > depth estimate {estimate}"
+                "{a:?}: seized {seized} > {window} x depth estimate {estimate}"
+            ));
+        }
+        let bucket = pool.seize_bucket;
+        if window > 1 && bucket.slot == slot && bucket.amount > window * estimate {
+            return Err(format!(
+                "{a:?}: seizure bucket {} > {window} x depth estimate {estimate}",
+                bucket.amount
             ));
         }
         Ok(())

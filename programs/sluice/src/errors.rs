@@ -145,11 +145,11 @@ pub enum SluiceError {
     DepthAccountInvalid,
 
     // --- liquidation ---
-    #[msg("The position is healthy under the liquidation rule (collateral at max(spot, TWAP), debt at min(spot, TWAP)); nothing to liquidate")]
+    #[msg("The position is healthy under the liquidation rule (collateral at max(spot, guard), debt at min(spot, guard); the guard is the pool's guard-window extremes, or its TWAP); nothing to liquidate")]
     PositionHealthy,
-    #[msg("Spot says unhealthy but spot and TWAP diverge beyond the pool's bound and the TWAP says healthy: liquidation waits for the TWAP")]
+    #[msg("Spot says unhealthy but the guard (the prices that stood over the guard window, or the TWAP) says healthy and diverges from spot beyond the pool's bound: retry once the fall has lasted the guard window")]
     LiquidationWaitsForTwap,
-    #[msg("This pool's per-slot sell cap is used up; retry in a later slot")]
+    #[msg("This pool's seizure cap (its per-slot cap, or its seizure window's bucket) is used up; retry in a later slot")]
     SellCapExhausted,
     #[msg("The market's circuit breaker is tripped: too much collateral value already sits in open auctions")]
     CircuitBreakerTripped,
@@ -197,7 +197,7 @@ pub enum SluiceError {
     DepthNotObserved,
     #[msg("A buffer parameter is outside its governance bounds (see constants::bounds)")]
     BufferParamsOutOfBounds,
-    #[msg("The per-slot sell cap still has room: liquidate (auction) first; the buffer absorbs only what the cap cannot sell")]
+    #[msg("The seizure cap still has room: liquidate (auction) first; the buffer absorbs only what the cap cannot take")]
     SellCapHasRoom,
     #[msg("The buffer has no active debt tokens to absorb with")]
     BufferEmpty,
