@@ -179,6 +179,7 @@ pub fn validate(text: &str) -> Result<Plan, String> {
             borrow_cap: p.borrow_cap,
             liquidation,
             seize_window_slots: preset.pool_params().seize_window_slots,
+            sale_pace_slots: preset.pool_params().sale_pace_slots,
             ..Default::default()
         };
         params.validate().map_err(|e| at(&error_message(e)))?;

@@ -267,6 +267,10 @@ async fn update_pool_params_rejects_every_out_of_bounds_value() {
             |p| p.seize_window_slots = 26,
             SluiceError::LiquidationParamsOutOfBounds,
         ),
+        (
+            |p| p.sale_pace_slots = 61,
+            SluiceError::LiquidationParamsOutOfBounds,
+        ),
     ];
     for (edit, err) in cases {
         let mut p = default_params();
@@ -285,6 +289,7 @@ async fn update_pool_params_rejects_every_out_of_bounds_value() {
     p.oracle.twap_window_secs = 86_400;
     p.oracle.guard_window_secs = 255;
     p.seize_window_slots = 25;
+    p.sale_pace_slots = 60;
     let ix = env.ix_update_pool_params(&auth.pubkey(), &k, p);
     env.send(&[ix], &[&auth]).await.unwrap();
 }

@@ -422,6 +422,40 @@ async fn the_preset_seizes_several_slots_of_cap_after_quiet_slots_but_sells_one_
 }
 
 #[tokio::test]
+async fn the_preset_spreads_a_lot_backlog_over_four_slots_of_sales() {
+    // the preset's sale pacing: a slot's sales are at most the backlog / 4,
+    // at least a quarter of the cap; here one lot of one slot's cap, so a
+    // taker gets a quarter of it per slot instead of all of it at once
+    let p = PoolParams {
+        seize_window_slots: 1,
+        ..preset_params()
+    };
+    assert_eq!(p.sale_pace_slots, 4);
+    let (mut s, b) = Scene::liquidatable_with(p).await;
+    s.liquidate(&b.pubkey()).await.unwrap();
+    let (sk, uk) = (s.sol, s.usdc);
+    let slot = s.env.clock().await.slot;
+    let pool = s.env.pool(&sk).await;
+    let cap = pool.observed_depth(slot).unwrap();
+    let backlog = pool.auction_collateral;
+    let paced = cap.min((cap / 4).max(backlog / 4));
+    assert!(paced < cap, "pacing binds: {paced} of {cap}");
+    assert_eq!(pool.sale_room(slot), paced);
+    let taker = s.env.user().await;
+    s.env
+        .mint_to(&uk.mint, &taker.pubkey(), 100_000 * USDC)
+        .await;
+    let ix = s
+        .env
+        .ix_take(&taker.pubkey(), &b.pubkey(), &sk, &uk, u64::MAX, u128::MAX)
+        .await;
+    s.env.send(&[ix], &[&taker]).await.unwrap();
+    assert_eq!(s.env.pool(&sk).await.sold.in_slot(slot), paced);
+    assert_eq!(s.env.balance_of(&taker.pubkey(), &sk.mint).await, paced);
+    s.books().await;
+}
+
+#[tokio::test]
 async fn an_extended_lot_keeps_decaying_from_where_it_stood() {
     // a lot opening 2% above the oracle, extended while the price falls:
     // restarting it at a fresh +2% each time kept it above a falling

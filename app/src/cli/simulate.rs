@@ -49,6 +49,10 @@ pub struct SimulateArgs {
     /// seized at once; 1: per slot). Default: the preset's.
     #[arg(long)]
     pub seize_window_slots: Option<u8>,
+    /// Sale pacing of the collateral pool (slots a lot backlog is spread
+    /// over; 0: the whole cap each slot). Default: the preset's.
+    #[arg(long)]
+    pub sale_pace_slots: Option<u8>,
     /// Run this many borrower books (seeds `--seed`, `--seed`+1, ...) and
     /// report the mean and the worst case of each metric per preset.
     #[arg(long, default_value_t = 1)]
@@ -217,6 +221,7 @@ async fn run_presets(
         cfg.twap_window_secs = a.twap_window_secs;
         cfg.guard_window_secs = a.guard_window_secs;
         cfg.seize_window_slots = a.seize_window_slots;
+        cfg.sale_pace_slots = a.sale_pace_slots;
         if p == IDEAL {
             let book = sim::borrower_book(&cfg, path.first().copied().unwrap_or(0.0));
             results.push(sim::ideal(&cfg, &book));

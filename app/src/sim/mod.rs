@@ -48,6 +48,8 @@ pub struct SimConfig {
     pub guard_window_secs: Option<u8>,
     /// Overrides the collateral pool's seizure window, slots.
     pub seize_window_slots: Option<u8>,
+    /// Overrides the collateral pool's sale pacing, slots.
+    pub sale_pace_slots: Option<u8>,
 }
 
 /// The default buffer pool: 15% of the borrowers' initial debt, the
@@ -69,6 +71,7 @@ impl SimConfig {
             twap_window_secs: None,
             guard_window_secs: None,
             seize_window_slots: None,
+            sale_pace_slots: None,
         }
     }
 }
@@ -221,6 +224,9 @@ pub async fn run(cfg: &SimConfig, progress: impl Fn(u64)) -> Result<SimResult, S
     }
     if let Some(slots) = cfg.seize_window_slots {
         sol_params.seize_window_slots = slots;
+    }
+    if let Some(slots) = cfg.sale_pace_slots {
+        sol_params.sale_pace_slots = slots;
     }
     sol_params.validate().map_err(|e| {
         format!(

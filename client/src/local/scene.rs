@@ -6,13 +6,15 @@ use super::*;
 
 /// The pool parameters the tests start from: the program's `sluice` preset
 /// ([`sluice::presets::Preset::pool_params`]) with a one-slot seizure
-/// window, so a slot's seizures are bounded by one slot's cap: the suites
-/// pin the cap down slot by slot (a liquidation capped in its slot, the
-/// buffer absorbing the rest). The preset's wider window is tested on its
-/// own ([`preset_params`]; `liquidation.rs`, seizure window tests).
+/// window and unpaced sales, so a slot's seizures and sales are each
+/// bounded by exactly one slot's cap: the suites pin the cap down slot by
+/// slot (a liquidation capped in its slot, the buffer absorbing the rest, a
+/// take clipped to the cap). The preset's window and pacing are tested on
+/// their own ([`preset_params`]; `liquidation.rs`) and run in the fuzzer.
 pub fn default_params() -> PoolParams {
     PoolParams {
         seize_window_slots: 1,
+        sale_pace_slots: 0,
         ..preset_params()
     }
 }

@@ -89,6 +89,8 @@ pub mod bounds {
     pub const MAX_KEEPER_INCENTIVE_BPS: u16 = 200;
     /// Seizure window: at most 25 slots (10 s) of cap seized at once.
     pub const MAX_SEIZE_WINDOW_SLOTS: u8 = 25;
+    /// Sale pacing: a backlog spread over at most 60 slots (24 s).
+    pub const MAX_SALE_PACE_SLOTS: u8 = 60;
     pub const MIN_TARGET_HEALTH_BPS: u16 = 10_000;
     pub const MAX_TARGET_HEALTH_BPS: u16 = 15_000;
     pub const MIN_DEPTH_SLIPPAGE_BPS: u16 = 1;

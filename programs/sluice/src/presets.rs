@@ -78,6 +78,10 @@ impl Preset {
                 Preset::Sluice => 5,
                 Preset::Instant => 1,
             },
+            sale_pace_slots: match self {
+                Preset::Sluice => 4,
+                Preset::Instant => 0,
+            },
             ..Default::default()
         }
     }

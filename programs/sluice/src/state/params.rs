@@ -150,8 +150,14 @@ pod_struct! {
         /// what reaches the market is throttled per slot, seizure only on
         /// average. 0 or 1: one slot's cap per slot, nothing carried over.
         pub seize_window_slots: u8,
+        /// Sale pacing (slots): with n > 0 a slot's sales to takers are at
+        /// most the auction backlog (collateral in open lots, with what this
+        /// slot already sold) / n, and at least a quarter of the per-slot
+        /// cap, never more than the cap: a backlog is spread over n slots
+        /// instead of dumped at the slippage bound in one. 0: the whole cap.
+        pub sale_pace_slots: u8,
         /// Explicit layout padding; must be zero.
-        pub _padding: [u8; 5],
+        pub _padding: [u8; 4],
     }
 }
 
@@ -234,7 +240,7 @@ impl PoolParams {
         require!(lhs < 10_000 * 10_000, SluiceError::ToxicLiquidationParams);
 
         require!(
-            self._padding == [0; 5]
+            self._padding == [0; 4]
                 && self.rates._padding == [0; 2]
                 && self.oracle._padding == [0; 2]
                 && self.liquidation.auction._padding == 0,
@@ -269,7 +275,8 @@ impl PoolParams {
             SluiceError::TwapParamsOutOfBounds
         );
         require!(
-            self.seize_window_slots <= MAX_SEIZE_WINDOW_SLOTS,
+            self.seize_window_slots <= MAX_SEIZE_WINDOW_SLOTS
+                && self.sale_pace_slots <= MAX_SALE_PACE_SLOTS,
             SluiceError::LiquidationParamsOutOfBounds
         );
         self.liquidation.validate()

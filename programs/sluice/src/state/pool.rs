@@ -416,12 +416,25 @@ impl Pool {
 
     /// Collateral that may still be sold to takers in `slot` (auction lots
     /// and buffer sales): the governance cap, and the depth estimate built
-    /// in earlier slots when sources are registered, less what was sold in
-    /// this slot. Nothing the taking transaction does can raise it.
+    /// in earlier slots when sources are registered, paced over the auction
+    /// backlog (`PoolParams::sale_pace_slots`), less what was sold in this
+    /// slot. Nothing the taking transaction does can raise it.
     pub fn sale_room(&self, slot: u64) -> u64 {
         let registered = self.depth_sources.iter().any(|s| s.account_count() > 0);
         let depth = self.observed_depth(slot).filter(|_| registered);
-        self.slot_cap(depth).saturating_sub(self.sold.in_slot(slot))
+        let cap = self.slot_cap(depth);
+        let sold = self.sold.in_slot(slot);
+        let pace = u64::from(self.params.sale_pace_slots);
+        let room = match pace {
+            0 => cap,
+            n => {
+                // the backlog as it stood at the slot's start: what is
+                // still in lots plus what this slot already sold of them
+                let backlog = self.auction_collateral.saturating_add(sold);
+                cap.min((cap / 4).max(backlog / n))
+            }
+        };
+        room.saturating_sub(sold)
     }
 
     /// Books a sale to a taker against this slot's sale counter.
