@@ -53,6 +53,10 @@ pub struct SimulateArgs {
     /// over; 0: the whole cap each slot). Default: the preset's.
     #[arg(long)]
     pub sale_pace_slots: Option<u8>,
+    /// Health a partial liquidation restores (bps, 10,000..=15,000).
+    /// Default: the preset's (sluice: 10,500).
+    #[arg(long)]
+    pub target_health_bps: Option<u16>,
     /// Run this many borrower books (seeds `--seed`, `--seed`+1, ...) and
     /// report the mean and the worst case of each metric per preset.
     #[arg(long, default_value_t = 1)]
@@ -222,6 +226,7 @@ async fn run_presets(
         cfg.guard_window_secs = a.guard_window_secs;
         cfg.seize_window_slots = a.seize_window_slots;
         cfg.sale_pace_slots = a.sale_pace_slots;
+        cfg.target_health_bps = a.target_health_bps;
         if p == IDEAL {
             let book = sim::borrower_book(&cfg, path.first().copied().unwrap_or(0.0));
             results.push(sim::ideal(&cfg, &book));

@@ -50,6 +50,8 @@ pub struct SimConfig {
     pub seize_window_slots: Option<u8>,
     /// Overrides the collateral pool's sale pacing, slots.
     pub sale_pace_slots: Option<u8>,
+    /// Overrides the collateral pool's target health, bps.
+    pub target_health_bps: Option<u16>,
 }
 
 /// The default buffer pool: 15% of the borrowers' initial debt, the
@@ -72,6 +74,7 @@ impl SimConfig {
             guard_window_secs: None,
             seize_window_slots: None,
             sale_pace_slots: None,
+            target_health_bps: None,
         }
     }
 }
@@ -227,6 +230,9 @@ pub async fn run(cfg: &SimConfig, progress: impl Fn(u64)) -> Result<SimResult, S
     }
     if let Some(slots) = cfg.sale_pace_slots {
         sol_params.sale_pace_slots = slots;
+    }
+    if let Some(bps) = cfg.target_health_bps {
+        sol_params.liquidation.target_health_bps = bps;
     }
     sol_params.validate().map_err(|e| {
         format!(
