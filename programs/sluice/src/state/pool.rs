@@ -430,6 +430,8 @@ impl Pool {
             n => {
                 // the backlog as it stood at the slot's start: what is
                 // still in lots plus what this slot already sold of them
+                // (a buffer sale counts in `sold` too, so it can widen the
+                // slot's room by a quarter of itself; never past `cap`)
                 let backlog = self.auction_collateral.saturating_add(sold);
                 cap.min((cap / 4).max(backlog / n))
             }
