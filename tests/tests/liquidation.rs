@@ -109,6 +109,26 @@ impl Scene {
         self.env.liquidate(&k, owner, &s, &u, &all).await
     }
 
+    /// A new wallet holding $1,000,000 of USDC, to take lots with.
+    async fn funded_taker(&mut self) -> Keypair {
+        let taker = self.env.user().await;
+        let uk = self.usdc;
+        self.env
+            .mint_to(&uk.mint, &taker.pubkey(), 1_000_000 * USDC)
+            .await;
+        taker
+    }
+
+    /// `taker` takes all it may of `owner`'s lot now, at any price.
+    async fn take_all(&mut self, taker: &Keypair, owner: &Pubkey) -> TxResult {
+        let (sk, uk) = (self.sol, self.usdc);
+        let ix = self
+            .env
+            .ix_take(&taker.pubkey(), owner, &sk, &uk, u64::MAX, u128::MAX)
+            .await;
+        self.env.send(&[ix], &[taker]).await
+    }
+
     async fn books(&mut self) {
         let (s, u) = (self.sol, self.usdc);
         self.env.assert_books(&s).await;
@@ -302,10 +322,7 @@ async fn lots_from_earlier_slots_cannot_be_dumped_into_the_market_in_one_slot() 
         lots > room,
         "the test needs more in lots ({lots}) than one slot's room ({room})"
     );
-    let taker = s.env.user().await;
-    s.env
-        .mint_to(&uk.mint, &taker.pubkey(), 1_000_000 * USDC)
-        .await;
+    let taker = s.funded_taker().await;
     let mut sold = 0;
     for owner in [b1.pubkey(), b2.pubkey()] {
         let ix = s
@@ -326,11 +343,7 @@ async fn lots_from_earlier_slots_cannot_be_dumped_into_the_market_in_one_slot() 
     assert!(sold > 0, "the first lot sells up to the room");
     // the next slot has room again
     s.prices(1, 80.0).await;
-    let ix = s
-        .env
-        .ix_take(&taker.pubkey(), &b2.pubkey(), &sk, &uk, u64::MAX, u128::MAX)
-        .await;
-    s.env.send(&[ix], &[&taker]).await.unwrap();
+    s.take_all(&taker, &b2.pubkey()).await.unwrap();
     assert!(s.env.balance_of(&taker.pubkey(), &sk.mint).await > sold);
     s.books().await;
 }
@@ -382,7 +395,7 @@ async fn the_preset_seizes_several_slots_of_cap_after_quiet_slots_but_sells_one_
     // position wants about six here; a one-slot window gives it one)
     s.liquidate(&b1.pubkey()).await.unwrap();
     let slot = s.env.clock().await.slot;
-    let (sk, uk) = (s.sol, s.usdc);
+    let sk = s.sol;
     let pool = s.env.pool(&sk).await;
     let seized = pool.seized_this_slot(slot);
     assert!(
@@ -395,15 +408,8 @@ async fn the_preset_seizes_several_slots_of_cap_after_quiet_slots_but_sells_one_
         SluiceError::SellCapExhausted,
     );
     // what may reach the market in this slot is still one slot's cap
-    let taker = s.env.user().await;
-    s.env
-        .mint_to(&uk.mint, &taker.pubkey(), 1_000_000 * USDC)
-        .await;
-    let ix = s
-        .env
-        .ix_take(&taker.pubkey(), &b1.pubkey(), &sk, &uk, u64::MAX, u128::MAX)
-        .await;
-    let _ = s.env.send(&[ix], &[&taker]).await;
+    let taker = s.funded_taker().await;
+    let _ = s.take_all(&taker, &b1.pubkey()).await;
     let sold = s.env.pool(&sk).await.sold.in_slot(slot);
     assert!(sold <= cap, "sold {sold} > one slot's cap {cap}");
     // a slot later the bucket has drained one slot's cap: the next
@@ -433,7 +439,7 @@ async fn the_preset_spreads_a_lot_backlog_over_four_slots_of_sales() {
     assert_eq!(p.sale_pace_slots, 4);
     let (mut s, b) = Scene::liquidatable_with(p).await;
     s.liquidate(&b.pubkey()).await.unwrap();
-    let (sk, uk) = (s.sol, s.usdc);
+    let sk = s.sol;
     let slot = s.env.clock().await.slot;
     let pool = s.env.pool(&sk).await;
     let cap = pool.observed_depth(slot).unwrap();
@@ -441,15 +447,8 @@ async fn the_preset_spreads_a_lot_backlog_over_four_slots_of_sales() {
     let paced = cap.min((cap / 4).max(backlog / 4));
     assert!(paced < cap, "pacing binds: {paced} of {cap}");
     assert_eq!(pool.sale_room(slot), paced);
-    let taker = s.env.user().await;
-    s.env
-        .mint_to(&uk.mint, &taker.pubkey(), 100_000 * USDC)
-        .await;
-    let ix = s
-        .env
-        .ix_take(&taker.pubkey(), &b.pubkey(), &sk, &uk, u64::MAX, u128::MAX)
-        .await;
-    s.env.send(&[ix], &[&taker]).await.unwrap();
+    let taker = s.funded_taker().await;
+    s.take_all(&taker, &b.pubkey()).await.unwrap();
     assert_eq!(s.env.pool(&sk).await.sold.in_slot(slot), paced);
     assert_eq!(s.env.balance_of(&taker.pubkey(), &sk.mint).await, paced);
     s.books().await;
@@ -567,10 +566,7 @@ async fn auction_take_pays_the_decayed_price_and_returns_leftover() {
     let price = auction.price_at(slot).unwrap();
     assert!(price < auction.start_price_wad && price > auction.floor_price_wad);
 
-    let taker = s.env.user().await;
-    s.env
-        .mint_to(&uk.mint, &taker.pubkey(), 100_000 * USDC)
-        .await;
+    let taker = s.funded_taker().await;
     let before = s.env.balance_of(&taker.pubkey(), &uk.mint).await;
     let amount = SOL; // one SOL
     let ix = s
@@ -604,11 +600,7 @@ async fn auction_take_pays_the_decayed_price_and_returns_leftover() {
     );
 
     // buy out the rest of the tab: the leftover lot returns to the position
-    let ix = s
-        .env
-        .ix_take(&taker.pubkey(), &b.pubkey(), &sk, &uk, u64::MAX, u128::MAX)
-        .await;
-    s.env.send(&[ix], &[&taker]).await.unwrap();
+    s.take_all(&taker, &b.pubkey()).await.unwrap();
     let done = s.env.auction(&b.pubkey(), &sk, &uk).await;
     assert_eq!(done.status, AuctionStatus::Idle);
     let pos = s.env.position(&b.pubkey()).await;
@@ -652,10 +644,7 @@ async fn expired_lot_cannot_be_taken_and_is_redone_with_a_tip() {
     // past the time limit
     let wait = auction.expires_slot - s.env.clock().await.slot;
     s.prices(wait, 85.0).await;
-    let taker = s.env.user().await;
-    s.env
-        .mint_to(&uk.mint, &taker.pubkey(), 100_000 * USDC)
-        .await;
+    let taker = s.funded_taker().await;
     let ix = s
         .env
         .ix_take(&taker.pubkey(), &b.pubkey(), &sk, &uk, SOL, u128::MAX)
@@ -777,10 +766,7 @@ async fn liquidation_rejections() {
 
     // open an auction on b, then use it with another position's accounts
     s.liquidate(&b.pubkey()).await.unwrap();
-    let taker = s.env.user().await;
-    s.env
-        .mint_to(&uk.mint, &taker.pubkey(), 100_000 * USDC)
-        .await;
+    let taker = s.funded_taker().await;
     let mut ix = s
         .env
         .ix_take(&taker.pubkey(), &b.pubkey(), &sk, &uk, SOL, u128::MAX)
@@ -998,18 +984,11 @@ async fn underwater_position_goes_whole_to_auction_and_the_buffer_pays_the_rest(
     let auction = s.env.auction(&b.pubkey(), &sk, &uk).await;
     let wait = auction.decay_start_slot + 30 - s.env.clock().await.slot;
     s.prices(wait, 60.0).await;
-    let taker = s.env.user().await;
-    s.env
-        .mint_to(&uk.mint, &taker.pubkey(), 100_000 * USDC)
-        .await;
+    let taker = s.funded_taker().await;
     let ins_before = s.env.balance(&uk.insurance_vault).await;
     let assets_before = s.env.pool(&uk).await.total_supply_assets().unwrap();
     let debt_before = s.env.position(&b.pubkey()).await.debts[0].scaled_debt;
-    let ix = s
-        .env
-        .ix_take(&taker.pubkey(), &b.pubkey(), &sk, &uk, u64::MAX, u128::MAX)
-        .await;
-    s.env.send(&[ix], &[&taker]).await.unwrap();
+    s.take_all(&taker, &b.pubkey()).await.unwrap();
     // the lot sold out short of its debt: the unpaid part returns to the
     // position (no bad debt is booked while a position could still pay)
     let pool = s.env.pool(&uk).await;
@@ -1053,16 +1032,9 @@ async fn with_an_empty_buffer_lenders_absorb_exactly_the_shortfall() {
     let auction = s.env.auction(&b.pubkey(), &sk, &uk).await;
     let wait = auction.decay_start_slot + 30 - s.env.clock().await.slot;
     s.prices(wait, 60.0).await;
-    let taker = s.env.user().await;
-    s.env
-        .mint_to(&uk.mint, &taker.pubkey(), 100_000 * USDC)
-        .await;
+    let taker = s.funded_taker().await;
     let before = s.env.pool(&uk).await;
-    let ix = s
-        .env
-        .ix_take(&taker.pubkey(), &b.pubkey(), &sk, &uk, u64::MAX, u128::MAX)
-        .await;
-    s.env.send(&[ix], &[&taker]).await.unwrap();
+    s.take_all(&taker, &b.pubkey()).await.unwrap();
     let after = s.env.pool(&uk).await;
     assert_eq!(after.total_socialized, 0);
     assert_eq!(after.total_shares, before.total_shares);
@@ -1482,15 +1454,8 @@ async fn an_owner_who_fills_every_collateral_entry_still_gets_the_leftover_back(
     }
     // a taker buys at the start price: the tab is raised before the lot runs out
     let lot = s.env.auction(&b.pubkey(), &sk, &uk).await.lot;
-    let taker = s.env.user().await;
-    s.env
-        .mint_to(&uk.mint, &taker.pubkey(), 100_000 * USDC)
-        .await;
-    let ix = s
-        .env
-        .ix_take(&taker.pubkey(), &b.pubkey(), &sk, &uk, u64::MAX, u128::MAX)
-        .await;
-    s.env.send(&[ix], &[&taker]).await.unwrap();
+    let taker = s.funded_taker().await;
+    s.take_all(&taker, &b.pubkey()).await.unwrap();
     let bought = s.env.balance_of(&taker.pubkey(), &sk.mint).await;
     let pos = s.env.position(&b.pubkey()).await;
     let sol_back = pos

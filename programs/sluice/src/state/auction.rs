@@ -133,10 +133,21 @@ impl Auction {
         Ok(())
     }
 
+    /// A fresh lot's start: the oracle ratio x (1 + start buffer), rounded up.
+    fn fresh_start(p: &AuctionParams, ratio_wad: u128) -> Result<u128> {
+        Ok(mul_div(
+            ratio_wad,
+            BPS + u128::from(p.start_buffer_bps),
+            BPS,
+            Rounding::Up,
+        )?)
+    }
+
     /// Prices the whole lot afresh from the current oracle ratio (collateral
     /// per debt unit, WAD) and restarts its decay after `jitter` slots. Every
-    /// open, extension and redo goes through here, so seized collateral never
-    /// sells on a curve that decayed before it was seized.
+    /// open and redo goes through here (an extension through
+    /// [`Auction::reprice_extended`]), so seized collateral never sells on a
+    /// curve that decayed before it was seized.
     pub fn restart(
         &mut self,
         p: &AuctionParams,
@@ -144,12 +155,7 @@ impl Auction {
         slot: u64,
         jitter: u64,
     ) -> Result<()> {
-        self.start_price_wad = mul_div(
-            ratio_wad,
-            BPS + u128::from(p.start_buffer_bps),
-            BPS,
-            Rounding::Up,
-        )?;
+        self.start_price_wad = Self::fresh_start(p, ratio_wad)?;
         self.floor_price_wad = mul_div(ratio_wad, p.floor_bps.into(), BPS, Rounding::Up)?;
         self.set_curve(p)?;
         self.start_slot = slot;
@@ -176,12 +182,7 @@ impl Auction {
         jitter: u64,
     ) -> Result<()> {
         let now = self.price_at(slot)?;
-        let fresh = mul_div(
-            ratio_wad,
-            BPS + u128::from(p.start_buffer_bps),
-            BPS,
-            Rounding::Up,
-        )?;
+        let fresh = Self::fresh_start(p, ratio_wad)?;
         self.restart(p, ratio_wad, slot, jitter)?;
         self.start_price_wad = now.min(fresh).max(ratio_wad);
         Ok(())
