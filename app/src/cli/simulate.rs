@@ -159,6 +159,7 @@ pub async fn simulate(a: SimulateArgs) -> Result<(), String> {
         } else {
             print!("{}", report::seeds_table(&name, a.seed, &summary));
         }
+        report_peak_rss();
         return Ok(());
     }
     let results = run_presets(&a, &path, &presets, a.seed).await?;
@@ -205,7 +206,22 @@ pub async fn simulate(a: SimulateArgs) -> Result<(), String> {
             eprintln!("wrote {f}");
         }
     }
+    report_peak_rss();
     Ok(())
+}
+
+/// The process's peak resident memory (Linux `VmHWM`), on stderr so the
+/// JSON stays byte-identical between runs; nothing where /proc has no such
+/// line.
+fn report_peak_rss() {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let kb = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok());
+    if let Some(kb) = kb {
+        eprintln!("peak RSS {:.0} MB", kb as f64 / 1024.0);
+    }
 }
 
 /// Runs every preset of `presets` on `path` with the borrower book of `seed`.
