@@ -54,6 +54,43 @@ async fn keeper_liquidates_the_unhealthy_position_and_skips_the_healthy_one() {
     let _ = Pubkey::default();
 }
 
+/// Under the per-slot cap the keeper's order is its policy: the position
+/// nearest insolvency gets the cap, not the one tracked first.
+#[tokio::test]
+async fn keeper_gives_the_cap_to_the_worst_position_first() {
+    let mut m = MarketBuilder::default().build().await;
+    let mut owners = Vec::new();
+    // tracked first: the milder one
+    for debt in [7_000, 7_400] {
+        owners.push(m.borrower(100 * SOL, debt * USDC).await.pubkey());
+    }
+    let (mut env, usdc, sol) = (m.env, m.usdc, m.sol);
+    let kp = env.user().await;
+    let keeper_debt = env.mint_to(&usdc.mint, &kp.pubkey(), 100_000 * USDC).await;
+    let keeper_collateral = env.token_account(&kp.pubkey(), &sol.mint).await;
+    let mut keeper = Keeper::new(env.market, (sol, usdc), kp, keeper_collateral, keeper_debt);
+    keeper.track(&mut env, &owners).await.unwrap();
+    let mut venue = OracleOnly {
+        oracle_price_wad: 0,
+        min_discount_bps: 100,
+    };
+    for _ in 0..6 {
+        env.step_prices(10, 4, &[(usdc, 1.0), (sol, 85.0)]).await;
+    }
+    env.advance(1, 1).await;
+    env.set_price(&usdc, Px::usd(1.0)).await;
+    env.set_price(&sol, Px::usd(85.0)).await;
+    let r = keeper.tick(&mut env, &mut venue).await.unwrap();
+    // both are liquidatable; one slot's cap takes one of them
+    assert_eq!(r.liquidations, 1, "{r:?}");
+    assert_eq!(r.skipped_cap, 1, "{r:?}");
+    assert_eq!(r.positions_liquidated, vec![env.position_key(&owners[1])]);
+    assert_eq!(
+        env.position(&owners[0]).await.collateral[0].amount,
+        100 * SOL
+    );
+}
+
 #[test]
 fn devnet_configuration_validates() {
     let text = std::fs::read_to_string(concat!(
