@@ -45,8 +45,9 @@ impl Preset {
     /// factor; prices at most 60 s old with confidence within 2%, a 20 s
     /// TWAP, a 5% spot/TWAP divergence bound and a 2 s liquidation guard (a
     /// fall must last 2 s to count); the `sluice` preset may seize up to 5
-    /// slots of its per-slot cap at once after quiet slots; caps of 1e15
-    /// base units (governance sets real caps per asset).
+    /// slots of its per-slot cap at once after quiet slots and paces its
+    /// sales over the auction backlog / 4; caps of 1e15 base units
+    /// (governance sets real caps per asset).
     pub fn pool_params(self) -> PoolParams {
         PoolParams {
             risk: RiskParams {
