@@ -1,5 +1,6 @@
 //! `sluice simulate`: the crash simulator, both presets.
 use super::*;
+use indicatif::{MultiProgress, ProgressDrawTarget};
 
 #[derive(Args)]
 pub struct SimulateArgs {
@@ -231,43 +232,71 @@ async fn run_presets(
     presets: &[&str],
     seed: u64,
 ) -> Result<Vec<sim::SimResult>, String> {
-    let mut results = Vec::new();
+    // on stderr with an ETA; silent with --json (machine output only)
+    let bars = if a.json {
+        MultiProgress::with_draw_target(ProgressDrawTarget::hidden())
+    } else {
+        MultiProgress::new()
+    };
+    let style = ProgressStyle::with_template(
+        "{prefix:>8} [{bar:40}] {pos}/{len} slots {elapsed} (eta {eta})",
+    )
+    .map_err(|e| e.to_string())?
+    .progress_chars("=> ");
+    // each preset in a thread of its own (its own runtime and bank): they
+    // share nothing, so they run on as many cores as there are
+    let quiet = QuietStdout::new();
+    let mut runs = Vec::with_capacity(presets.len());
     for &p in presets {
-        let mut cfg = SimConfig::new(p, path.to_vec(), a.borrowers);
-        cfg.amm_sol = a.amm_sol;
-        cfg.seed = seed;
-        cfg.buffer_usd = a.buffer_usd;
-        cfg.max_slippage_bps = a.max_slippage_bps;
-        cfg.twap_window_secs = a.twap_window_secs;
-        cfg.guard_window_secs = a.guard_window_secs;
-        cfg.seize_window_slots = a.seize_window_slots;
-        cfg.sale_pace_slots = a.sale_pace_slots;
-        cfg.target_health_bps = a.target_health_bps;
+        let cfg = preset_config(a, path, p, seed);
         if p == IDEAL {
             let book = sim::borrower_book(&cfg, path.first().copied().unwrap_or(0.0));
-            results.push(sim::ideal(&cfg, &book));
+            runs.push(Run::Done(Box::new(sim::ideal(&cfg, &book))));
             continue;
         }
-        // on stderr with an ETA; silent with --json (machine output only)
-        let bar = if a.json {
-            ProgressBar::hidden()
-        } else {
-            ProgressBar::new(path.len() as u64)
-        };
-        bar.set_style(
-            ProgressStyle::with_template(
-                "{prefix:>8} [{bar:40}] {pos}/{len} slots {elapsed} (eta {eta})",
-            )
-            .map_err(|e| e.to_string())?
-            .progress_chars("=> "),
-        );
+        let bar = bars.add(ProgressBar::new(path.len() as u64));
+        bar.set_style(style.clone());
         bar.set_prefix(p.to_string());
-        let quiet = QuietStdout::new();
-        let r = sim::run(&cfg, |n| bar.inc(n)).await;
-        drop(quiet);
-        let r = r?;
-        bar.finish_and_clear();
-        results.push(r);
+        runs.push(Run::Thread(std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| e.to_string())?;
+            let r = rt.block_on(sim::run(&cfg, |n| bar.inc(n)));
+            bar.finish_and_clear();
+            r
+        })));
     }
+    let mut results = Vec::with_capacity(runs.len());
+    for run in runs {
+        results.push(match run {
+            Run::Done(r) => *r,
+            Run::Thread(h) => h
+                .join()
+                .map_err(|_| "a preset's simulation panicked".to_string())??,
+        });
+    }
+    drop(quiet);
     Ok(results)
+}
+
+/// A preset's run: computed at once (`ideal`) or in its own thread.
+enum Run {
+    Done(Box<sim::SimResult>),
+    Thread(std::thread::JoinHandle<Result<sim::SimResult, String>>),
+}
+
+/// The simulator configuration of preset `p` from the command line.
+fn preset_config(a: &SimulateArgs, path: &[f64], p: &str, seed: u64) -> SimConfig {
+    let mut cfg = SimConfig::new(p, path.to_vec(), a.borrowers);
+    cfg.amm_sol = a.amm_sol;
+    cfg.seed = seed;
+    cfg.buffer_usd = a.buffer_usd;
+    cfg.max_slippage_bps = a.max_slippage_bps;
+    cfg.twap_window_secs = a.twap_window_secs;
+    cfg.guard_window_secs = a.guard_window_secs;
+    cfg.seize_window_slots = a.seize_window_slots;
+    cfg.sale_pace_slots = a.sale_pace_slots;
+    cfg.target_health_bps = a.target_health_bps;
+    cfg
 }
