@@ -8,11 +8,12 @@ use sluice_client::local::*;
 use sluice_client::{Feed, PoolKeys};
 use solana_signer::Signer;
 
-#[tokio::test]
-async fn keeper_liquidates_the_unhealthy_position_and_skips_the_healthy_one() {
+/// The default market with a borrower of 100 SOL per debt in `debts`
+/// (USDC), and a keeper of the SOL/USDC pair tracking them in that order.
+async fn keeper_over(debts: &[u64]) -> (Env, PoolKeys, PoolKeys, Vec<Pubkey>, Keeper) {
     let mut m = MarketBuilder::default().build().await;
     let mut owners = Vec::new();
-    for debt in [3_000, 7_000] {
+    for debt in debts {
         owners.push(m.borrower(100 * SOL, debt * USDC).await.pubkey());
     }
     let (mut env, usdc, sol) = (m.env, m.usdc, m.sol);
@@ -21,22 +22,38 @@ async fn keeper_liquidates_the_unhealthy_position_and_skips_the_healthy_one() {
     let keeper_collateral = env.token_account(&kp.pubkey(), &sol.mint).await;
     let mut keeper = Keeper::new(env.market, (sol, usdc), kp, keeper_collateral, keeper_debt);
     keeper.track(&mut env, &owners).await.unwrap();
-    let mut venue = OracleOnly {
+    (env, usdc, sol, owners, keeper)
+}
+
+/// No venue: lots taken at a 1% discount to the oracle, collateral held.
+fn oracle_venue() -> OracleOnly {
+    OracleOnly {
         oracle_price_wad: 0,
         min_discount_bps: 100,
-    };
+    }
+}
 
-    // healthy market: nothing to do
-    let r = keeper.tick(&mut env, &mut venue).await.unwrap();
-    assert_eq!(r.scanned, 2);
-    assert_eq!(r.liquidations, 0);
-    // SOL to $85, long enough for the TWAP to agree
+/// SOL to $85, long enough for the TWAP and the guard to agree, then a
+/// fresh slot at that price.
+async fn fall_to_85(env: &mut Env, usdc: PoolKeys, sol: PoolKeys) {
     for _ in 0..6 {
         env.step_prices(10, 4, &[(usdc, 1.0), (sol, 85.0)]).await;
     }
     env.advance(1, 1).await;
     env.set_price(&usdc, Px::usd(1.0)).await;
     env.set_price(&sol, Px::usd(85.0)).await;
+}
+
+#[tokio::test]
+async fn keeper_liquidates_the_unhealthy_position_and_skips_the_healthy_one() {
+    let (mut env, usdc, sol, owners, mut keeper) = keeper_over(&[3_000, 7_000]).await;
+    let mut venue = oracle_venue();
+
+    // healthy market: nothing to do
+    let r = keeper.tick(&mut env, &mut venue).await.unwrap();
+    assert_eq!(r.scanned, 2);
+    assert_eq!(r.liquidations, 0);
+    fall_to_85(&mut env, usdc, sol).await;
     let r = keeper.tick(&mut env, &mut venue).await.unwrap();
     assert_eq!(r.liquidations, 1, "{r:?}");
     let unhealthy = env.position_key(&owners[1]);
@@ -58,28 +75,10 @@ async fn keeper_liquidates_the_unhealthy_position_and_skips_the_healthy_one() {
 /// nearest insolvency gets the cap, not the one tracked first.
 #[tokio::test]
 async fn keeper_gives_the_cap_to_the_worst_position_first() {
-    let mut m = MarketBuilder::default().build().await;
-    let mut owners = Vec::new();
     // tracked first: the milder one
-    for debt in [7_000, 7_400] {
-        owners.push(m.borrower(100 * SOL, debt * USDC).await.pubkey());
-    }
-    let (mut env, usdc, sol) = (m.env, m.usdc, m.sol);
-    let kp = env.user().await;
-    let keeper_debt = env.mint_to(&usdc.mint, &kp.pubkey(), 100_000 * USDC).await;
-    let keeper_collateral = env.token_account(&kp.pubkey(), &sol.mint).await;
-    let mut keeper = Keeper::new(env.market, (sol, usdc), kp, keeper_collateral, keeper_debt);
-    keeper.track(&mut env, &owners).await.unwrap();
-    let mut venue = OracleOnly {
-        oracle_price_wad: 0,
-        min_discount_bps: 100,
-    };
-    for _ in 0..6 {
-        env.step_prices(10, 4, &[(usdc, 1.0), (sol, 85.0)]).await;
-    }
-    env.advance(1, 1).await;
-    env.set_price(&usdc, Px::usd(1.0)).await;
-    env.set_price(&sol, Px::usd(85.0)).await;
+    let (mut env, usdc, sol, owners, mut keeper) = keeper_over(&[7_000, 7_400]).await;
+    let mut venue = oracle_venue();
+    fall_to_85(&mut env, usdc, sol).await;
     let r = keeper.tick(&mut env, &mut venue).await.unwrap();
     // both are liquidatable; one slot's cap takes one of them
     assert_eq!(r.liquidations, 1, "{r:?}");
