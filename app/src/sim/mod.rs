@@ -643,9 +643,15 @@ fn flat_run(path: &[f64], i: usize) -> usize {
         .count()
 }
 
-/// The lowest health factor at spot prices among the keeper's positions
-/// with debt, on the pools as they are now.
-async fn min_health(env: &mut Env, keeper: &Keeper, sol: &PoolKeys, usdc: &PoolKeys) -> f64 {
+/// Health factors at spot prices of the keeper's positions with debt, on
+/// the pools as they are now (0 where health cannot be computed). Spot,
+/// not the guard: after a fall the guard still values collateral higher.
+async fn spot_health_factors(
+    env: &mut Env,
+    keeper: &Keeper,
+    sol: &PoolKeys,
+    usdc: &PoolKeys,
+) -> Vec<f64> {
     let c = env.pool(sol).await;
     let d = env.pool(usdc).await;
     let slot = env.clock().await.slot;
@@ -661,42 +667,27 @@ async fn min_health(env: &mut Env, keeper: &Keeper, sol: &PoolKeys, usdc: &PoolK
                 &[],
                 slot,
                 i64::MIN,
-                // spot, not the guard: after a fall the guard still
-                // values collateral higher and catches up during the warp
                 sluice::health::HealthType::Spot,
             )
             .map_or(0.0, |h| h.factor_wad() as f64 / sluice::math::WAD as f64)
         })
+        .collect()
+}
+
+/// The lowest of [`spot_health_factors`] (infinite with no debt).
+async fn min_health(env: &mut Env, keeper: &Keeper, sol: &PoolKeys, usdc: &PoolKeys) -> f64 {
+    spot_health_factors(env, keeper, sol, usdc)
+        .await
+        .into_iter()
         .fold(f64::INFINITY, f64::min)
 }
 
+/// The share of positions with debt that are unhealthy at spot.
 async fn unhealthy_share(env: &mut Env, keeper: &Keeper, sol: &PoolKeys, usdc: &PoolKeys) -> f64 {
-    let c = env.pool(sol).await;
-    let d = env.pool(usdc).await;
-    let slot = env.clock().await.slot;
-    let loaded = [(sol.pool, &c), (usdc.pool, &d)];
-    let mut with_debt = 0usize;
-    let mut bad = 0usize;
-    for t in &keeper.positions {
-        if !t.position.has_debt() {
-            continue;
-        }
-        with_debt += 1;
-        match sluice::health::position_health(
-            &t.position,
-            &loaded,
-            &[],
-            slot,
-            i64::MIN,
-            sluice::health::HealthType::Spot,
-        ) {
-            Ok(h) if h.is_healthy() => {}
-            _ => bad += 1,
-        }
+    let factors = spot_health_factors(env, keeper, sol, usdc).await;
+    if factors.is_empty() {
+        return 0.0;
     }
-    if with_debt == 0 {
-        0.0
-    } else {
-        bad as f64 / with_debt as f64
-    }
+    let bad = factors.iter().filter(|&&f| f < 1.0).count();
+    bad as f64 / factors.len() as f64
 }
