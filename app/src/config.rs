@@ -170,17 +170,15 @@ pub fn validate(text: &str) -> Result<Plan, String> {
         };
         let preset = sluice::presets::Preset::from_name(&p.preset)
             .ok_or_else(|| at(&format!("preset {:?} is not sluice or instant", p.preset)))?;
-        let liquidation = preset.liquidation();
+        // the file sets risk, rates, oracle and caps; the liquidation rules
+        // (and every later preset field) come from the preset
         let params = PoolParams {
             risk: p.risk,
             rates: p.rates,
             oracle: p.oracle_params,
             deposit_cap: p.deposit_cap,
             borrow_cap: p.borrow_cap,
-            liquidation,
-            seize_window_slots: preset.pool_params().seize_window_slots,
-            sale_pace_slots: preset.pool_params().sale_pace_slots,
-            ..Default::default()
+            ..preset.pool_params()
         };
         params.validate().map_err(|e| at(&error_message(e)))?;
         if p.depth.len() > 2 {
@@ -206,7 +204,11 @@ pub fn validate(text: &str) -> Result<Plan, String> {
                 }
             };
         }
-        if liquidation.is_mode(sluice::state::LiquidationMode::Auction) && p.depth.is_empty() {
+        if params
+            .liquidation
+            .is_mode(sluice::state::LiquidationMode::Auction)
+            && p.depth.is_empty()
+        {
             return Err(at("the sluice preset needs at least one depth source (the per-slot cap comes from it)"));
         }
         pools.push(PoolPlan {

@@ -10,6 +10,7 @@ use solana_signer::Signer;
 
 use sluice::errors::SluiceError;
 use sluice::health::{position_health, HealthType};
+use sluice::math::health::Health;
 use sluice::math::shares::debt_amount;
 use sluice::math::Rounding;
 use sluice::state::{
@@ -108,6 +109,24 @@ pub struct TickReport {
     pub absorbed_collateral: u64,
     pub buffer_bought: u64,
     pub errors: Vec<String>,
+}
+
+/// `position`'s health under the liquidation rule on `loaded` pools, as
+/// the program judges it (every pool's stored price trusted: the keeper
+/// refreshed them this pass).
+fn liquidation_health(
+    position: &Position,
+    loaded: &[(Pubkey, &Pool)],
+    slot: u64,
+) -> Result<Health, anchor_lang::error::Error> {
+    position_health(
+        position,
+        loaded,
+        &[],
+        slot,
+        i64::MIN,
+        HealthType::Maintenance,
+    )
 }
 
 fn decode<T: AccountDeserialize>(data: Option<Vec<u8>>) -> Result<T, TxError> {
@@ -544,15 +563,7 @@ impl Keeper {
                 continue;
             }
             r.scanned += 1;
-            let health = position_health(
-                &t.position,
-                loaded,
-                &[],
-                slot,
-                i64::MIN,
-                HealthType::Maintenance,
-            );
-            match health {
+            match liquidation_health(&t.position, loaded, slot) {
                 Ok(h) if !h.is_healthy() => work.push((h.factor_wad(), i)),
                 Ok(_) => {}
                 Err(e) => r.errors.push(format!("health {}: {e}", t.key)),
@@ -570,15 +581,7 @@ impl Keeper {
         loaded: &[(Pubkey, &Pool)],
         slot: u64,
     ) -> Result<bool, anchor_lang::error::Error> {
-        let h = position_health(
-            position,
-            loaded,
-            &[],
-            slot,
-            i64::MIN,
-            HealthType::Maintenance,
-        )?;
-        Ok(!h.is_healthy())
+        Ok(!liquidation_health(position, loaded, slot)?.is_healthy())
     }
 
     fn legs_of(&self, i: usize, c: &Pool, d: &Pool) -> (u64, u128) {

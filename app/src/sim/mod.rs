@@ -236,8 +236,14 @@ pub async fn run(cfg: &SimConfig, progress: impl Fn(u64)) -> Result<SimResult, S
     }
     sol_params.validate().map_err(|e| {
         format!(
-            "--max-slippage-bps {:?} / --twap-window-secs {:?} / --guard-window-secs {:?}: {e}",
-            cfg.max_slippage_bps, cfg.twap_window_secs, cfg.guard_window_secs
+            "--max-slippage-bps {:?} / --twap-window-secs {:?} / --guard-window-secs {:?} / \
+             --seize-window-slots {:?} / --sale-pace-slots {:?} / --target-health-bps {:?}: {e}",
+            cfg.max_slippage_bps,
+            cfg.twap_window_secs,
+            cfg.guard_window_secs,
+            cfg.seize_window_slots,
+            cfg.sale_pace_slots,
+            cfg.target_health_bps
         )
     })?;
     let sol = env.add_pool(9, Feed::Pull, sol_params, p0).await;
@@ -384,15 +390,12 @@ pub async fn run(cfg: &SimConfig, progress: impl Fn(u64)) -> Result<SimResult, S
         // keeper has nothing to send
         let skip = if quiet { flat_run(&cfg.path, i) } else { 0 };
         if skip > 1 {
-            let secs = (i + skip) * 2 / 5 - i * 2 / 5;
-            env.advance(skip as u64, secs as i64).await;
+            env.advance(skip as u64, clock_secs(i, skip)).await;
             for _ in 1..skip {
                 hashes.bytes32();
             }
             env.set_slot_hash(hashes.bytes32()).await;
-            env.set_price(&usdc, Px::usd(1.0)).await;
-            let amm_px = usd_per_sol(amm.reserves(&mut env).await);
-            env.set_price(&sol, Px::usd(amm_px)).await;
+            let amm_px = publish_oracles(&mut env, &amm, (&sol, &usdc)).await;
             for _ in 0..skip {
                 res.series.exogenous.push(p_ext);
                 res.series.amm.push(amm_px);
@@ -406,15 +409,11 @@ pub async fn run(cfg: &SimConfig, progress: impl Fn(u64)) -> Result<SimResult, S
             quiet = false;
             continue;
         }
-        // one slot is 0.4 s: the clock (whole seconds) moves 2 s every 5 slots
-        let secs = (i + 1) * 2 / 5 - i * 2 / 5;
-        env.advance(1, secs as i64).await;
+        env.advance(1, clock_secs(i, 1)).await;
         // the auction jitter reads SlotHashes: seeded, so a run replays exactly
         env.set_slot_hash(hashes.bytes32()).await;
         arbitrage(&mut env, &amm, &arb, p_ext, cfg.arb_bps).await;
-        let amm_px = usd_per_sol(amm.reserves(&mut env).await);
-        env.set_price(&usdc, Px::usd(1.0)).await;
-        env.set_price(&sol, Px::usd(amm_px)).await;
+        let amm_px = publish_oracles(&mut env, &amm, (&sol, &usdc)).await;
         let mut venue = AmmVenue { amm: &amm };
         let r = keeper
             .tick(&mut env, &mut venue)
@@ -426,9 +425,9 @@ pub async fn run(cfg: &SimConfig, progress: impl Fn(u64)) -> Result<SimResult, S
         res.series.exogenous.push(p_ext);
         res.series.amm.push(amm_after);
         res.series.seized_sol.push(r.seized as f64 / 1e9);
-        res.series
-            .unhealthy_share
-            .push(unhealthy_share(&mut env, &keeper, &sol, &usdc).await);
+        // one pass over the positions serves the plot and the quiet check
+        let health = spot_health_factors(&mut env, &keeper, &sol, &usdc).await;
+        res.series.unhealthy_share.push(unhealthy_share(&health));
         liquidated.extend(r.positions_liquidated.iter().copied());
         total.scanned += r.scanned;
         total.liquidations += r.liquidations;
@@ -456,7 +455,7 @@ pub async fn run(cfg: &SimConfig, progress: impl Fn(u64)) -> Result<SimResult, S
             && (amm_after / p_ext - 1.0).abs() < 1e-9
             && env.pool(&sol).await.auction_collateral == 0
             && buffer_empty_of_collateral(&mut env, buffer.as_ref()).await
-            && min_health(&mut env, &keeper, &sol, &usdc).await > 1.01;
+            && health.iter().all(|&f| f > 1.01);
         progress(1);
         i += 1;
     }
@@ -615,6 +614,21 @@ async fn arbitrage(env: &mut Env, amm: &Amm, arb: &Keypair, p_ext: f64, max_bps:
     }
 }
 
+/// Seconds the clock moves over `n` slots from slot `i` of the path: one
+/// slot is 0.4 s, so the clock (whole seconds) moves 2 s every 5 slots.
+fn clock_secs(i: usize, n: usize) -> i64 {
+    ((i + n) * 2 / 5 - i * 2 / 5) as i64
+}
+
+/// Publishes this slot's oracle prices (the thin market: SOL at the AMM's
+/// price, USDC at $1) and returns the SOL price.
+async fn publish_oracles(env: &mut Env, amm: &Amm, (sol, usdc): (&PoolKeys, &PoolKeys)) -> f64 {
+    let amm_px = usd_per_sol(amm.reserves(env).await);
+    env.set_price(usdc, Px::usd(1.0)).await;
+    env.set_price(sol, Px::usd(amm_px)).await;
+    amm_px
+}
+
 /// Whether the pair's buffer pool (if any) holds no collateral to sell.
 async fn buffer_empty_of_collateral(env: &mut Env, buffer: Option<&BufferKeys>) -> bool {
     match buffer {
@@ -674,17 +688,9 @@ async fn spot_health_factors(
         .collect()
 }
 
-/// The lowest of [`spot_health_factors`] (infinite with no debt).
-async fn min_health(env: &mut Env, keeper: &Keeper, sol: &PoolKeys, usdc: &PoolKeys) -> f64 {
-    spot_health_factors(env, keeper, sol, usdc)
-        .await
-        .into_iter()
-        .fold(f64::INFINITY, f64::min)
-}
-
-/// The share of positions with debt that are unhealthy at spot.
-async fn unhealthy_share(env: &mut Env, keeper: &Keeper, sol: &PoolKeys, usdc: &PoolKeys) -> f64 {
-    let factors = spot_health_factors(env, keeper, sol, usdc).await;
+/// The share of positions with debt that are unhealthy at spot, from
+/// their [`spot_health_factors`].
+fn unhealthy_share(factors: &[f64]) -> f64 {
     if factors.is_empty() {
         return 0.0;
     }
