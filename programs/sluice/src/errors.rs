@@ -123,7 +123,7 @@ pub enum SluiceError {
     ReserveFactorOutOfBounds,
     #[msg("Oracle limits are out of bounds (max age 1..=600 s, confidence 1..=1000 bps, min signatures 0..=19)")]
     OracleParamsOutOfBounds,
-    #[msg("TWAP parameters are out of bounds (window 1..=86400 seconds, divergence 1..=5000 bps)")]
+    #[msg("TWAP parameters are out of bounds (window 1..=86400 seconds, divergence 1..=5000 bps, guard window <= the TWAP window)")]
     TwapParamsOutOfBounds,
     #[msg("Unknown pause flag bits; use PAUSE_DEPOSITS=1, PAUSE_WITHDRAWALS=2, PAUSE_BORROWS=4, PAUSE_LIQUIDATIONS=8")]
     UnknownPauseFlags,
@@ -131,7 +131,7 @@ pub enum SluiceError {
     UnknownOracleKind,
     #[msg("Keeper incentive is out of bounds (0..=200 bps)")]
     KeeperIncentiveOutOfBounds,
-    #[msg("Liquidation parameters are out of bounds (target health 10000..=15000, close factor 1..=10000, sell cap > 0, slippage 1..=5000 bps)")]
+    #[msg("Liquidation parameters are out of bounds (target health 10000..=15000, close factor 1..=10000, sell cap > 0, slippage 1..=5000 bps, seizure window <= 25 slots, sale pacing <= 60 slots)")]
     LiquidationParamsOutOfBounds,
     #[msg("Auction parameters are out of bounds (start buffer <= 5000, floor 1000..=10000 bps, duration/step/time limit 1..=216000 slots, step <= 5000 bps, jitter <= 150 slots, redo tip <= 100 bps)")]
     AuctionParamsOutOfBounds,
