@@ -155,15 +155,8 @@ impl Auction {
         slot: u64,
         jitter: u64,
     ) -> Result<()> {
-        self.start_price_wad = Self::fresh_start(p, ratio_wad)?;
-        self.floor_price_wad = mul_div(ratio_wad, p.floor_bps.into(), BPS, Rounding::Up)?;
-        self.set_curve(p)?;
-        self.start_slot = slot;
-        self.decay_start_slot = slot.saturating_add(jitter);
-        self.expires_slot = self
-            .decay_start_slot
-            .saturating_add(p.time_limit_slots.into());
-        Ok(())
+        let start = Self::fresh_start(p, ratio_wad)?;
+        self.restart_from(start, p, ratio_wad, slot, jitter)
     }
 
     /// Reprices a lot that grew while open (an extension): its start is its
@@ -183,8 +176,28 @@ impl Auction {
     ) -> Result<()> {
         let now = self.price_at(slot)?;
         let fresh = Self::fresh_start(p, ratio_wad)?;
-        self.restart(p, ratio_wad, slot, jitter)?;
-        self.start_price_wad = now.min(fresh).max(ratio_wad);
+        let start = now.min(fresh).max(ratio_wad);
+        self.restart_from(start, p, ratio_wad, slot, jitter)
+    }
+
+    /// Restarts the lot's curve at `start`, its floor from the oracle
+    /// ratio, its decay after `jitter` slots.
+    fn restart_from(
+        &mut self,
+        start: u128,
+        p: &AuctionParams,
+        ratio_wad: u128,
+        slot: u64,
+        jitter: u64,
+    ) -> Result<()> {
+        self.start_price_wad = start;
+        self.floor_price_wad = mul_div(ratio_wad, p.floor_bps.into(), BPS, Rounding::Up)?;
+        self.set_curve(p)?;
+        self.start_slot = slot;
+        self.decay_start_slot = slot.saturating_add(jitter);
+        self.expires_slot = self
+            .decay_start_slot
+            .saturating_add(p.time_limit_slots.into());
         Ok(())
     }
 
