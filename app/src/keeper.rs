@@ -202,11 +202,15 @@ impl Keeper {
         for owner in owners {
             let key = sluice_client::pda::position(&self.market, owner);
             let position: Position = decode(chain.account_data(&key).await?)?;
+            // lots opened before this keeper started (a restart, another
+            // keeper) are worked too; a lot of another pair is dropped at
+            // the first read of this pair's auction account
+            let auction_open = position.open_auctions > 0;
             self.positions.push(Tracked {
                 owner: *owner,
                 key,
                 position,
-                auction_open: false,
+                auction_open,
             });
         }
         Ok(())
@@ -603,21 +607,27 @@ impl Keeper {
         dpool: &Pool,
         r: &mut TickReport,
     ) -> Result<(), TxError> {
+        // every open lot and its price this slot, cheapest first, as a
+        // taker after the best bargain buys them (every lot is the same
+        // collateral; the slot's sale room is first come, first served). In
+        // a steady fall the cheapest lot is the one that has waited longest
+        // (the furthest down its curve), so the queue clears in order of age
+        // instead of leaving the lots of the last positions in the list to
+        // wait while the price falls through their debt
+        let mut lots = Vec::new();
         for i in 0..self.positions.len() {
-            if !self.positions[i].auction_open {
+            // its own lots, and any another keeper opened (as last read)
+            let t = &self.positions[i];
+            if !t.auction_open && t.position.open_auctions == 0 {
                 continue;
             }
-            let accounts = ixs::AuctionAccounts {
-                market: self.market,
-                signer: self.signer.pubkey(),
-                owner: self.positions[i].owner,
-                collateral: &self.collateral,
-                debt: &self.debt,
-                signer_collateral: self.keeper_collateral,
-                signer_debt: self.keeper_debt,
+            let akey = self.auction_accounts(i).auction();
+            let Some(data) = chain.account_data(&akey).await? else {
+                // the position's open lot is in another pair
+                self.positions[i].auction_open = false;
+                continue;
             };
-            let akey = accounts.auction();
-            let auction: Auction = decode(chain.account_data(&akey).await?)?;
+            let auction: Auction = decode(Some(data))?;
             if auction.status != AuctionStatus::Active {
                 self.positions[i].auction_open = false;
                 self.refetch(chain, i).await?;
@@ -627,6 +637,12 @@ impl Keeper {
                 code: None,
                 message: e.to_string(),
             })?;
+            lots.push((price, i, auction));
+        }
+        lots.sort_by_key(|(price, i, _)| (*price, *i));
+        for (price, i, auction) in lots {
+            let accounts = self.auction_accounts(i);
+            let akey = accounts.auction();
             if slot >= auction.expires_slot || price <= auction.floor_price_wad {
                 let wanted = venue.profitable_amount(chain, price).await?;
                 if slot >= auction.expires_slot || wanted == 0 {
@@ -672,6 +688,19 @@ impl Keeper {
             }
         }
         Ok(())
+    }
+
+    /// The accounts of position `i`'s auction, the keeper signing.
+    fn auction_accounts(&self, i: usize) -> ixs::AuctionAccounts<'_> {
+        ixs::AuctionAccounts {
+            market: self.market,
+            signer: self.signer.pubkey(),
+            owner: self.positions[i].owner,
+            collateral: &self.collateral,
+            debt: &self.debt,
+            signer_collateral: self.keeper_collateral,
+            signer_debt: self.keeper_debt,
+        }
     }
 }
 

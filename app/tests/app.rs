@@ -4,6 +4,7 @@ use anchor_lang::prelude::Pubkey;
 use sluice_app::config;
 use sluice_app::keeper::{Keeper, MarketKeeper, OracleOnly, TickReport};
 use sluice_app::sim::{self, scenario, SimConfig};
+use sluice_client::chain::Chain;
 use sluice_client::local::*;
 use sluice_client::{Feed, PoolKeys};
 use solana_signer::Signer;
@@ -88,6 +89,61 @@ async fn keeper_gives_the_cap_to_the_worst_position_first() {
         env.position(&owners[0]).await.collateral[0].amount,
         100 * SOL
     );
+}
+
+/// Lots opened before the keeper started (another keeper's, or its own
+/// before a restart) are worked too; and when the slot's sale room is short
+/// of the lots, the cheapest one, the furthest down its curve, is bought
+/// first: the lot of the position tracked first, opened later, waits.
+#[tokio::test]
+async fn keeper_buys_the_cheapest_lot_first_including_lots_it_did_not_open() {
+    let mut m = MarketBuilder {
+        // the preset's sale pacing: two lots' backlog leaves room for
+        // less than one lot a slot
+        sol_params: preset_params(),
+        amm: Some((20_000 * SOL, 2_000_000 * USDC)),
+        ..Default::default()
+    }
+    .build()
+    .await;
+    let newer = m.borrower(100 * SOL, 7_000 * USDC).await.pubkey();
+    let older = m.borrower(100 * SOL, 7_000 * USDC).await.pubkey();
+    let all = m.all();
+    let (mut env, usdc, sol) = (m.env, m.usdc, m.sol);
+    fall_to_85(&mut env, usdc, sol).await;
+    // another keeper liquidates `older`, and five slots later `newer`
+    let other = env.user().await;
+    env.liquidate(&other, &older, &sol, &usdc, &all)
+        .await
+        .expect("older liquidated");
+    env.step_prices(5, 2, &[(usdc, 1.0), (sol, 85.0)]).await;
+    env.liquidate(&other, &newer, &sol, &usdc, &all)
+        .await
+        .expect("newer liquidated");
+    env.step_prices(5, 2, &[(usdc, 1.0), (sol, 85.0)]).await;
+    let lot_older = env.auction(&older, &sol, &usdc).await;
+    let lot_newer = env.auction(&newer, &sol, &usdc).await;
+    let slot = Chain::slot(&mut env).await.unwrap();
+    assert!(lot_older.price_at(slot).unwrap() < lot_newer.price_at(slot).unwrap());
+
+    // a keeper that starts now, tracking `newer` first
+    let kp = env.user().await;
+    let keeper_debt = env.mint_to(&usdc.mint, &kp.pubkey(), 100_000 * USDC).await;
+    let keeper_collateral = env.token_account(&kp.pubkey(), &sol.mint).await;
+    let mut keeper = Keeper::new(env.market, (sol, usdc), kp, keeper_collateral, keeper_debt);
+    keeper.track(&mut env, &[newer, older]).await.unwrap();
+    let mut venue = keeper.oracle_venue(&mut env, 100).await.unwrap();
+    let r = keeper.tick(&mut env, &mut venue).await.unwrap();
+    assert_eq!(r.liquidations, 0, "{r:?}");
+    assert_eq!((r.takes, r.skipped_cap), (1, 1), "{r:?}");
+    assert!(r.errors.is_empty(), "{r:?}");
+    let after_older = env.auction(&older, &sol, &usdc).await;
+    let after_newer = env.auction(&newer, &sol, &usdc).await;
+    assert!(after_older.total_sold > 0, "the cheaper lot is bought");
+    assert_eq!(after_newer.total_sold, 0, "the dearer lot waits");
+    assert_eq!(after_newer.lot, lot_newer.lot);
+    env.assert_books(&sol).await;
+    env.assert_books(&usdc).await;
 }
 
 #[test]
