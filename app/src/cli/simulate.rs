@@ -1,6 +1,7 @@
 //! `sluice simulate`: the crash simulator, both presets.
 use super::*;
 use indicatif::{MultiProgress, ProgressDrawTarget};
+use std::sync::Arc;
 
 #[derive(Args)]
 pub struct SimulateArgs {
@@ -126,6 +127,7 @@ pub async fn simulate(a: SimulateArgs) -> Result<(), String> {
         }
         None => (a.scenario.clone(), scenario::builtin(&a.scenario)?),
     };
+    let path: Arc<[f64]> = path.into();
     let presets: Vec<&str> = a
         .preset
         .split(',')
@@ -228,7 +230,7 @@ fn report_peak_rss() {
 /// Runs every preset of `presets` on `path` with the borrower book of `seed`.
 async fn run_presets(
     a: &SimulateArgs,
-    path: &[f64],
+    path: &Arc<[f64]>,
     presets: &[&str],
     seed: u64,
 ) -> Result<Vec<sim::SimResult>, String> {
@@ -287,8 +289,8 @@ enum Run {
 }
 
 /// The simulator configuration of preset `p` from the command line.
-fn preset_config(a: &SimulateArgs, path: &[f64], p: &str, seed: u64) -> SimConfig {
-    let mut cfg = SimConfig::new(p, path.to_vec(), a.borrowers);
+fn preset_config(a: &SimulateArgs, path: &Arc<[f64]>, p: &str, seed: u64) -> SimConfig {
+    let mut cfg = SimConfig::new(p, path.clone(), a.borrowers);
     cfg.amm_sol = a.amm_sol;
     cfg.seed = seed;
     cfg.buffer_usd = a.buffer_usd;

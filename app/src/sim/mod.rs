@@ -9,6 +9,7 @@ pub mod plot;
 pub mod report;
 pub mod scenario;
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use anchor_lang::prelude::Pubkey;
@@ -29,8 +30,8 @@ use crate::keeper::{Keeper, TickReport, Venue};
 pub struct SimConfig {
     pub borrowers: usize,
     pub preset: String,
-    /// USD per SOL, one per slot.
-    pub path: Vec<f64>,
+    /// USD per SOL, one per slot (shared by the presets' threads).
+    pub path: Arc<[f64]>,
     /// AMM reserves at the start (SOL, at the path's first price).
     pub amm_sol: u64,
     /// Largest arbitrage trade per slot, bps of the AMM's SOL reserve.
@@ -60,11 +61,11 @@ pub struct SimConfig {
 pub const DEFAULT_BUFFER_SHARE: f64 = 0.15;
 
 impl SimConfig {
-    pub fn new(preset: &str, path: Vec<f64>, borrowers: usize) -> Self {
+    pub fn new(preset: &str, path: impl Into<Arc<[f64]>>, borrowers: usize) -> Self {
         SimConfig {
             borrowers,
             preset: preset.to_string(),
-            path,
+            path: path.into(),
             amm_sol: 60_000,
             arb_bps: 50,
             seed: 7,
@@ -131,13 +132,90 @@ pub struct SimResult {
     pub series: Series,
 }
 
-#[derive(Clone, Debug, Default)]
+/// Series for plots, downsampled as they are produced so a path of any
+/// length keeps between [`SERIES_POINTS`] and twice as many points: one
+/// point per `stride` slots, `stride` doubling (pairs of points merged)
+/// whenever the series fills. A point holds its slots' lowest prices, their
+/// seizures summed and their highest unhealthy share. Paths shorter than
+/// [`SERIES_POINTS`] slots keep one point per slot.
+#[derive(Clone, Debug)]
 pub struct Series {
+    /// Slots per point.
+    pub stride: usize,
+    /// Slots already in the last point (< `stride`).
+    filling: usize,
     pub exogenous: Vec<f64>,
     pub amm: Vec<f64>,
     pub seized_sol: Vec<f64>,
     /// Share of positions with debt whose liquidation-view health is below 1.
     pub unhealthy_share: Vec<f64>,
+}
+
+/// Points a plot series keeps at least (at most twice as many).
+pub const SERIES_POINTS: usize = 10_000;
+
+impl Default for Series {
+    fn default() -> Self {
+        Series {
+            stride: 1,
+            filling: 0,
+            exogenous: Vec::new(),
+            amm: Vec::new(),
+            seized_sol: Vec::new(),
+            unhealthy_share: Vec::new(),
+        }
+    }
+}
+
+impl Series {
+    /// One slot's values.
+    pub fn push(&mut self, exogenous: f64, amm: f64, seized_sol: f64, unhealthy_share: f64) {
+        let point = (exogenous, amm, seized_sol, unhealthy_share);
+        if self.filling == 0 {
+            self.exogenous.push(point.0);
+            self.amm.push(point.1);
+            self.seized_sol.push(point.2);
+            self.unhealthy_share.push(point.3);
+        } else {
+            Self::merge_last(self, point);
+        }
+        self.filling += 1;
+        if self.filling == self.stride {
+            self.filling = 0;
+            if self.exogenous.len() >= 2 * SERIES_POINTS {
+                self.halve();
+            }
+        }
+    }
+
+    fn merge_last(&mut self, (e, a, s, u): (f64, f64, f64, f64)) {
+        if let (Some(le), Some(la), Some(ls), Some(lu)) = (
+            self.exogenous.last_mut(),
+            self.amm.last_mut(),
+            self.seized_sol.last_mut(),
+            self.unhealthy_share.last_mut(),
+        ) {
+            *le = le.min(e);
+            *la = la.min(a);
+            *ls += s;
+            *lu = lu.max(u);
+        }
+    }
+
+    /// Merges pairs of (whole) points: twice the slots per point.
+    fn halve(&mut self) {
+        fn pairs(v: &mut Vec<f64>, f: fn(f64, f64) -> f64) {
+            *v = v
+                .chunks(2)
+                .map(|c| c.iter().copied().reduce(f).unwrap_or(0.0))
+                .collect();
+        }
+        pairs(&mut self.exogenous, f64::min);
+        pairs(&mut self.amm, f64::min);
+        pairs(&mut self.seized_sol, |a, b| a + b);
+        pairs(&mut self.unhealthy_share, f64::max);
+        self.stride *= 2;
+    }
 }
 
 struct AmmVenue<'a> {
@@ -203,6 +281,8 @@ pub async fn run(cfg: &SimConfig, progress: impl Fn(u64)) -> Result<SimResult, S
         .ok_or_else(|| format!("unknown preset {:?}; use sluice or instant", cfg.preset))?;
     let p0 = *cfg.path.first().ok_or("empty price path")?;
     let mut env = Env::new().await;
+    // slots move the Clock, not the bank: memory stays flat over any path
+    env.advance_in_one_bank();
     // caps are the simulator's choice of market size, not a constraint under test
     let uncapped = PoolParams {
         deposit_cap: u64::MAX,
@@ -397,10 +477,7 @@ pub async fn run(cfg: &SimConfig, progress: impl Fn(u64)) -> Result<SimResult, S
             env.set_slot_hash(hashes.bytes32()).await;
             let amm_px = publish_oracles(&mut env, &amm, (&sol, &usdc)).await;
             for _ in 0..skip {
-                res.series.exogenous.push(p_ext);
-                res.series.amm.push(amm_px);
-                res.series.seized_sol.push(0.0);
-                res.series.unhealthy_share.push(0.0);
+                res.series.push(p_ext, amm_px, 0.0, 0.0);
             }
             res.min_exogenous_price = res.min_exogenous_price.min(p_ext);
             res.min_amm_price = res.min_amm_price.min(amm_px);
@@ -422,12 +499,14 @@ pub async fn run(cfg: &SimConfig, progress: impl Fn(u64)) -> Result<SimResult, S
         let amm_after = usd_per_sol(amm.reserves(&mut env).await);
         res.min_exogenous_price = res.min_exogenous_price.min(p_ext);
         res.min_amm_price = res.min_amm_price.min(amm_after).min(amm_px);
-        res.series.exogenous.push(p_ext);
-        res.series.amm.push(amm_after);
-        res.series.seized_sol.push(r.seized as f64 / 1e9);
         // one pass over the positions serves the plot and the quiet check
         let health = spot_health_factors(&mut env, &keeper, &sol, &usdc).await;
-        res.series.unhealthy_share.push(unhealthy_share(&health));
+        res.series.push(
+            p_ext,
+            amm_after,
+            r.seized as f64 / 1e9,
+            unhealthy_share(&health),
+        );
         liquidated.extend(r.positions_liquidated.iter().copied());
         total.scanned += r.scanned;
         total.liquidations += r.liquidations;
@@ -559,9 +638,21 @@ pub fn ideal(cfg: &SimConfig, book: &[(u64, u64)]) -> SimResult {
         ..Default::default()
     };
     res.min_amm_price = res.min_exogenous_price;
+    // the path's running low: a position is first liquidatable where the
+    // low first falls under its liquidation price (a binary search, so a
+    // path of millions of slots costs a log per borrower)
+    let lows: Vec<f64> = cfg
+        .path
+        .iter()
+        .scan(f64::MAX, |low, &p| {
+            *low = low.min(p);
+            Some(*low)
+        })
+        .collect();
     for &(col, debt) in book {
         let (col, debt) = (col as f64 / 1e9, debt as f64 / 1e6);
-        if let Some(p) = cfg.path.iter().find(|&&p| col * p * threshold < debt) {
+        let first = lows.partition_point(|&low| col * low * threshold >= debt);
+        if let Some(&p) = cfg.path.get(first) {
             res.positions_liquidated += 1;
             res.liquidations += 1;
             res.collateral_sold_sol += (debt / p).min(col);
@@ -696,4 +787,43 @@ fn unhealthy_share(factors: &[f64]) -> f64 {
     }
     let bad = factors.iter().filter(|&&f| f < 1.0).count();
     bad as f64 / factors.len() as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A path of any length keeps between SERIES_POINTS and twice as many
+    /// points, and what a plot reads off it survives the merging: the low,
+    /// the total seized, the worst unhealthy share.
+    #[test]
+    fn series_stays_bounded_and_keeps_lows_totals_and_highs() {
+        let mut s = Series::default();
+        let n = 5 * SERIES_POINTS + 123;
+        for i in 0..n {
+            let px = 100.0 - (i % 977) as f64 * 0.01;
+            let crash = if i == 31_337 { 1.0 } else { 0.0 };
+            s.push(px, px - crash, 0.5, crash * 0.25);
+        }
+        assert!(s.stride > 1);
+        assert!(s.exogenous.len() >= SERIES_POINTS && s.exogenous.len() < 2 * SERIES_POINTS + 1);
+        assert_eq!(s.exogenous.len(), n.div_ceil(s.stride));
+        let px = |i: usize| 100.0 - (i % 977) as f64 * 0.01;
+        let low = (0..n)
+            .map(|i| px(i) - f64::from(u8::from(i == 31_337)))
+            .fold(f64::MAX, f64::min);
+        assert_eq!(s.amm.iter().copied().fold(f64::MAX, f64::min), low);
+        assert!(s.amm[31_337 / s.stride] <= px(31_337) - 1.0);
+        assert!((s.seized_sol.iter().sum::<f64>() - 0.5 * n as f64).abs() < 1e-6);
+        assert_eq!(s.unhealthy_share.iter().copied().fold(0.0, f64::max), 0.25);
+        assert_eq!(s.unhealthy_share[31_337 / s.stride], 0.25);
+
+        // a short path keeps one point per slot
+        let mut short = Series::default();
+        for i in 0..301 {
+            short.push(i as f64, 0.0, 0.0, 0.0);
+        }
+        assert_eq!((short.stride, short.exogenous.len()), (1, 301));
+        assert_eq!(short.exogenous[300], 300.0);
+    }
 }

@@ -12,6 +12,7 @@ fn chart(
     title: &str,
     y_label: &str,
     series: &[(String, Vec<f64>)],
+    stride: usize,
 ) -> Result<(), String> {
     let root = SVGBackend::new(path, (900, 420)).into_drawing_area();
     root.fill(&WHITE).map_err(|e| e.to_string())?;
@@ -20,7 +21,8 @@ fn chart(
         .map(|(_, v)| v.len())
         .max()
         .unwrap_or(1)
-        .max(2);
+        .max(2)
+        * stride;
     let (mut lo, mut hi) = (f64::MAX, f64::MIN);
     for (_, v) in series {
         for x in v {
@@ -47,7 +49,7 @@ fn chart(
     for (i, (name, v)) in series.iter().enumerate() {
         let color = COLORS[i % COLORS.len()];
         c.draw_series(LineSeries::new(
-            v.iter().enumerate().map(|(x, y)| (x, *y)),
+            v.iter().enumerate().map(|(x, y)| (x * stride, *y)),
             color,
         ))
         .map_err(|e| e.to_string())?
@@ -62,7 +64,8 @@ fn chart(
     root.present().map_err(|e| e.to_string())
 }
 
-/// Writes price.svg, sales.svg and health.svg into `dir`.
+/// Writes price.svg, sales.svg and health.svg into `dir` (a long path's
+/// series are downsampled: a point per `stride` slots, prices at their low).
 pub fn write_all(dir: &Path, results: &[SimResult]) -> Result<Vec<String>, String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let mut price = Vec::new();
@@ -80,6 +83,11 @@ pub fn write_all(dir: &Path, results: &[SimResult]) -> Result<Vec<String>, Strin
         .iter()
         .map(|r| (r.preset.clone(), r.series.unhealthy_share.clone()))
         .collect();
+    let stride = results.iter().map(|r| r.series.stride).max().unwrap_or(1);
+    let sales_title = match stride {
+        1 => "Collateral seized per slot".to_string(),
+        n => format!("Collateral seized per {n} slots"),
+    };
     let files = [
         (
             "price.svg",
@@ -87,7 +95,7 @@ pub fn write_all(dir: &Path, results: &[SimResult]) -> Result<Vec<String>, Strin
             "USD",
             price,
         ),
-        ("sales.svg", "Collateral seized per slot", "SOL", sales),
+        ("sales.svg", sales_title.as_str(), "SOL", sales),
         (
             "health.svg",
             "Share of borrowing positions below health 1 at spot",
@@ -98,7 +106,7 @@ pub fn write_all(dir: &Path, results: &[SimResult]) -> Result<Vec<String>, Strin
     let mut written = Vec::new();
     for (name, title, y, s) in files {
         let p = dir.join(name);
-        chart(&p, title, y, &s)?;
+        chart(&p, title, y, &s, stride)?;
         written.push(p.display().to_string());
     }
     Ok(written)

@@ -4,7 +4,7 @@ use std::path::Path;
 /// Seconds per slot when a CSV path is mapped onto slots.
 pub const SLOT_SECS: f64 = 0.4;
 /// Longest path the simulator accepts.
-pub const MAX_SLOTS: usize = 200_000;
+pub const MAX_SLOTS: usize = 2_500_000;
 
 pub const SCENARIOS: [&str; 4] = ["wick", "crash", "bleed", "depeg"];
 
