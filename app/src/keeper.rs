@@ -473,11 +473,19 @@ impl Keeper {
                     r.positions_liquidated.push(key);
                 }
             }
-            Err(e) if e.is(SluiceError::BufferEmpty) => self.buffer_funded = Some(false),
+            // what is left in the buffer cannot retire one unit of debt
+            // (dust after it was drained): no more absorbs this pass, the
+            // next one reads it again
+            Err(e) if e.is(SluiceError::BufferEmpty) || e.is(SluiceError::SeizeRoundsToZero) => {
+                self.buffer_funded = Some(false)
+            }
+            // unhealthy only at spot, the cap has room after all, or all of
+            // its collateral already in a lot (its debt waits for the lot)
             Err(e)
                 if e.is(SluiceError::PositionHealthy)
                     || e.is(SluiceError::LiquidationWaitsForTwap)
-                    || e.is(SluiceError::SellCapHasRoom) => {}
+                    || e.is(SluiceError::SellCapHasRoom)
+                    || e.is(SluiceError::NoCollateralInPool) => {}
             Err(e) => r
                 .errors
                 .push(format!("absorb {}: {e}", self.positions[i].key)),
@@ -640,6 +648,9 @@ impl Keeper {
             lots.push((price, i, auction));
         }
         lots.sort_by_key(|(price, i, _)| (*price, *i));
+        // the sale room is the pool's: once it is used up, the later lots
+        // only need their redos
+        let mut room_left = true;
         for (price, i, auction) in lots {
             let accounts = self.auction_accounts(i);
             let akey = accounts.auction();
@@ -653,6 +664,10 @@ impl Keeper {
                     }
                     continue;
                 }
+            }
+            if !room_left {
+                r.skipped_cap += 1;
+                continue;
             }
             let amount = venue
                 .profitable_amount(chain, price)
@@ -683,7 +698,13 @@ impl Keeper {
                     }
                 }
                 // this slot's forced sales reached the depth: later
-                Err(e) if e.is(SluiceError::SellCapExhausted) => r.skipped_cap += 1,
+                Err(e) if e.is(SluiceError::SellCapExhausted) => {
+                    r.skipped_cap += 1;
+                    // none left for anyone, or only none this lot could use
+                    // (a clip that would leave less than the smallest lot)
+                    let pool: Pool = decode(chain.account_data(&self.collateral.pool).await?)?;
+                    room_left = pool.sale_room(slot) > 0;
+                }
                 Err(e) => r.errors.push(format!("take {akey}: {e}")),
             }
         }

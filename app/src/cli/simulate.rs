@@ -170,8 +170,8 @@ pub async fn simulate(a: SimulateArgs) -> Result<(), String> {
         println!("{}", report::json(&name, &results));
         for r in results.iter().filter(|r| r.preset != IDEAL) {
             eprintln!(
-                "{}: {:.1} s wall, {:.1} slots/s, {:.0} positions scanned/s",
-                r.preset, r.wall_secs, r.slots_per_sec, r.positions_scanned_per_sec
+                "{}: {:.1} s wall, {:.1} slots/s, {:.0} positions scanned/s, {} transactions",
+                r.preset, r.wall_secs, r.slots_per_sec, r.positions_scanned_per_sec, r.transactions
             );
         }
     } else {
@@ -181,13 +181,14 @@ pub async fn simulate(a: SimulateArgs) -> Result<(), String> {
                 continue;
             }
             println!(
-                "{}: {} liquidations, {} takes, {} redos, {:.0} slots/s, {:.0} positions scanned/s",
+                "{}: {} liquidations, {} takes, {} redos, {:.0} slots/s, {:.0} positions scanned/s, {} transactions",
                 r.preset,
                 r.liquidations,
                 r.takes,
                 r.redos,
                 r.slots_per_sec,
-                r.positions_scanned_per_sec
+                r.positions_scanned_per_sec,
+                r.transactions
             );
             if r.buffer_usd > 0.0 {
                 println!(

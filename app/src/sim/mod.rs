@@ -127,6 +127,9 @@ pub struct SimResult {
     pub slots_per_sec: f64,
     #[serde(skip)]
     pub positions_scanned_per_sec: f64,
+    /// Transactions the run sent (setup included).
+    #[serde(skip)]
+    pub transactions: u64,
     /// Per-slot series for plots.
     #[serde(skip)]
     pub series: Series,
@@ -281,8 +284,10 @@ pub async fn run(cfg: &SimConfig, progress: impl Fn(u64)) -> Result<SimResult, S
         .ok_or_else(|| format!("unknown preset {:?}; use sluice or instant", cfg.preset))?;
     let p0 = *cfg.path.first().ok_or("empty price path")?;
     let mut env = Env::new().await;
-    // slots move the Clock, not the bank: memory stays flat over any path
+    // slots move the Clock, not the bank: memory stays flat over any path;
+    // the runtime does not verify signatures, so none are made
     env.advance_in_one_bank();
+    env.skip_signatures();
     // caps are the simulator's choice of market size, not a constraint under test
     let uncapped = PoolParams {
         deposit_cap: u64::MAX,
@@ -602,6 +607,7 @@ pub async fn run(cfg: &SimConfig, progress: impl Fn(u64)) -> Result<SimResult, S
     res.bad_debt_beyond_ideal_pct =
         100.0 * res.bad_debt_beyond_ideal_usd / initial_debt_usd.max(1e-9);
     res.wall_secs = started.elapsed().as_secs_f64();
+    res.transactions = env.transactions();
     res.slots_per_sec = cfg.path.len() as f64 / loop_secs.max(1e-9);
     res.positions_scanned_per_sec = total.scanned as f64 / loop_secs.max(1e-9);
     Ok(res)
