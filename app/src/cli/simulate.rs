@@ -8,7 +8,7 @@ pub struct SimulateArgs {
     /// Number of borrowers.
     #[arg(long, default_value_t = 1000)]
     pub borrowers: usize,
-    /// Built-in scenario: wick, crash, bleed or depeg.
+    /// Built-in scenario: wick, crash, bleed, depeg, or the long minute-bar paths day (22 h) and days9 (9 days).
     #[arg(long, default_value = "crash", conflicts_with = "price_path")]
     pub scenario: String,
     /// A CSV price path (USD per collateral token): a time column (unix_ts,

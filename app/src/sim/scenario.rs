@@ -6,7 +6,7 @@ pub const SLOT_SECS: f64 = 0.4;
 /// Longest path the simulator accepts.
 pub const MAX_SLOTS: usize = 2_500_000;
 
-pub const SCENARIOS: [&str; 4] = ["wick", "crash", "bleed", "depeg"];
+pub const SCENARIOS: [&str; 6] = ["wick", "crash", "bleed", "depeg", "day", "days9"];
 
 fn ramp(out: &mut Vec<f64>, to: f64, slots: usize) {
     let from = *out.last().unwrap_or(&to);
@@ -18,6 +18,46 @@ fn ramp(out: &mut Vec<f64>, to: f64, slots: usize) {
 fn hold(out: &mut Vec<f64>, slots: usize) {
     let p = *out.last().unwrap_or(&100.0);
     out.extend(std::iter::repeat_n(p, slots));
+}
+
+/// Slots in a minute of 0.4 s slots.
+const SLOTS_PER_MINUTE: usize = 150;
+
+/// A synthetic path of 1-minute prices held for their minute (as a CSV of
+/// 1-minute bars maps onto slots): a seeded random walk of `vol` per
+/// minute (log returns from the sum of four uniforms, scaled to that
+/// deviation), plus `drifts`: (first minute, minutes, total change) each
+/// spread evenly over its minutes. Reproducible: the same seed, the same
+/// path.
+fn minute_walk(
+    out: &mut Vec<f64>,
+    minutes: usize,
+    vol: f64,
+    drifts: &[(usize, usize, f64)],
+    seed: u64,
+) {
+    let mut state = seed.max(1);
+    let mut uniform = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let mut p = *out.last().unwrap_or(&100.0);
+    out.clear();
+    for m in 0..minutes {
+        // four uniforms: mean 2, variance 1/3
+        let z = ((0..4).map(|_| uniform()).sum::<f64>() - 2.0) * 3f64.sqrt();
+        let drift: f64 = drifts
+            .iter()
+            .filter(|(from, len, _)| (*from..from + len).contains(&m))
+            .map(|(_, len, change)| (1.0 + change).ln() / *len as f64)
+            .sum();
+        if m > 0 {
+            p *= (drift + vol * z).exp();
+        }
+        out.extend(std::iter::repeat_n(p, SLOTS_PER_MINUTE));
+    }
 }
 
 /// A built-in path of USD prices, one per slot, starting at $100.
@@ -51,6 +91,19 @@ pub fn builtin(name: &str) -> Result<Vec<f64>, String> {
             ramp(&mut p, 85.0, 100);
             ramp(&mut p, 75.0, 75);
         }
+        // 22 hours of 1-minute prices (1,321 minutes): 0.15% a minute,
+        // with a 25% slide over two hours from hour 10 (`sluice bench`'s
+        // long path)
+        "day" => minute_walk(&mut p, 1_321, 0.0015, &[(600, 120, -0.25)], 22),
+        // nine days of 1-minute prices: 0.12% a minute, a 30% slide over
+        // six hours on day 5, a 15% recovery over day 7
+        "days9" => minute_walk(
+            &mut p,
+            9 * 1_440,
+            0.0012,
+            &[(5 * 1_440, 360, -0.30), (6 * 1_440, 1_440, 0.15)],
+            9,
+        ),
         other => {
             return Err(format!(
                 "unknown scenario {other:?}; use one of {}",
@@ -273,6 +326,25 @@ mod tests {
             assert!(p.len() >= 200);
         }
         assert!(builtin("moon").unwrap_err().contains("unknown scenario"));
+    }
+
+    /// The long built-ins are minute bars held for 150 slots each, the
+    /// same on every call, and carry their slide: the day's hour 12 stands
+    /// well under its hour 10.
+    #[test]
+    fn minute_paths_hold_each_minute_and_replay() {
+        let day = builtin("day").unwrap();
+        assert_eq!(day.len(), 1_321 * SLOTS_PER_MINUTE);
+        assert!(day
+            .chunks(SLOTS_PER_MINUTE)
+            .all(|m| m.iter().all(|x| *x == m[0])));
+        assert_eq!(day, builtin("day").unwrap());
+        let at = |minute: usize| day[minute * SLOTS_PER_MINUTE];
+        assert!(at(720) < 0.85 * at(600), "{} vs {}", at(720), at(600));
+        assert_eq!(
+            builtin("days9").unwrap().len(),
+            9 * 1_440 * SLOTS_PER_MINUTE
+        );
     }
 
     #[test]
