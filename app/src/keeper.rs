@@ -445,6 +445,26 @@ impl Keeper {
         Ok(funded)
     }
 
+    /// Whether the pair's buffer holds less than a dollar of the debt token
+    /// (at the debt pool's price).
+    async fn buffer_is_dust<C: Chain>(
+        &mut self,
+        chain: &mut C,
+        dpool: &Pool,
+    ) -> Result<bool, TxError> {
+        let Some(b) = &self.buffer else {
+            return Ok(true);
+        };
+        let buffer: BufferPool = decode(chain.account_data(&b.buffer).await?)?;
+        let usd_wad = sluice::math::price::value_wad(
+            u128::from(buffer.debt_balance),
+            dpool.spot_price_wad.get(),
+            sluice::math::Rounding::Down,
+        )
+        .unwrap_or(u128::MAX);
+        Ok(usd_wad < sluice::math::WAD)
+    }
+
     /// Sends an absorb of position `i` and books it in the report.
     async fn absorb<C: Chain>(
         &mut self,
@@ -473,11 +493,15 @@ impl Keeper {
                     r.positions_liquidated.push(key);
                 }
             }
-            // what is left in the buffer cannot retire one unit of debt
-            // (dust after it was drained): no more absorbs this pass, the
-            // next one reads it again
-            Err(e) if e.is(SluiceError::BufferEmpty) || e.is(SluiceError::SeizeRoundsToZero) => {
-                self.buffer_funded = Some(false)
+            Err(e) if e.is(SluiceError::BufferEmpty) => self.buffer_funded = Some(false),
+            // the absorb rounds to nothing: the buffer is down to dust (no
+            // more absorbs this pass; the next one reads it again), or this
+            // position is (a dust position must not stop the buffer for
+            // everyone behind it in the queue)
+            Err(e) if e.is(SluiceError::SeizeRoundsToZero) => {
+                if self.buffer_is_dust(chain, dpool).await? {
+                    self.buffer_funded = Some(false);
+                }
             }
             // unhealthy only at spot, the cap has room after all, or all of
             // its collateral already in a lot (its debt waits for the lot)
