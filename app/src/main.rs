@@ -20,6 +20,9 @@ struct Cli {
 enum Cmd {
     /// Replay a price path on the in-process runtime, once per preset, and compare.
     Simulate(cli::SimulateArgs),
+    /// A fixed benchmark of the simulator: the built-in crash at 1,000 and
+    /// 10,000 borrowers and 22 hours of 1-minute prices, both presets.
+    Bench(cli::BenchArgs),
     /// Run the keeper against a cluster (JSON-RPC).
     Keeper(cli::KeeperArgs),
     /// Governance: apply a market configuration, transfer authority.
@@ -46,6 +49,7 @@ fn main() -> ExitCode {
     let result = rt.block_on(async {
         match cli.cmd {
             Cmd::Simulate(a) => cli::simulate(a).await,
+            Cmd::Bench(a) => cli::bench(a).await,
             Cmd::Keeper(a) => cli::keeper(a).await,
             Cmd::Admin { cmd } => cli::admin(cmd).await,
             Cmd::User(a) => cli::user(a).await,

@@ -1,10 +1,12 @@
 //! The `sluice` subcommands, one file each, and the cluster helpers they share.
 mod admin;
+mod bench;
 mod keeper;
 mod simulate;
 mod user;
 
 pub use admin::{admin, AdminCmd};
+pub use bench::{bench, BenchArgs};
 pub use keeper::{keeper, KeeperArgs};
 pub use simulate::{simulate, SimulateArgs};
 pub use user::{user, UserArgs};

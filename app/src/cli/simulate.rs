@@ -217,7 +217,7 @@ pub async fn simulate(a: SimulateArgs) -> Result<(), String> {
 /// The process's peak resident memory (Linux `VmHWM`), on stderr so the
 /// JSON stays byte-identical between runs; nothing where /proc has no such
 /// line.
-fn report_peak_rss() {
+pub(super) fn report_peak_rss() {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     let kb = status
         .lines()
@@ -229,7 +229,7 @@ fn report_peak_rss() {
 }
 
 /// Runs every preset of `presets` on `path` with the borrower book of `seed`.
-async fn run_presets(
+pub(super) async fn run_presets(
     a: &SimulateArgs,
     path: &Arc<[f64]>,
     presets: &[&str],

@@ -130,6 +130,12 @@ pub struct SimResult {
     /// Transactions the run sent (setup included).
     #[serde(skip)]
     pub transactions: u64,
+    /// Slots crossed one at a time (the keeper's pass, the arbitrage) and
+    /// in quiet warps, and the seconds each took.
+    #[serde(skip)]
+    pub stepped: (u64, f64),
+    #[serde(skip)]
+    pub warped: (u64, f64),
     /// Per-slot series for plots.
     #[serde(skip)]
     pub series: Series,
@@ -474,6 +480,7 @@ pub async fn run(cfg: &SimConfig, progress: impl Fn(u64)) -> Result<SimResult, S
         // the seeded slot hashes and the oracle move as slot by slot, the
         // keeper has nothing to send
         let skip = if quiet { flat_run(&cfg.path, i) } else { 0 };
+        let slot_started = Instant::now();
         if skip > 1 {
             env.advance(skip as u64, clock_secs(i, skip)).await;
             for _ in 1..skip {
@@ -489,6 +496,8 @@ pub async fn run(cfg: &SimConfig, progress: impl Fn(u64)) -> Result<SimResult, S
             progress(skip as u64);
             i += skip;
             quiet = false;
+            res.warped.0 += skip as u64;
+            res.warped.1 += slot_started.elapsed().as_secs_f64();
             continue;
         }
         env.advance(1, clock_secs(i, 1)).await;
@@ -542,6 +551,8 @@ pub async fn run(cfg: &SimConfig, progress: impl Fn(u64)) -> Result<SimResult, S
             && health.iter().all(|&f| f > 1.01);
         progress(1);
         i += 1;
+        res.stepped.0 += 1;
+        res.stepped.1 += slot_started.elapsed().as_secs_f64();
     }
     let loop_secs = loop_start.elapsed().as_secs_f64();
 
