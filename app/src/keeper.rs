@@ -203,8 +203,8 @@ impl Keeper {
             let key = sluice_client::pda::position(&self.market, owner);
             let position: Position = decode(chain.account_data(&key).await?)?;
             // lots opened before this keeper started (a restart, another
-            // keeper) are worked too; a lot of another pair is dropped at
-            // the first read of this pair's auction account
+            // keeper) are worked too; a position whose open lot is in
+            // another pair costs one read a pass (no auction account here)
             let auction_open = position.open_auctions > 0;
             self.positions.push(Tracked {
                 owner: *owner,
