@@ -63,6 +63,15 @@ pub struct SimulateArgs {
     /// report the mean and the worst case of each metric per preset.
     #[arg(long, default_value_t = 1)]
     pub seeds: u64,
+    /// Share (0..=1) of the AMM's deviation from the exogenous price that
+    /// reaches the oracle: 1 (default, the thin calibration) publishes the
+    /// AMM's price, 0 the exogenous price alone.
+    #[arg(long, default_value_t = 1.0)]
+    pub pass_through: f64,
+    /// Arbitrage capacity in USD per second. Default: 0.5% of the AMM's SOL
+    /// reserve per slot (the thin calibration).
+    #[arg(long)]
+    pub arb_usd_per_sec: Option<f64>,
 }
 
 /// The program logs through solana-msg, which prints to stdout on the host
@@ -150,6 +159,14 @@ pub async fn simulate(a: SimulateArgs) -> Result<(), String> {
     }
     if a.seeds == 0 {
         return Err("--seeds must be at least 1".into());
+    }
+    if !(0.0..=1.0).contains(&a.pass_through) {
+        return Err("--pass-through must be between 0 and 1".into());
+    }
+    if a.arb_usd_per_sec
+        .is_some_and(|u| !(u >= 0.0 && u.is_finite()))
+    {
+        return Err("--arb-usd-per-sec must be a non-negative number".into());
     }
     if a.seeds > 1 {
         let mut runs = Vec::new();
@@ -301,5 +318,7 @@ fn preset_config(a: &SimulateArgs, path: &Arc<[f64]>, p: &str, seed: u64) -> Sim
     cfg.seize_window_slots = a.seize_window_slots;
     cfg.sale_pace_slots = a.sale_pace_slots;
     cfg.target_health_bps = a.target_health_bps;
+    cfg.pass_through = a.pass_through;
+    cfg.arb_usd_per_sec = a.arb_usd_per_sec;
     cfg
 }

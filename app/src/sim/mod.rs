@@ -34,8 +34,15 @@ pub struct SimConfig {
     pub path: Arc<[f64]>,
     /// AMM reserves at the start (SOL, at the path's first price).
     pub amm_sol: u64,
-    /// Largest arbitrage trade per slot, bps of the AMM's SOL reserve.
+    /// Largest arbitrage trade per slot, bps of the AMM's SOL reserve
+    /// (when `arb_usd_per_sec` is None).
     pub arb_bps: u64,
+    /// Arbitrage capacity in USD per second (0.4 s a slot); None: `arb_bps`.
+    pub arb_usd_per_sec: Option<f64>,
+    /// Share of the AMM's deviation from the exogenous price that reaches
+    /// the oracle: 1 = the oracle publishes the AMM price (the thin
+    /// calibration), 0 = the exogenous price alone.
+    pub pass_through: f64,
     pub seed: u64,
     /// USDC in the (SOL, USDC) buffer pool (auction presets only). None:
     /// [`DEFAULT_BUFFER_SHARE`] of the initial debt; Some(0.0): no buffer.
@@ -68,6 +75,8 @@ impl SimConfig {
             path: path.into(),
             amm_sol: 60_000,
             arb_bps: 50,
+            arb_usd_per_sec: None,
+            pass_through: 1.0,
             seed: 7,
             buffer_usd: None,
             max_slippage_bps: None,
@@ -487,7 +496,8 @@ pub async fn run(cfg: &SimConfig, progress: impl Fn(u64)) -> Result<SimResult, S
                 hashes.bytes32();
             }
             env.set_slot_hash(hashes.bytes32()).await;
-            let amm_px = publish_oracles(&mut env, &amm, (&sol, &usdc)).await;
+            let amm_px =
+                publish_oracles(&mut env, &amm, (&sol, &usdc), p_ext, cfg.pass_through).await;
             for _ in 0..skip {
                 res.series.push(p_ext, amm_px, 0.0, 0.0);
             }
@@ -503,8 +513,8 @@ pub async fn run(cfg: &SimConfig, progress: impl Fn(u64)) -> Result<SimResult, S
         env.advance(1, clock_secs(i, 1)).await;
         // the auction jitter reads SlotHashes: seeded, so a run replays exactly
         env.set_slot_hash(hashes.bytes32()).await;
-        arbitrage(&mut env, &amm, &arb, p_ext, cfg.arb_bps).await;
-        let amm_px = publish_oracles(&mut env, &amm, (&sol, &usdc)).await;
+        arbitrage(&mut env, &amm, &arb, p_ext, arb_limit(cfg)).await;
+        let amm_px = publish_oracles(&mut env, &amm, (&sol, &usdc), p_ext, cfg.pass_through).await;
         let mut venue = AmmVenue { amm: &amm };
         let r = keeper
             .tick(&mut env, &mut venue)
@@ -700,12 +710,31 @@ async fn open_buffer(
 }
 
 /// Moves the AMM toward `p_ext` with at most `max_bps` of its SOL reserve.
-async fn arbitrage(env: &mut Env, amm: &Amm, arb: &Keypair, p_ext: f64, max_bps: u64) {
+/// How much the arbitrageur may trade in a slot.
+#[derive(Clone, Copy)]
+enum ArbLimit {
+    /// bps of the AMM's SOL reserve
+    ReserveBps(u64),
+    /// USD (at the exogenous price)
+    Usd(f64),
+}
+
+fn arb_limit(cfg: &SimConfig) -> ArbLimit {
+    match cfg.arb_usd_per_sec {
+        Some(usd) => ArbLimit::Usd(usd * scenario::SLOT_SECS),
+        None => ArbLimit::ReserveBps(cfg.arb_bps),
+    }
+}
+
+async fn arbitrage(env: &mut Env, amm: &Amm, arb: &Keypair, p_ext: f64, limit: ArbLimit) {
     let (x, y) = amm.reserves(env).await;
     let target_units = p_ext * 1e6 / 1e9; // USDC units per SOL unit
     let k = x as f64 * y as f64;
     let x_target = (k / target_units).sqrt();
-    let max_dx = x as f64 * max_bps as f64 / 10_000.0;
+    let max_dx = match limit {
+        ArbLimit::ReserveBps(bps) => x as f64 * bps as f64 / 10_000.0,
+        ArbLimit::Usd(usd) => usd / p_ext * 1e9,
+    };
     if x_target > x as f64 * 1.000_01 {
         // AMM too expensive: sell SOL into it
         let dx = (x_target - x as f64).min(max_dx) as u64;
@@ -728,12 +757,26 @@ fn clock_secs(i: usize, n: usize) -> i64 {
     ((i + n) * 2 / 5 - i * 2 / 5) as i64
 }
 
-/// Publishes this slot's oracle prices (the thin market: SOL at the AMM's
-/// price, USDC at $1) and returns the SOL price.
-async fn publish_oracles(env: &mut Env, amm: &Amm, (sol, usdc): (&PoolKeys, &PoolKeys)) -> f64 {
+/// Publishes this slot's oracle prices (SOL at the exogenous price plus
+/// `pass_through` of the AMM's deviation from it: the AMM's own price in the
+/// thin calibration; USDC at $1) and returns the AMM's SOL price.
+async fn publish_oracles(
+    env: &mut Env,
+    amm: &Amm,
+    (sol, usdc): (&PoolKeys, &PoolKeys),
+    p_ext: f64,
+    pass_through: f64,
+) -> f64 {
     let amm_px = usd_per_sol(amm.reserves(env).await);
+    // the exogenous price plus the share of the AMM's deviation that
+    // arbitrage carries to the venues the oracle reads
+    let oracle_px = if pass_through >= 1.0 {
+        amm_px
+    } else {
+        p_ext + pass_through * (amm_px - p_ext)
+    };
     env.set_price(usdc, Px::usd(1.0)).await;
-    env.set_price(sol, Px::usd(amm_px)).await;
+    env.set_price(sol, Px::usd(oracle_px)).await;
     amm_px
 }
 
