@@ -209,6 +209,27 @@ async fn short_simulation_runs_both_presets_end_to_end() {
     }
 }
 
+/// When the oracle sees the exogenous price (pass-through 0), the built-in
+/// wick (-30% for two slots) reaches it: `instant` liquidates on it, and the
+/// `sluice` guard window (2 s) liquidates nobody. With the thin calibration
+/// (pass-through 1) the bounded arbitrage hides the wick from both.
+#[tokio::test]
+async fn a_wick_the_oracle_sees_liquidates_under_instant_and_nobody_under_sluice() {
+    let path = scenario::builtin("wick").unwrap();
+    let run = |preset: &str, pass_through: f64| {
+        let mut cfg = SimConfig::new(preset, path.clone(), 40);
+        cfg.amm_sol = 3_000;
+        cfg.pass_through = pass_through;
+        cfg
+    };
+    let instant = sim::run(&run("instant", 0.0), |_| {}).await.unwrap();
+    assert!(instant.positions_liquidated > 0, "{instant:?}");
+    let sluice = sim::run(&run("sluice", 0.0), |_| {}).await.unwrap();
+    assert_eq!(sluice.positions_liquidated, 0);
+    let thin = sim::run(&run("instant", 1.0), |_| {}).await.unwrap();
+    assert_eq!(thin.positions_liquidated, 0);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn keeper_over_json_rpc_liquidates_and_shrugs_off_a_lost_race() {
     use sluice_app::chain::rpc::RpcChain;
