@@ -79,6 +79,11 @@ pub struct Keeper {
     /// and they are loaded for health, so a position that also uses them
     /// is judged and liquidated whole (see [`MarketKeeper`]).
     pub other_pools: Vec<PoolKeys>,
+    /// Instant mode: liquidate only while the venue pays at least the
+    /// price the liquidator's collateral costs (the oracle price less the
+    /// liquidation bonus), as a liquidator who minds its own money would.
+    /// Off: liquidate whatever the venue pays.
+    pub rational_instant: bool,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -102,6 +107,8 @@ pub struct TickReport {
     /// Positions unhealthy in the cache but no longer on chain (another
     /// keeper got there first): skipped without sending.
     pub skipped_stale: u64,
+    /// Instant liquidations left because the venue paid less than they cost.
+    pub skipped_unprofitable: u64,
     /// Absorbs by the buffer pool: count, debt it repaid (debt units) and
     /// collateral it took (base units); collateral bought from it.
     pub absorbs: u64,
@@ -162,6 +169,7 @@ impl Keeper {
             collateral_depth: Vec::new(),
             buffer: None,
             buffer_funded: None,
+            rational_instant: false,
             other_pools: Vec::new(),
         }
     }
@@ -351,6 +359,15 @@ impl Keeper {
                 }
                 continue;
             }
+            if instant
+                && self.rational_instant
+                && !self
+                    .pays_for_instant(chain, venue, (&cpool, &dpool))
+                    .await?
+            {
+                r.skipped_unprofitable += 1;
+                continue;
+            }
             let ix = if instant {
                 ixs::liquidate_instant(&accounts)
             } else {
@@ -443,6 +460,23 @@ impl Keeper {
         let funded = buffer.debt_balance > 0;
         self.buffer_funded = Some(funded);
         Ok(funded)
+    }
+
+    /// Whether the venue pays, at the margin, at least the price an instant
+    /// liquidator's collateral costs: the oracle price less the bonus.
+    async fn pays_for_instant<C: Chain, V: Venue<C>>(
+        &self,
+        chain: &mut C,
+        venue: &mut V,
+        (cpool, dpool): (&Pool, &Pool),
+    ) -> Result<bool, TxError> {
+        let ratio = cpool.price_ratio_wad(dpool).map_err(|e| TxError {
+            code: None,
+            message: format!("pair price: {e}"),
+        })?;
+        let bonus = u128::from(cpool.params.risk.liquidation_bonus_bps);
+        let cost = ratio.saturating_mul(10_000) / (10_000 + bonus);
+        Ok(venue.profitable_amount(chain, cost).await? > 0)
     }
 
     /// Whether the pair's buffer holds less than a dollar of the debt token

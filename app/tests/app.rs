@@ -230,6 +230,39 @@ async fn a_wick_the_oracle_sees_liquidates_under_instant_and_nobody_under_sluice
     assert_eq!(thin.positions_liquidated, 0);
 }
 
+/// An `instant` liquidator that minds its money stops when the AMM pays
+/// less than the oracle price less the bonus: with an oracle that does not
+/// follow the AMM (pass-through 0) it no longer drives the AMM far under
+/// the path, as one that sells at any price does.
+#[tokio::test]
+async fn a_rational_instant_liquidator_stops_selling_below_its_cost() {
+    let mut path = scenario::builtin("crash").unwrap();
+    path.truncate(200);
+    let run = |rational: bool| {
+        let mut cfg = SimConfig::new("instant", path.clone(), 40);
+        cfg.amm_sol = 3_000;
+        cfg.pass_through = 0.0;
+        cfg.rational_instant = rational;
+        cfg
+    };
+    let reckless = sim::run(&run(false), |_| {}).await.unwrap();
+    let rational = sim::run(&run(true), |_| {}).await.unwrap();
+    assert!(rational.positions_liquidated > 0);
+    // the bonus is 5%, plus what one liquidation's sale moves this small
+    // AMM (3,000 SOL) once the margin still pays
+    assert!(
+        rational.liquidation_drawdown_pct > -10.0,
+        "{}",
+        rational.liquidation_drawdown_pct
+    );
+    assert!(
+        reckless.liquidation_drawdown_pct < rational.liquidation_drawdown_pct - 5.0,
+        "{} vs {}",
+        reckless.liquidation_drawdown_pct,
+        rational.liquidation_drawdown_pct
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn keeper_over_json_rpc_liquidates_and_shrugs_off_a_lost_race() {
     use sluice_app::chain::rpc::RpcChain;

@@ -72,6 +72,11 @@ pub struct SimulateArgs {
     /// reserve per slot (the thin calibration).
     #[arg(long)]
     pub arb_usd_per_sec: Option<f64>,
+    /// `instant`'s liquidator acts only while the AMM pays at least the
+    /// oracle price less the liquidation bonus (default: it liquidates and
+    /// sells whatever the AMM pays, taking any loss itself).
+    #[arg(long)]
+    pub rational_instant: bool,
 }
 
 /// The program logs through solana-msg, which prints to stdout on the host
@@ -320,5 +325,6 @@ fn preset_config(a: &SimulateArgs, path: &Arc<[f64]>, p: &str, seed: u64) -> Sim
     cfg.target_health_bps = a.target_health_bps;
     cfg.pass_through = a.pass_through;
     cfg.arb_usd_per_sec = a.arb_usd_per_sec;
+    cfg.rational_instant = a.rational_instant;
     cfg
 }

@@ -43,6 +43,9 @@ pub struct SimConfig {
     /// the oracle: 1 = the oracle publishes the AMM price (the thin
     /// calibration), 0 = the exogenous price alone.
     pub pass_through: f64,
+    /// `instant`'s keeper liquidates only while the AMM pays at least the
+    /// oracle price less the bonus ([`Keeper::rational_instant`]).
+    pub rational_instant: bool,
     pub seed: u64,
     /// USDC in the (SOL, USDC) buffer pool (auction presets only). None:
     /// [`DEFAULT_BUFFER_SHARE`] of the initial debt; Some(0.0): no buffer.
@@ -77,6 +80,7 @@ impl SimConfig {
             arb_bps: 50,
             arb_usd_per_sec: None,
             pass_through: 1.0,
+            rational_instant: false,
             seed: 7,
             buffer_usd: None,
             max_slippage_bps: None,
@@ -427,6 +431,7 @@ pub async fn run(cfg: &SimConfig, progress: impl Fn(u64)) -> Result<SimResult, S
         .await;
     let keeper_collateral = env.token_account(&kp.pubkey(), &sol.mint).await;
     let mut keeper = Keeper::new(env.market, (sol, usdc), kp, keeper_collateral, keeper_debt);
+    keeper.rational_instant = cfg.rational_instant;
     let initial_debt_usd = book.iter().map(|b| b.1 as f64 / 1e6).sum::<f64>();
     let buffer_usd = match preset
         .liquidation()
