@@ -263,6 +263,32 @@ async fn a_rational_instant_liquidator_stops_selling_below_its_cost() {
     );
 }
 
+/// The simulator's runtime shortcuts (slots move the Clock within one
+/// bank, transactions unsigned) change nothing a program does: a run with a
+/// bank per slot and signed transactions reports the same figures.
+#[tokio::test]
+async fn runtime_shortcuts_change_no_result() {
+    let mut path = scenario::builtin("crash").unwrap();
+    path.truncate(200);
+    for preset in sluice::presets::PRESETS {
+        let run = |shortcuts: bool| {
+            let mut cfg = SimConfig::new(preset, path.clone(), 40);
+            cfg.amm_sol = 3_000;
+            cfg.runtime_shortcuts = shortcuts;
+            cfg
+        };
+        let fast = sim::run(&run(true), |_| {}).await.unwrap();
+        let faithful = sim::run(&run(false), |_| {}).await.unwrap();
+        assert!(fast.positions_liquidated > 0, "{preset}");
+        assert_eq!(
+            sim::report::json("crash", std::slice::from_ref(&fast)),
+            sim::report::json("crash", std::slice::from_ref(&faithful)),
+            "{preset}"
+        );
+        assert_eq!(fast.transactions, faithful.transactions, "{preset}");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn keeper_over_json_rpc_liquidates_and_shrugs_off_a_lost_race() {
     use sluice_app::chain::rpc::RpcChain;

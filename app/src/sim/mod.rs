@@ -46,6 +46,11 @@ pub struct SimConfig {
     /// `instant`'s keeper liquidates only while the AMM pays at least the
     /// oracle price less the bonus ([`Keeper::rational_instant`]).
     pub rational_instant: bool,
+    /// Slots move the Clock within one bank and transactions go unsigned
+    /// ([`Env::advance_in_one_bank`], [`Env::skip_signatures`]); false: a
+    /// bank per slot and signed transactions, as the test suites run
+    /// (slower, and memory grows per slot; the results must be the same).
+    pub runtime_shortcuts: bool,
     pub seed: u64,
     /// USDC in the (SOL, USDC) buffer pool (auction presets only). None:
     /// [`DEFAULT_BUFFER_SHARE`] of the initial debt; Some(0.0): no buffer.
@@ -81,6 +86,7 @@ impl SimConfig {
             arb_usd_per_sec: None,
             pass_through: 1.0,
             rational_instant: false,
+            runtime_shortcuts: true,
             seed: 7,
             buffer_usd: None,
             max_slippage_bps: None,
@@ -305,8 +311,10 @@ pub async fn run(cfg: &SimConfig, progress: impl Fn(u64)) -> Result<SimResult, S
     let mut env = Env::new().await;
     // slots move the Clock, not the bank: memory stays flat over any path;
     // the runtime does not verify signatures, so none are made
-    env.advance_in_one_bank();
-    env.skip_signatures();
+    if cfg.runtime_shortcuts {
+        env.advance_in_one_bank();
+        env.skip_signatures();
+    }
     // caps are the simulator's choice of market size, not a constraint under test
     let uncapped = PoolParams {
         deposit_cap: u64::MAX,
