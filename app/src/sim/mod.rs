@@ -19,7 +19,7 @@ use solana_keypair::Keypair;
 use solana_signer::Signer;
 
 use sluice::presets::Preset;
-use sluice::state::PoolParams;
+use sluice::state::{Pool, PoolParams};
 use sluice_client::local::{Amm, Env, Px, SOL, USDC};
 use sluice_client::{BufferKeys, Feed, PoolKeys};
 
@@ -196,16 +196,29 @@ impl Default for Series {
 }
 
 impl Series {
+    /// How two points (or a point and a slot) merge, field by field in
+    /// [`Series::fields`] order: prices keep their low, seizures add up,
+    /// the unhealthy share keeps its high.
+    const MERGE: [fn(f64, f64) -> f64; 4] = [f64::min, f64::min, |a, b| a + b, f64::max];
+
+    fn fields(&mut self) -> [&mut Vec<f64>; 4] {
+        [
+            &mut self.exogenous,
+            &mut self.amm,
+            &mut self.seized_sol,
+            &mut self.unhealthy_share,
+        ]
+    }
+
     /// One slot's values.
     pub fn push(&mut self, exogenous: f64, amm: f64, seized_sol: f64, unhealthy_share: f64) {
-        let point = (exogenous, amm, seized_sol, unhealthy_share);
-        if self.filling == 0 {
-            self.exogenous.push(point.0);
-            self.amm.push(point.1);
-            self.seized_sol.push(point.2);
-            self.unhealthy_share.push(point.3);
-        } else {
-            Self::merge_last(self, point);
+        let open = self.filling > 0;
+        let values = [exogenous, amm, seized_sol, unhealthy_share];
+        for ((v, x), merge) in self.fields().into_iter().zip(values).zip(Self::MERGE) {
+            match v.last_mut() {
+                Some(last) if open => *last = merge(*last, x),
+                _ => v.push(x),
+            }
         }
         self.filling += 1;
         if self.filling == self.stride {
@@ -216,32 +229,14 @@ impl Series {
         }
     }
 
-    fn merge_last(&mut self, (e, a, s, u): (f64, f64, f64, f64)) {
-        if let (Some(le), Some(la), Some(ls), Some(lu)) = (
-            self.exogenous.last_mut(),
-            self.amm.last_mut(),
-            self.seized_sol.last_mut(),
-            self.unhealthy_share.last_mut(),
-        ) {
-            *le = le.min(e);
-            *la = la.min(a);
-            *ls += s;
-            *lu = lu.max(u);
-        }
-    }
-
     /// Merges pairs of (whole) points: twice the slots per point.
     fn halve(&mut self) {
-        fn pairs(v: &mut Vec<f64>, f: fn(f64, f64) -> f64) {
+        for (v, merge) in self.fields().into_iter().zip(Self::MERGE) {
             *v = v
                 .chunks(2)
-                .map(|c| c.iter().copied().reduce(f).unwrap_or(0.0))
+                .map(|c| c.iter().copied().reduce(merge).unwrap_or(0.0))
                 .collect();
         }
-        pairs(&mut self.exogenous, f64::min);
-        pairs(&mut self.amm, f64::min);
-        pairs(&mut self.seized_sol, |a, b| a + b);
-        pairs(&mut self.unhealthy_share, f64::max);
         self.stride *= 2;
     }
 }
@@ -275,8 +270,9 @@ fn err(e: impl std::fmt::Debug) -> String {
     format!("{e:?}")
 }
 
-/// Deterministic xorshift, so runs are reproducible.
-struct Rng(u64);
+/// Deterministic xorshift, so runs are reproducible (also the built-in
+/// minute paths' walk).
+pub(crate) struct Rng(pub(crate) u64);
 impl Rng {
     fn next_u64(&mut self) -> u64 {
         self.0 ^= self.0 << 13;
@@ -293,7 +289,7 @@ impl Rng {
         out
     }
 
-    fn next(&mut self) -> f64 {
+    pub(crate) fn next(&mut self) -> f64 {
         (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
     }
 }
@@ -526,7 +522,7 @@ pub async fn run(cfg: &SimConfig, progress: impl Fn(u64)) -> Result<SimResult, S
         env.advance(1, clock_secs(i, 1)).await;
         // the auction jitter reads SlotHashes: seeded, so a run replays exactly
         env.set_slot_hash(hashes.bytes32()).await;
-        arbitrage(&mut env, &amm, &arb, p_ext, arb_limit(cfg)).await;
+        arbitrage(&mut env, &amm, &arb, p_ext, cfg).await;
         let amm_px = publish_oracles(&mut env, &amm, (&sol, &usdc), p_ext, cfg.pass_through).await;
         let mut venue = AmmVenue { amm: &amm };
         let r = keeper
@@ -536,8 +532,11 @@ pub async fn run(cfg: &SimConfig, progress: impl Fn(u64)) -> Result<SimResult, S
         let amm_after = usd_per_sol(amm.reserves(&mut env).await);
         res.min_exogenous_price = res.min_exogenous_price.min(p_ext);
         res.min_amm_price = res.min_amm_price.min(amm_after).min(amm_px);
-        // one pass over the positions serves the plot and the quiet check
-        let health = spot_health_factors(&mut env, &keeper, &sol, &usdc).await;
+        // the pools as the tick left them, read once: the health pass (for
+        // the plot and the quiet check), the penalties and the quiet check
+        let (cp, dp) = (env.pool(&sol).await, env.pool(&usdc).await);
+        let slot = env.clock().await.slot;
+        let health = spot_health_factors(&keeper, (sol.pool, &cp), (usdc.pool, &dp), slot);
         res.series.push(
             p_ext,
             amm_after,
@@ -552,12 +551,9 @@ pub async fn run(cfg: &SimConfig, progress: impl Fn(u64)) -> Result<SimResult, S
         total.redos += r.redos;
         // what borrowers lost this slot: collateral out at the oracle price
         // minus the debt it retired (prices of this slot, refreshed by the tick)
-        if !r.moved.is_empty() {
-            let (cp, dp) = (env.pool(&sol).await, env.pool(&usdc).await);
-            for m in &r.moved {
-                penalty_wad += m.collateral * cp.spot_price_wad.get() as i128
-                    - (m.debt * dp.spot_price_wad.get()) as i128;
-            }
+        for m in &r.moved {
+            penalty_wad += m.collateral * cp.spot_price_wad.get() as i128
+                - (m.debt * dp.spot_price_wad.get()) as i128;
         }
         total.absorbs += r.absorbs;
         total.absorbed_debt += r.absorbed_debt;
@@ -569,7 +565,7 @@ pub async fn run(cfg: &SimConfig, progress: impl Fn(u64)) -> Result<SimResult, S
             && r.redos == 0
             && r.bad_debt_settled == 0
             && (amm_after / p_ext - 1.0).abs() < 1e-9
-            && env.pool(&sol).await.auction_collateral == 0
+            && cp.auction_collateral == 0
             && buffer_empty_of_collateral(&mut env, buffer.as_ref()).await
             && health.iter().all(|&f| f > 1.01);
         progress(1);
@@ -722,31 +718,17 @@ async fn open_buffer(
     Ok((b, depositor.pubkey()))
 }
 
-/// Moves the AMM toward `p_ext` with at most `max_bps` of its SOL reserve.
-/// How much the arbitrageur may trade in a slot.
-#[derive(Clone, Copy)]
-enum ArbLimit {
-    /// bps of the AMM's SOL reserve
-    ReserveBps(u64),
-    /// USD (at the exogenous price)
-    Usd(f64),
-}
-
-fn arb_limit(cfg: &SimConfig) -> ArbLimit {
-    match cfg.arb_usd_per_sec {
-        Some(usd) => ArbLimit::Usd(usd * scenario::SLOT_SECS),
-        None => ArbLimit::ReserveBps(cfg.arb_bps),
-    }
-}
-
-async fn arbitrage(env: &mut Env, amm: &Amm, arb: &Keypair, p_ext: f64, limit: ArbLimit) {
+/// Moves the AMM toward `p_ext`, trading at most the slot's arbitrage
+/// capacity: `cfg.arb_usd_per_sec` over a slot, or else `cfg.arb_bps` of
+/// the AMM's SOL reserve.
+async fn arbitrage(env: &mut Env, amm: &Amm, arb: &Keypair, p_ext: f64, cfg: &SimConfig) {
     let (x, y) = amm.reserves(env).await;
     let target_units = p_ext * 1e6 / 1e9; // USDC units per SOL unit
     let k = x as f64 * y as f64;
     let x_target = (k / target_units).sqrt();
-    let max_dx = match limit {
-        ArbLimit::ReserveBps(bps) => x as f64 * bps as f64 / 10_000.0,
-        ArbLimit::Usd(usd) => usd / p_ext * 1e9,
+    let max_dx = match cfg.arb_usd_per_sec {
+        Some(usd) => usd * scenario::SLOT_SECS / p_ext * 1e9,
+        None => x as f64 * cfg.arb_bps as f64 / 10_000.0,
     };
     if x_target > x as f64 * 1.000_01 {
         // AMM too expensive: sell SOL into it
@@ -822,18 +804,16 @@ fn flat_run(path: &[f64], i: usize) -> usize {
 }
 
 /// Health factors at spot prices of the keeper's positions with debt, on
-/// the pools as they are now (0 where health cannot be computed). Spot,
-/// not the guard: after a fall the guard still values collateral higher.
-async fn spot_health_factors(
-    env: &mut Env,
+/// the (collateral, debt) pools given (0 where health cannot be computed).
+/// Spot, not the guard: after a fall the guard still values collateral
+/// higher.
+fn spot_health_factors(
     keeper: &Keeper,
-    sol: &PoolKeys,
-    usdc: &PoolKeys,
+    collateral: (Pubkey, &Pool),
+    debt: (Pubkey, &Pool),
+    slot: u64,
 ) -> Vec<f64> {
-    let c = env.pool(sol).await;
-    let d = env.pool(usdc).await;
-    let slot = env.clock().await.slot;
-    let loaded = [(sol.pool, &c), (usdc.pool, &d)];
+    let loaded = [collateral, debt];
     keeper
         .positions
         .iter()

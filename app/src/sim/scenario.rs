@@ -36,18 +36,12 @@ fn minute_walk(
     drifts: &[(usize, usize, f64)],
     seed: u64,
 ) {
-    let mut state = seed.max(1);
-    let mut uniform = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        (state >> 11) as f64 / (1u64 << 53) as f64
-    };
+    let mut rng = super::Rng(seed.max(1));
     let mut p = *out.last().unwrap_or(&100.0);
     out.clear();
     for m in 0..minutes {
         // four uniforms: mean 2, variance 1/3
-        let z = ((0..4).map(|_| uniform()).sum::<f64>() - 2.0) * 3f64.sqrt();
+        let z = ((0..4).map(|_| rng.next()).sum::<f64>() - 2.0) * 3f64.sqrt();
         let drift: f64 = drifts
             .iter()
             .filter(|(from, len, _)| (*from..from + len).contains(&m))
