@@ -442,7 +442,8 @@ impl Keeper {
         if !instant {
             self.work_auctions(chain, venue, slot, &cpool, &dpool, &mut r)
                 .await?;
-            self.buy_from_buffer(chain, venue, &mut r).await?;
+            self.buy_from_buffer(chain, venue, (&cpool, &dpool), &mut r)
+                .await?;
         }
         Ok(r)
     }
@@ -450,16 +451,23 @@ impl Keeper {
     /// Whether the pair has a buffer with debt tokens left to absorb with
     /// (read once, then again only after an absorb).
     async fn buffer_can_absorb<C: Chain>(&mut self, chain: &mut C) -> Result<bool, TxError> {
-        let Some(b) = &self.buffer else {
-            return Ok(false);
-        };
         if let Some(funded) = self.buffer_funded {
             return Ok(funded);
         }
-        let buffer: BufferPool = decode(chain.account_data(&b.buffer).await?)?;
+        let Some(buffer) = self.read_buffer(chain).await? else {
+            return Ok(false);
+        };
         let funded = buffer.debt_balance > 0;
         self.buffer_funded = Some(funded);
         Ok(funded)
+    }
+
+    /// The pair's buffer pool as it stands now (None: the pair has none).
+    async fn read_buffer<C: Chain>(&self, chain: &mut C) -> Result<Option<BufferPool>, TxError> {
+        match &self.buffer {
+            Some(b) => decode(chain.account_data(&b.buffer).await?).map(Some),
+            None => Ok(None),
+        }
     }
 
     /// Whether the venue pays, at the margin, at least the price an instant
@@ -486,10 +494,9 @@ impl Keeper {
         chain: &mut C,
         dpool: &Pool,
     ) -> Result<bool, TxError> {
-        let Some(b) = &self.buffer else {
+        let Some(buffer) = self.read_buffer(chain).await? else {
             return Ok(true);
         };
-        let buffer: BufferPool = decode(chain.account_data(&b.buffer).await?)?;
         let usd_wad = sluice::math::price::value_wad(
             u128::from(buffer.debt_balance),
             dpool.spot_price_wad.get(),
@@ -558,17 +565,17 @@ impl Keeper {
         &mut self,
         chain: &mut C,
         venue: &mut V,
+        (cpool, dpool): (&Pool, &Pool),
         r: &mut TickReport,
     ) -> Result<(), TxError> {
-        let Some(b) = self.buffer else {
+        let (Some(b), Some(buffer)) = (self.buffer, self.read_buffer(chain).await?) else {
             return Ok(());
         };
-        let buffer: BufferPool = decode(chain.account_data(&b.buffer).await?)?;
         if buffer.collateral_balance == 0 {
             return Ok(());
         }
-        let (cpool, dpool) = self.pools(chain).await?;
-        let reference = cpool.high_ratio_wad(&dpool).map_err(|e| TxError {
+        // the prices this pass refreshed and loaded
+        let reference = cpool.high_ratio_wad(dpool).map_err(|e| TxError {
             code: None,
             message: e.to_string(),
         })?;
