@@ -23,18 +23,23 @@ struct Flags {
     sim: SimulateArgs,
 }
 
-/// The cases: a name and `simulate` flags.
-const CASES: [(&str, &[&str]); 3] = [
-    ("crash, 1,000 borrowers", &["--scenario", "crash"]),
+/// The cases: a name, `simulate` flags, and whether `--quick` leaves it out.
+const CASES: [(&str, &[&str], bool); 3] = [
+    ("crash, 1,000 borrowers", &["--scenario", "crash"], false),
     (
         "crash, 10,000 borrowers",
         &["--scenario", "crash", "--borrowers", "10000"],
+        true,
     ),
     (
         "day (22 h of 1-minute prices), 1,000 borrowers",
         &["--scenario", "day"],
+        false,
     ),
 ];
+
+/// The presets every case compares.
+const PRESETS: [&str; 2] = ["sluice", "instant"];
 
 pub async fn bench(b: BenchArgs) -> Result<(), String> {
     println!(
@@ -42,18 +47,17 @@ pub async fn bench(b: BenchArgs) -> Result<(), String> {
     );
     println!("|---|---|---:|---:|---:|---:|---:|---:|---:|");
     let started = Instant::now();
-    for (name, flags) in CASES {
-        if b.quick && flags.contains(&"10000") {
+    for (name, flags, long) in CASES {
+        if b.quick && long {
             continue;
         }
-        let argv = ["bench", "--preset", "sluice,instant", "--json"];
+        let argv = ["bench", "--json"];
         let a = Flags::try_parse_from(argv.iter().chain(flags.iter()))
             .map_err(|e| e.to_string())?
             .sim;
         let path: Arc<[f64]> = scenario::builtin(&a.scenario)?.into();
-        let presets = ["sluice", "instant"];
         let case_started = Instant::now();
-        let results = run_presets(&a, &path, &presets, a.seed).await?;
+        let results = run_presets(&a, &path, &PRESETS, a.seed).await?;
         let wall = case_started.elapsed().as_secs_f64();
         for r in &results {
             let rate = |(slots, secs): (u64, f64)| match slots {
@@ -89,7 +93,7 @@ mod tests {
     /// Every case is a valid `simulate` command line on a built-in path.
     #[test]
     fn every_case_parses_and_names_a_builtin_path() {
-        for (name, flags) in CASES {
+        for (name, flags, _) in CASES {
             let argv = ["bench", "--json"];
             let a = Flags::try_parse_from(argv.iter().chain(flags.iter()))
                 .unwrap_or_else(|e| panic!("{name}: {e}"))
