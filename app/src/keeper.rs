@@ -295,6 +295,9 @@ impl Keeper {
         loaded.extend(others.iter().map(|(k, p)| (*k, p)));
         let mut cap_left = true;
         self.buffer_funded = None;
+        // whether the venue pays a rational instant liquidator its cost:
+        // asked once, again only after a sale of its own moved the venue
+        let mut venue_pays: Option<bool> = None;
 
         for i in self.worst_first(&loaded, slot, &mut r) {
             let t = &self.positions[i];
@@ -323,6 +326,22 @@ impl Keeper {
             }
             if !cap_left && !self.buffer_can_absorb(chain).await? {
                 continue;
+            }
+            if instant && self.rational_instant {
+                let pays = match venue_pays {
+                    Some(p) => p,
+                    None => {
+                        let p = self
+                            .pays_for_instant(chain, venue, (&cpool, &dpool))
+                            .await?;
+                        venue_pays = Some(p);
+                        p
+                    }
+                };
+                if !pays {
+                    r.skipped_unprofitable += 1;
+                    continue;
+                }
             }
             // planned on the cached state; act only on a fresh read (another
             // keeper may have liquidated it since it was cached)
@@ -359,15 +378,6 @@ impl Keeper {
                 }
                 continue;
             }
-            if instant
-                && self.rational_instant
-                && !self
-                    .pays_for_instant(chain, venue, (&cpool, &dpool))
-                    .await?
-            {
-                r.skipped_unprofitable += 1;
-                continue;
-            }
             let ix = if instant {
                 ixs::liquidate_instant(&accounts)
             } else {
@@ -395,6 +405,7 @@ impl Keeper {
                         if got > 0 {
                             venue.sell(chain, &self.signer, got).await?;
                             r.sold += got;
+                            venue_pays = None;
                         }
                     } else {
                         self.positions[i].auction_open = true;

@@ -228,6 +228,43 @@ async fn a_wick_the_oracle_sees_liquidates_under_instant_and_nobody_under_sluice
     assert_eq!(sluice.positions_liquidated, 0);
     let thin = sim::run(&run("instant", 1.0), |_| {}).await.unwrap();
     assert_eq!(thin.positions_liquidated, 0);
+    // the default calibration (its AMM scaled to this 40-borrower book): the
+    // wick reaches the oracle, `instant` liquidates on it, `sluice` nobody
+    let calibrated = |preset: &str| {
+        let mut cfg = SimConfig::new(preset, path.clone(), 40);
+        sim::Calibration::DEFAULT.apply(&mut cfg);
+        cfg.amm_sol = sim::Calibration::DEFAULT.amm_sol * 40 / 1_000;
+        cfg
+    };
+    let instant = sim::run(&calibrated("instant"), |_| {}).await.unwrap();
+    assert!(instant.positions_liquidated > 0, "{instant:?}");
+    let sluice = sim::run(&calibrated("sluice"), |_| {}).await.unwrap();
+    assert_eq!(sluice.positions_liquidated, 0);
+}
+
+/// `--calibration` names each preset, `thin` reproduces the model the
+/// earlier figures used, and an unknown name is refused with the names.
+#[test]
+fn calibrations_are_named_and_thin_is_the_old_market() {
+    // issue 12's figures were measured under this market
+    let thin = sim::Calibration::named("thin").unwrap();
+    let mut cfg = SimConfig::new("sluice", vec![100.0; 2], 1);
+    sim::Calibration::SOL_2025.apply(&mut cfg);
+    thin.apply(&mut cfg);
+    assert_eq!(
+        (
+            cfg.amm_sol,
+            cfg.pass_through,
+            cfg.arb_bps,
+            cfg.rational_instant
+        ),
+        (60_000, 1.0, 50, false)
+    );
+    assert_eq!(cfg.arb_usd_per_sec, None);
+    let sol = sim::Calibration::named("sol-2025").unwrap();
+    assert_eq!(sim::Calibration::DEFAULT, sol);
+    assert!(sol.pass_through < 1.0 && sol.rational_instant);
+    assert!(sim::Calibration::named("thick").is_none());
 }
 
 /// An `instant` liquidator that minds its money stops when the AMM pays

@@ -26,9 +26,15 @@ pub struct SimulateArgs {
     /// Write SVG plots into this directory.
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// AMM depth: SOL in the pool at the start.
-    #[arg(long, default_value_t = 60_000)]
-    pub amm_sol: u64,
+    /// Market model: sol-2025 (default: SOL's depth and oracle in late
+    /// 2025, a liquidator that does not sell at a loss) or thin (the oracle
+    /// is the AMM, which holds half the book's collateral). The four flags
+    /// below override a part of it. Sources: README, "Calibrations".
+    #[arg(long, default_value = sim::Calibration::DEFAULT.name)]
+    pub calibration: String,
+    /// AMM depth: SOL in the pool at the start. Default: the calibration's.
+    #[arg(long)]
+    pub amm_sol: Option<u64>,
     /// RNG seed for the borrowers' sizes and LTVs.
     #[arg(long, default_value_t = 7)]
     pub seed: u64,
@@ -64,19 +70,22 @@ pub struct SimulateArgs {
     #[arg(long, default_value_t = 1)]
     pub seeds: u64,
     /// Share (0..=1) of the AMM's deviation from the exogenous price that
-    /// reaches the oracle: 1 (default, the thin calibration) publishes the
-    /// AMM's price, 0 the exogenous price alone.
-    #[arg(long, default_value_t = 1.0)]
-    pub pass_through: f64,
+    /// reaches the oracle: 1 publishes the AMM's price, 0 the exogenous
+    /// price alone. Default: the calibration's (sol-2025 0.2, thin 1).
+    #[arg(long)]
+    pub pass_through: Option<f64>,
     /// Arbitrage capacity in USD per second. Default: 0.5% of the AMM's SOL
-    /// reserve per slot (the thin calibration).
+    /// reserve per slot (both calibrations).
     #[arg(long)]
     pub arb_usd_per_sec: Option<f64>,
     /// `instant`'s liquidator acts only while the AMM pays at least the
-    /// oracle price less the liquidation bonus (default: it liquidates and
-    /// sells whatever the AMM pays, taking any loss itself).
-    #[arg(long)]
+    /// oracle price less the liquidation bonus (sol-2025's).
+    #[arg(long, conflicts_with = "naive_instant")]
     pub rational_instant: bool,
+    /// `instant`'s liquidator liquidates and sells whatever the AMM pays,
+    /// taking any loss itself (thin's).
+    #[arg(long)]
+    pub naive_instant: bool,
 }
 
 /// The program logs through solana-msg, which prints to stdout on the host
@@ -165,7 +174,8 @@ pub async fn simulate(a: SimulateArgs) -> Result<(), String> {
     if a.seeds == 0 {
         return Err("--seeds must be at least 1".into());
     }
-    if !(0.0..=1.0).contains(&a.pass_through) {
+    calibration(&a)?;
+    if a.pass_through.is_some_and(|k| !(0.0..=1.0).contains(&k)) {
         return Err("--pass-through must be between 0 and 1".into());
     }
     if a.arb_usd_per_sec
@@ -302,6 +312,14 @@ pub(super) async fn run_presets(
         });
     }
     drop(quiet);
+    for r in &results {
+        if let Some(first) = &r.first_keeper_error {
+            eprintln!(
+                "warning: {}: {} keeper transactions failed unexpectedly; the first, {first}",
+                r.preset, r.keeper_errors
+            );
+        }
+    }
     Ok(results)
 }
 
@@ -311,10 +329,38 @@ enum Run {
     Thread(std::thread::JoinHandle<Result<sim::SimResult, String>>),
 }
 
-/// The simulator configuration of preset `p` from the command line.
+/// The calibration `--calibration` names.
+fn calibration(a: &SimulateArgs) -> Result<sim::Calibration, String> {
+    sim::Calibration::named(&a.calibration).ok_or_else(|| {
+        let names: Vec<&str> = sim::Calibration::ALL.iter().map(|c| c.name).collect();
+        format!(
+            "unknown calibration {:?}; use one of {}",
+            a.calibration,
+            names.join(", ")
+        )
+    })
+}
+
+/// The simulator configuration of preset `p` from the command line: the
+/// calibration's market, then each flag that overrides a part of it.
 fn preset_config(a: &SimulateArgs, path: &Arc<[f64]>, p: &str, seed: u64) -> SimConfig {
     let mut cfg = SimConfig::new(p, path.clone(), a.borrowers);
-    cfg.amm_sol = a.amm_sol;
+    // `simulate` checked the name before any run
+    calibration(a)
+        .unwrap_or(sim::Calibration::DEFAULT)
+        .apply(&mut cfg);
+    if let Some(sol) = a.amm_sol {
+        cfg.amm_sol = sol;
+    }
+    if let Some(k) = a.pass_through {
+        cfg.pass_through = k;
+    }
+    if a.rational_instant {
+        cfg.rational_instant = true;
+    }
+    if a.naive_instant {
+        cfg.rational_instant = false;
+    }
     cfg.seed = seed;
     cfg.buffer_usd = a.buffer_usd;
     cfg.max_slippage_bps = a.max_slippage_bps;
@@ -323,8 +369,6 @@ fn preset_config(a: &SimulateArgs, path: &Arc<[f64]>, p: &str, seed: u64) -> Sim
     cfg.seize_window_slots = a.seize_window_slots;
     cfg.sale_pace_slots = a.sale_pace_slots;
     cfg.target_health_bps = a.target_health_bps;
-    cfg.pass_through = a.pass_through;
     cfg.arb_usd_per_sec = a.arb_usd_per_sec;
-    cfg.rational_instant = a.rational_instant;
     cfg
 }
