@@ -301,8 +301,11 @@ async fn a_rational_instant_liquidator_stops_selling_below_its_cost() {
 }
 
 /// The simulator's runtime shortcuts (slots move the Clock within one
-/// bank, transactions unsigned) change nothing a program does: a run with a
-/// bank per slot and signed transactions reports the same figures.
+/// bank, transactions unsigned, the AMM's swaps written as balances, reads
+/// answered from a cache the runtime's writes invalidate) change nothing a
+/// program does: a run with a bank per slot, signed transactions, swaps
+/// sent as token transfers and every read from the bank reports the same
+/// figures, with fewer transactions (the swaps).
 #[tokio::test]
 async fn runtime_shortcuts_change_no_result() {
     let mut path = scenario::builtin("crash").unwrap();
@@ -322,7 +325,13 @@ async fn runtime_shortcuts_change_no_result() {
             sim::report::json("crash", std::slice::from_ref(&faithful)),
             "{preset}"
         );
-        assert_eq!(fast.transactions, faithful.transactions, "{preset}");
+        assert!(fast.collateral_sold_sol > 0.0, "{preset}: no swap to write");
+        assert!(
+            fast.transactions < faithful.transactions,
+            "{preset}: {} vs {}",
+            fast.transactions,
+            faithful.transactions
+        );
     }
 }
 

@@ -46,10 +46,13 @@ pub struct SimConfig {
     /// `instant`'s keeper liquidates only while the AMM pays at least the
     /// oracle price less the bonus ([`Keeper::rational_instant`]).
     pub rational_instant: bool,
-    /// Slots move the Clock within one bank and transactions go unsigned
-    /// ([`Env::advance_in_one_bank`], [`Env::skip_signatures`]); false: a
-    /// bank per slot and signed transactions, as the test suites run
-    /// (slower, and memory grows per slot; the results must be the same).
+    /// Slots move the Clock within one bank, transactions go unsigned, the
+    /// AMM's swaps write their balances and reads come from a cache
+    /// ([`Env::advance_in_one_bank`], [`Env::skip_signatures`],
+    /// [`Env::write_venue_swaps`], [`Env::cache_reads`]); false: a bank per
+    /// slot, signed transactions, swaps sent as token transfers, every read
+    /// from the bank, as the test suites run (slower, and memory grows per
+    /// slot; the results must be the same).
     pub runtime_shortcuts: bool,
     pub seed: u64,
     /// USDC in the (SOL, USDC) buffer pool (auction presets only). None:
@@ -126,6 +129,9 @@ impl Calibration {
         cfg.rational_instant = self.rational_instant;
     }
 }
+
+/// Borrowers set up per transaction.
+const SETUP_BATCH: usize = 4;
 
 /// The default buffer pool: 15% of the borrowers' initial debt, the
 /// smallest share that keeps the built-in crash's bad debt within 1% of the
@@ -371,10 +377,13 @@ pub async fn run(cfg: &SimConfig, progress: impl Fn(u64)) -> Result<SimResult, S
     let p0 = *cfg.path.first().ok_or("empty price path")?;
     let mut env = Env::new().await;
     // slots move the Clock, not the bank: memory stays flat over any path;
-    // the runtime does not verify signatures, so none are made
+    // the runtime does not verify signatures, so none are made; the AMM's
+    // swaps (the venue, not the program) write their balances
     if cfg.runtime_shortcuts {
         env.advance_in_one_bank();
         env.skip_signatures();
+        env.write_venue_swaps();
+        env.cache_reads();
     }
     // caps are the simulator's choice of market size, not a constraint under test
     let uncapped = PoolParams {
@@ -446,51 +455,67 @@ pub async fn run(cfg: &SimConfig, progress: impl Fn(u64)) -> Result<SimResult, S
     env.mint_to(&usdc.mint, &arb.pubkey(), 10_000_000_000 * USDC)
         .await;
 
+    // the borrowers, a few to a transaction (the runtime processes a batch
+    // exactly as the same instructions one borrower at a time; setup was
+    // two thousand transactions, a fifth of the default run)
     let mint_auth = env.mint_authority();
     let mut owners = Vec::with_capacity(cfg.borrowers);
-    for &(col, debt) in &book {
-        let b = Keypair::new();
-        let sol_acc = Keypair::new();
-        let usdc_acc = Keypair::new();
-        let mut ixs = vec![system_instruction::transfer(
-            &env.payer(),
-            &b.pubkey(),
-            100_000_000,
-        )];
-        ixs.extend(
-            env.create_token_account_ixs(&b.pubkey(), &sol.mint, &sol_acc)
-                .await,
-        );
-        ixs.extend(
-            env.create_token_account_ixs(&b.pubkey(), &usdc.mint, &usdc_acc)
-                .await,
-        );
-        ixs.push(
-            spl_token::instruction::mint_to(
-                &spl_token::ID,
-                &sol.mint,
-                &sol_acc.pubkey(),
-                &mint_auth.pubkey(),
-                &[],
-                col,
-            )
-            .expect("ix"),
-        );
-        Chain::send(&mut env, &ixs, &[&sol_acc, &usdc_acc, &mint_auth])
+    for batch in book.chunks(SETUP_BATCH) {
+        let mut wallets = Vec::with_capacity(batch.len());
+        let mut ixs = Vec::new();
+        let mut accounts = Vec::new();
+        for &(col, _) in batch {
+            let b = Keypair::new();
+            let sol_acc = Keypair::new();
+            let usdc_acc = Keypair::new();
+            ixs.push(system_instruction::transfer(
+                &env.payer(),
+                &b.pubkey(),
+                100_000_000,
+            ));
+            ixs.extend(
+                env.create_token_account_ixs(&b.pubkey(), &sol.mint, &sol_acc)
+                    .await,
+            );
+            ixs.extend(
+                env.create_token_account_ixs(&b.pubkey(), &usdc.mint, &usdc_acc)
+                    .await,
+            );
+            ixs.push(
+                spl_token::instruction::mint_to(
+                    &spl_token::ID,
+                    &sol.mint,
+                    &sol_acc.pubkey(),
+                    &mint_auth.pubkey(),
+                    &[],
+                    col,
+                )
+                .expect("ix"),
+            );
+            env.token_accounts
+                .insert((b.pubkey(), sol.mint), sol_acc.pubkey());
+            env.token_accounts
+                .insert((b.pubkey(), usdc.mint), usdc_acc.pubkey());
+            accounts.push(sol_acc);
+            accounts.push(usdc_acc);
+            wallets.push(b);
+        }
+        let mut signers: Vec<&Keypair> = accounts.iter().collect();
+        signers.push(&mint_auth);
+        Chain::send(&mut env, &ixs, &signers)
             .await
             .map_err(|e| e.to_string())?;
-        env.token_accounts
-            .insert((b.pubkey(), sol.mint), sol_acc.pubkey());
-        env.token_accounts
-            .insert((b.pubkey(), usdc.mint), usdc_acc.pubkey());
-        let mut ixs = vec![env.ix_open_position(&b.pubkey())];
-        ixs.push(env.ix_deposit_collateral(&b.pubkey(), &sol, col).await);
-        ixs.extend(env.refresh_prices(&[usdc, sol]));
-        ixs.push(env.ix_borrow(&b.pubkey(), &usdc, debt, &[sol]).await);
-        Chain::send(&mut env, &ixs, &[&b])
+        let mut ixs = env.refresh_prices(&[usdc, sol]);
+        for (b, &(col, debt)) in wallets.iter().zip(batch) {
+            ixs.push(env.ix_open_position(&b.pubkey()));
+            ixs.push(env.ix_deposit_collateral(&b.pubkey(), &sol, col).await);
+            ixs.push(env.ix_borrow(&b.pubkey(), &usdc, debt, &[sol]).await);
+        }
+        let signers: Vec<&Keypair> = wallets.iter().collect();
+        Chain::send(&mut env, &ixs, &signers)
             .await
             .map_err(|e| format!("borrower setup: {e}"))?;
-        owners.push(b.pubkey());
+        owners.extend(wallets.iter().map(|b| b.pubkey()));
     }
 
     // the keeper, funded to buy lots and repay debt

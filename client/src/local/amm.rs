@@ -39,6 +39,20 @@ impl Amm {
     }
 
     async fn transfer(&self, env: &mut Env, trader: &Keypair, dx: u64, dy: u64, sell: bool) {
+        if env.writes_venue_swaps() {
+            let t_col = env
+                .token_account(&trader.pubkey(), &self.collateral_mint)
+                .await;
+            let t_quote = env.token_account(&trader.pubkey(), &self.quote_mint).await;
+            if sell {
+                env.move_tokens(&t_col, &self.vault_collateral, dx).await;
+                env.move_tokens(&self.vault_quote, &t_quote, dy).await;
+            } else {
+                env.move_tokens(&t_quote, &self.vault_quote, dy).await;
+                env.move_tokens(&self.vault_collateral, &t_col, dx).await;
+            }
+            return;
+        }
         let ixs = self.swap_ixs(env, &trader.pubkey(), dx, dy, sell).await;
         let auth = self.authority.insecure_clone();
         env.send(&ixs, &[trader, &auth]).await.expect("amm swap");

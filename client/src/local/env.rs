@@ -4,6 +4,10 @@
 
 use super::*;
 
+/// The Clock sysvar.
+const CLOCK_ID: Pubkey =
+    anchor_lang::prelude::pubkey!("SysvarC1ock11111111111111111111111111111111");
+
 pub struct Env {
     pub ctx: ProgramTestContext,
     pub authority: Keypair,
@@ -25,6 +29,15 @@ pub struct Env {
     one_bank: bool,
     /// Transactions go without ed25519 signatures ([`Env::skip_signatures`]).
     unsigned: bool,
+    /// [`Amm`] swaps write the token balances ([`Env::write_venue_swaps`]).
+    direct_swaps: bool,
+    /// Accounts as last read, kept until something could change them
+    /// ([`Env::cache_reads`]); None: every read asks the bank.
+    read_cache: Option<HashMap<Pubkey, Option<Account>>>,
+    /// A recent blockhash and when it was read, in one bank: the test
+    /// runtime registers a new one every 6.4 ms of wall time and accepts
+    /// the last 150, so one read serves a fifth of a second of sends.
+    blockhash: Option<(solana_hash::Hash, std::time::Instant)>,
 }
 
 impl Env {
@@ -48,6 +61,9 @@ impl Env {
             seen_accounts: Default::default(),
             one_bank: false,
             unsigned: false,
+            direct_swaps: false,
+            read_cache: None,
+            blockhash: None,
         };
         let auth = env.authority.pubkey();
         env.airdrop(&auth, 10_000_000_000).await;
@@ -102,12 +118,32 @@ impl Env {
             },
         ];
         all.extend_from_slice(ixs);
-        let blockhash = self
-            .ctx
-            .banks_client
-            .get_latest_blockhash()
-            .await
-            .expect("blockhash");
+        let blockhash = match self.blockhash {
+            Some((h, at)) if at.elapsed() < std::time::Duration::from_millis(200) => h,
+            _ => {
+                let h = self
+                    .ctx
+                    .banks_client
+                    .get_latest_blockhash()
+                    .await
+                    .expect("blockhash");
+                if self.one_bank {
+                    self.blockhash = Some((h, std::time::Instant::now()));
+                }
+                h
+            }
+        };
+        // what the transaction may write: any account it names (a program
+        // reaches no other), and the fee payer even when it fails
+        if let Some(cache) = self.read_cache.as_mut() {
+            cache.remove(&self.ctx.payer.pubkey());
+            for i in &all {
+                cache.remove(&i.program_id);
+                for m in &i.accounts {
+                    cache.remove(&m.pubkey);
+                }
+            }
+        }
         let tx = if self.unsigned {
             let mut tx = Transaction::new_with_payer(&all, Some(&self.ctx.payer.pubkey()));
             tx.message.recent_blockhash = blockhash;
@@ -193,10 +229,14 @@ impl Env {
         let slot = clock.slot + slots.max(1);
         if !self.one_bank {
             self.ctx.warp_to_slot(slot).expect("warp");
+            if let Some(cache) = self.read_cache.as_mut() {
+                cache.clear();
+            }
         }
         clock.slot = slot;
         clock.unix_timestamp += secs;
         self.ctx.set_sysvar(&clock);
+        self.forget(&CLOCK_ID);
     }
 
     /// Transactions sent so far.
@@ -229,6 +269,39 @@ impl Env {
         self.unsigned = true;
     }
 
+    /// From now on an [`Amm`] swap (the venue the simulator's keeper and
+    /// arbitrageur trade on, not the program under test) moves its four
+    /// token balances by writing the accounts instead of sending two SPL
+    /// token transfers: the same balances, without a transaction. Every
+    /// instruction of Sluice still moves its tokens through the token
+    /// program. For the simulator; the test suites keep sending swaps.
+    pub fn write_venue_swaps(&mut self) {
+        self.direct_swaps = true;
+    }
+
+    pub(crate) fn writes_venue_swaps(&self) -> bool {
+        self.direct_swaps
+    }
+
+    /// Moves `amount` from token account `from` to token account `to` by
+    /// rewriting both (same mint, `from` holding at least `amount`, as an
+    /// SPL transfer would require).
+    pub async fn move_tokens(&mut self, from: &Pubkey, to: &Pubkey, amount: u64) {
+        let mut a = self.account(from).await.expect("token account");
+        let mut b = self.account(to).await.expect("token account");
+        let mut ta = spl_token::state::Account::unpack(&a.data).expect("token account");
+        let mut tb = spl_token::state::Account::unpack(&b.data).expect("token account");
+        assert_eq!(ta.mint, tb.mint, "move_tokens across mints");
+        ta.amount = ta.amount.checked_sub(amount).expect("insufficient funds");
+        tb.amount = tb.amount.checked_add(amount).expect("overflow");
+        spl_token::state::Account::pack(ta, &mut a.data).expect("pack");
+        spl_token::state::Account::pack(tb, &mut b.data).expect("pack");
+        self.ctx.set_account(from, &AccountSharedData::from(a));
+        self.ctx.set_account(to, &AccountSharedData::from(b));
+        self.forget(from);
+        self.forget(to);
+    }
+
     /// Replaces the SlotHashes sysvar with one entry (this slot, `hash`): a
     /// seeded stand-in for the bank hashes the auction jitter reads (the
     /// runtime's own depend on random keypairs), so a simulation replays
@@ -239,6 +312,7 @@ impl Env {
         let slot = self.clock().await.slot;
         self.ctx
             .set_sysvar(&SlotHashes::new(&[(slot, Hash::new_from_array(hash))]));
+        self.forget(&sluice::constants::SLOT_HASHES_ID);
     }
 
     // ---------------------------------------------------------------- accounts
@@ -248,7 +322,32 @@ impl Env {
     }
 
     pub async fn account(&mut self, key: &Pubkey) -> Option<Account> {
-        self.ctx.banks_client.get_account(*key).await.expect("rpc")
+        if let Some(hit) = self.read_cache.as_ref().and_then(|c| c.get(key)) {
+            return hit.clone();
+        }
+        let acc = self.ctx.banks_client.get_account(*key).await.expect("rpc");
+        if let Some(cache) = self.read_cache.as_mut() {
+            cache.insert(*key, acc.clone());
+        }
+        acc
+    }
+
+    /// From now on a read of an account this runtime has not changed since
+    /// the last read is answered from memory: every transaction drops the
+    /// accounts it names (and the fee payer) from the cache, every account
+    /// or sysvar this harness writes is dropped, a warp drops all. Exact as
+    /// long as nothing writes to the bank behind this `Env` (the local
+    /// JSON-RPC endpoint sends through its own client: not with a cache).
+    /// The simulator's keeper reads each open lot and the AMM every slot;
+    /// these reads were most of its time.
+    pub fn cache_reads(&mut self) {
+        self.read_cache.get_or_insert_with(HashMap::new);
+    }
+
+    fn forget(&mut self, key: &Pubkey) {
+        if let Some(cache) = self.read_cache.as_mut() {
+            cache.remove(key);
+        }
     }
 
     pub async fn lamports(&mut self, key: &Pubkey) -> u64 {
@@ -289,6 +388,7 @@ impl Env {
             rent_epoch: 0,
         };
         self.ctx.set_account(key, &AccountSharedData::from(acc));
+        self.forget(key);
     }
 
     // ---------------------------------------------------------------- tokens
