@@ -335,6 +335,33 @@ async fn runtime_shortcuts_change_no_result() {
     }
 }
 
+/// Replacing the runtime with a fresh one holding the same accounts (what
+/// keeps a long path's memory bounded) changes nothing: a short crash with
+/// a restart every 20 transactions (more than ten, in the cascade too)
+/// reports the same figures as one runtime throughout.
+#[tokio::test]
+async fn restarting_the_runtime_changes_no_result() {
+    let mut path = scenario::builtin("crash").unwrap();
+    path.truncate(200);
+    for preset in sluice::presets::PRESETS {
+        let run = |every: u64| {
+            let mut cfg = SimConfig::new(preset, path.clone(), 40);
+            cfg.amm_sol = 3_000;
+            cfg.restart_every_tx = every;
+            cfg
+        };
+        let restarted = sim::run(&run(20), |_| {}).await.unwrap();
+        let one = sim::run(&run(0), |_| {}).await.unwrap();
+        assert!(restarted.positions_liquidated > 0, "{preset}");
+        assert!(one.transactions > 10 * 20, "{preset}: {}", one.transactions);
+        assert_eq!(
+            sim::report::json("crash", std::slice::from_ref(&restarted)),
+            sim::report::json("crash", std::slice::from_ref(&one)),
+            "{preset}"
+        );
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn keeper_over_json_rpc_liquidates_and_shrugs_off_a_lost_race() {
     use sluice_app::chain::rpc::RpcChain;

@@ -6,7 +6,6 @@
 use super::simulate::{report_peak_rss, run_presets};
 use super::*;
 use clap::Parser;
-use std::sync::Arc;
 use std::time::Instant;
 
 #[derive(Args)]
@@ -55,7 +54,7 @@ pub async fn bench(b: BenchArgs) -> Result<(), String> {
         let a = Flags::try_parse_from(argv.iter().chain(flags.iter()))
             .map_err(|e| e.to_string())?
             .sim;
-        let path: Arc<[f64]> = scenario::builtin(&a.scenario)?.into();
+        let path = scenario::PricePath::from(scenario::builtin(&a.scenario)?);
         let case_started = Instant::now();
         let results = run_presets(&a, &path, &PRESETS, a.seed).await?;
         let wall = case_started.elapsed().as_secs_f64();

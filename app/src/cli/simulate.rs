@@ -1,7 +1,6 @@
 //! `sluice simulate`: the crash simulator, both presets.
 use super::*;
 use indicatif::{MultiProgress, ProgressDrawTarget};
-use std::sync::Arc;
 
 #[derive(Args)]
 pub struct SimulateArgs {
@@ -82,6 +81,11 @@ pub struct SimulateArgs {
     /// oracle price less the liquidation bonus (sol-2025's).
     #[arg(long, conflicts_with = "naive_instant")]
     pub rational_instant: bool,
+    /// Replace the in-process runtime with a fresh one holding the same
+    /// accounts every N transactions (0: never); bounds memory on long
+    /// paths without changing any result.
+    #[arg(long, default_value_t = sluice_client::local::RESTART_EVERY_TX)]
+    pub restart_every_tx: u64,
     /// `instant`'s liquidator liquidates and sells whatever the AMM pays,
     /// taking any loss itself (thin's).
     #[arg(long)]
@@ -150,7 +154,8 @@ pub async fn simulate(a: SimulateArgs) -> Result<(), String> {
         }
         None => (a.scenario.clone(), scenario::builtin(&a.scenario)?),
     };
-    let path: Arc<[f64]> = path.into();
+    // runs of one price: memory follows the path's rows, not its slots
+    let path = scenario::PricePath::from(path);
     let presets: Vec<&str> = a
         .preset
         .split(',')
@@ -263,7 +268,7 @@ pub(super) fn report_peak_rss() {
 /// Runs every preset of `presets` on `path` with the borrower book of `seed`.
 pub(super) async fn run_presets(
     a: &SimulateArgs,
-    path: &Arc<[f64]>,
+    path: &scenario::PricePath,
     presets: &[&str],
     seed: u64,
 ) -> Result<Vec<sim::SimResult>, String> {
@@ -285,7 +290,7 @@ pub(super) async fn run_presets(
     for &p in presets {
         let cfg = preset_config(a, path, p, seed);
         if p == IDEAL {
-            let book = sim::borrower_book(&cfg, path.first().copied().unwrap_or(0.0));
+            let book = sim::borrower_book(&cfg, path.first().unwrap_or(0.0));
             runs.push(Run::Done(Box::new(sim::ideal(&cfg, &book))));
             continue;
         }
@@ -343,8 +348,8 @@ fn calibration(a: &SimulateArgs) -> Result<sim::Calibration, String> {
 
 /// The simulator configuration of preset `p` from the command line: the
 /// calibration's market, then each flag that overrides a part of it.
-fn preset_config(a: &SimulateArgs, path: &Arc<[f64]>, p: &str, seed: u64) -> SimConfig {
-    let mut cfg = SimConfig::new(p, path.clone(), a.borrowers);
+fn preset_config(a: &SimulateArgs, path: &scenario::PricePath, p: &str, seed: u64) -> SimConfig {
+    let mut cfg = SimConfig::new(p, path, a.borrowers);
     // `simulate` checked the name before any run
     calibration(a)
         .unwrap_or(sim::Calibration::DEFAULT)
@@ -370,5 +375,6 @@ fn preset_config(a: &SimulateArgs, path: &Arc<[f64]>, p: &str, seed: u64) -> Sim
     cfg.sale_pace_slots = a.sale_pace_slots;
     cfg.target_health_bps = a.target_health_bps;
     cfg.arb_usd_per_sec = a.arb_usd_per_sec;
+    cfg.restart_every_tx = a.restart_every_tx;
     cfg
 }

@@ -30,8 +30,8 @@ use crate::keeper::{Keeper, TickReport, Venue};
 pub struct SimConfig {
     pub borrowers: usize,
     pub preset: String,
-    /// USD per SOL, one per slot (shared by the presets' threads).
-    pub path: Arc<[f64]>,
+    /// USD per SOL per slot, kept as runs ([`scenario::PricePath`]).
+    pub path: Arc<scenario::PricePath>,
     /// AMM reserves at the start (SOL, at the path's first price).
     pub amm_sol: u64,
     /// Largest arbitrage trade per slot, bps of the AMM's SOL reserve
@@ -54,6 +54,11 @@ pub struct SimConfig {
     /// from the bank, as the test suites run (slower, and memory grows per
     /// slot; the results must be the same).
     pub runtime_shortcuts: bool,
+    /// With the shortcuts, the runtime is replaced by a fresh one holding
+    /// the same accounts every this many transactions
+    /// ([`Env::restart_runtime`]; 0: never), so memory does not grow with
+    /// the path.
+    pub restart_every_tx: u64,
     pub seed: u64,
     /// USDC in the (SOL, USDC) buffer pool (auction presets only). None:
     /// [`DEFAULT_BUFFER_SHARE`] of the initial debt; Some(0.0): no buffer.
@@ -141,17 +146,18 @@ pub const DEFAULT_BUFFER_SHARE: f64 = 0.15;
 impl SimConfig {
     /// A configuration under the thin calibration ([`Calibration::THIN`];
     /// the command line applies [`Calibration::DEFAULT`]).
-    pub fn new(preset: &str, path: impl Into<Arc<[f64]>>, borrowers: usize) -> Self {
+    pub fn new(preset: &str, path: impl Into<scenario::PricePath>, borrowers: usize) -> Self {
         SimConfig {
             borrowers,
             preset: preset.to_string(),
-            path: path.into(),
+            path: Arc::new(path.into()),
             amm_sol: Calibration::THIN.amm_sol,
             arb_bps: Calibration::THIN.arb_bps,
             arb_usd_per_sec: None,
             pass_through: Calibration::THIN.pass_through,
             rational_instant: Calibration::THIN.rational_instant,
             runtime_shortcuts: true,
+            restart_every_tx: sluice_client::local::RESTART_EVERY_TX,
             seed: 7,
             buffer_usd: None,
             max_slippage_bps: None,
@@ -374,7 +380,7 @@ pub async fn run(cfg: &SimConfig, progress: impl Fn(u64)) -> Result<SimResult, S
     let started = Instant::now();
     let preset = Preset::from_name(&cfg.preset)
         .ok_or_else(|| format!("unknown preset {:?}; use sluice or instant", cfg.preset))?;
-    let p0 = *cfg.path.first().ok_or("empty price path")?;
+    let p0 = cfg.path.first().ok_or("empty price path")?;
     let mut env = Env::new().await;
     // slots move the Clock, not the bank: memory stays flat over any path;
     // the runtime does not verify signatures, so none are made; the AMM's
@@ -583,14 +589,26 @@ pub async fn run(cfg: &SimConfig, progress: impl Fn(u64)) -> Result<SimResult, S
     let mut hashes = Rng(cfg.seed.max(1) ^ 0x5eed_51a7_4a5e_u64);
     let mut i = 0usize;
     let mut quiet = false;
+    let mut restarted_at = env.transactions();
     while i < cfg.path.len() {
-        let p_ext = cfg.path[i];
+        let p_ext = cfg.path.get(i).unwrap_or(p0);
         // a quiet stretch (nothing to do last slot, no lot open, nobody
         // within 1% of liquidation, the AMM on the path, the path flat
         // ahead) is crossed in one warp of up to QUIET_WARP_SLOTS: the clock,
         // the seeded slot hashes and the oracle move as slot by slot, the
         // keeper has nothing to send
-        let skip = if quiet { flat_run(&cfg.path, i) } else { 0 };
+        let skip = if quiet {
+            cfg.path.flat_from(i, QUIET_WARP_SLOTS)
+        } else {
+            0
+        };
+        if cfg.runtime_shortcuts
+            && cfg.restart_every_tx > 0
+            && env.transactions() >= restarted_at + cfg.restart_every_tx
+        {
+            env.restart_runtime().await;
+            restarted_at = env.transactions();
+        }
         let slot_started = Instant::now();
         if skip > 1 {
             env.advance(skip as u64, clock_secs(i, skip)).await;
@@ -769,26 +787,27 @@ pub fn ideal(cfg: &SimConfig, book: &[(u64, u64)]) -> SimResult {
         preset: "ideal".into(),
         borrowers: cfg.borrowers,
         slots: cfg.path.len(),
-        min_exogenous_price: cfg.path.iter().copied().fold(f64::MAX, f64::min),
+        min_exogenous_price: cfg.path.min(),
         initial_debt_usd: book.iter().map(|b| b.1 as f64 / 1e6).sum(),
         ..Default::default()
     };
     res.min_amm_price = res.min_exogenous_price;
-    // the path's running low: a position is first liquidatable where the
-    // low first falls under its liquidation price (a binary search, so a
-    // path of millions of slots costs a log per borrower)
-    let lows: Vec<f64> = cfg
+    // the path's running low, run by run: a position is first liquidatable
+    // in the run where the low first falls under its liquidation price (a
+    // binary search, so a path of millions of slots costs a log per
+    // borrower); that run's price is the new low
+    let lows: Vec<(f64, f64)> = cfg
         .path
-        .iter()
-        .scan(f64::MAX, |low, &p| {
+        .run_starts()
+        .scan(f64::MAX, |low, (_, p)| {
             *low = low.min(p);
-            Some(*low)
+            Some((*low, p))
         })
         .collect();
     for &(col, debt) in book {
         let (col, debt) = (col as f64 / 1e9, debt as f64 / 1e6);
-        let first = lows.partition_point(|&low| col * low * threshold >= debt);
-        if let Some(&p) = cfg.path.get(first) {
+        let first = lows.partition_point(|&(low, _)| col * low * threshold >= debt);
+        if let Some(&(_, p)) = lows.get(first) {
             res.positions_liquidated += 1;
             res.liquidations += 1;
             res.collateral_sold_sol += (debt / p).min(col);
@@ -889,19 +908,6 @@ async fn buffer_empty_of_collateral(env: &mut Env, buffer: Option<&BufferKeys>) 
 /// Most slots a quiet stretch is crossed in at once (10 s, well within the
 /// oracle's 60 s age limit).
 const QUIET_WARP_SLOTS: usize = 25;
-
-/// Slots from `i` on (at most [`QUIET_WARP_SLOTS`]) over which the path
-/// stays at the price of slot `i - 1`.
-fn flat_run(path: &[f64], i: usize) -> usize {
-    let Some(&prev) = i.checked_sub(1).and_then(|j| path.get(j)) else {
-        return 0;
-    };
-    path[i..]
-        .iter()
-        .take(QUIET_WARP_SLOTS)
-        .take_while(|&&p| p == prev)
-        .count()
-}
 
 /// Health factors at spot prices of the keeper's positions with debt, on
 /// the (collateral, debt) pools given (0 where health cannot be computed).

@@ -8,6 +8,108 @@ pub const MAX_SLOTS: usize = 2_500_000;
 
 pub const SCENARIOS: [&str; 6] = ["wick", "crash", "bleed", "depeg", "day", "days9"];
 
+/// A price per slot, kept as runs of one price: a path of 1-minute bars
+/// costs an entry a minute, not one per 0.4 s slot, so what a long path
+/// holds in memory follows its rows (9 days of minutes: 12,960 entries, not
+/// 1,944,000 slots).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PricePath {
+    /// First slot of each run (strictly increasing, the first 0).
+    starts: Vec<usize>,
+    prices: Vec<f64>,
+    len: usize,
+}
+
+impl PricePath {
+    /// Appends one slot at `price` (extending the last run when equal).
+    pub fn push(&mut self, price: f64) {
+        if self.prices.last() != Some(&price) {
+            self.starts.push(self.len);
+            self.prices.push(price);
+        }
+        self.len += 1;
+    }
+
+    /// Slots in the path.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Runs of one price held.
+    pub fn runs(&self) -> usize {
+        self.prices.len()
+    }
+
+    /// The price of slot `slot`.
+    pub fn get(&self, slot: usize) -> Option<f64> {
+        if slot >= self.len {
+            return None;
+        }
+        let run = self.starts.partition_point(|&s| s <= slot) - 1;
+        Some(self.prices[run])
+    }
+
+    pub fn first(&self) -> Option<f64> {
+        self.prices.first().copied()
+    }
+
+    /// The lowest price of the path (f64::MAX when empty).
+    pub fn min(&self) -> f64 {
+        self.prices.iter().copied().fold(f64::MAX, f64::min)
+    }
+
+    /// (first slot, price) of each run, in order.
+    pub fn run_starts(&self) -> impl Iterator<Item = (usize, f64)> + '_ {
+        self.starts.iter().copied().zip(self.prices.iter().copied())
+    }
+
+    /// Slots from `slot` on (at most `max`) over which the path stays at
+    /// the price of slot `slot - 1`.
+    pub fn flat_from(&self, slot: usize, max: usize) -> usize {
+        let Some(prev) = slot.checked_sub(1) else {
+            return 0;
+        };
+        if slot >= self.len {
+            return 0;
+        }
+        let run = self.starts.partition_point(|&s| s <= prev) - 1;
+        let end = self.starts.get(run + 1).copied().unwrap_or(self.len);
+        (end - slot).min(max)
+    }
+}
+
+impl FromIterator<f64> for PricePath {
+    fn from_iter<I: IntoIterator<Item = f64>>(iter: I) -> Self {
+        let mut p = PricePath::default();
+        for price in iter {
+            p.push(price);
+        }
+        p
+    }
+}
+
+impl From<Vec<f64>> for PricePath {
+    fn from(v: Vec<f64>) -> Self {
+        v.into_iter().collect()
+    }
+}
+
+impl From<&[f64]> for PricePath {
+    fn from(v: &[f64]) -> Self {
+        v.iter().copied().collect()
+    }
+}
+
+impl From<&PricePath> for PricePath {
+    fn from(p: &PricePath) -> Self {
+        p.clone()
+    }
+}
+
 fn ramp(out: &mut Vec<f64>, to: f64, slots: usize) {
     let from = *out.last().unwrap_or(&to);
     for i in 1..=slots {
@@ -325,6 +427,25 @@ mod tests {
     /// The long built-ins are minute bars held for 150 slots each, the
     /// same on every call, and carry their slide: the day's hour 12 stands
     /// well under its hour 10.
+    #[test]
+    fn a_price_path_keeps_runs_and_answers_per_slot() {
+        let slots = vec![1.0, 1.0, 2.0, 2.0, 2.0, 1.0, 3.0];
+        let p = PricePath::from(slots.clone());
+        assert_eq!((p.len(), p.runs()), (7, 4));
+        for (i, &want) in slots.iter().enumerate() {
+            assert_eq!(p.get(i), Some(want));
+        }
+        assert_eq!(p.get(7), None);
+        assert_eq!((p.first(), p.min()), (Some(1.0), 1.0));
+        // from slot 3, slot 2's price (2.0) holds for slots 3 and 4
+        assert_eq!(p.flat_from(3, 25), 2);
+        assert_eq!(p.flat_from(3, 1), 1);
+        assert_eq!(p.flat_from(5, 25), 0);
+        assert_eq!(p.flat_from(0, 25), 0);
+        let day = PricePath::from(builtin("day").unwrap());
+        assert_eq!(day.runs() * 150, day.len());
+    }
+
     #[test]
     fn minute_paths_hold_each_minute_and_replay() {
         let day = builtin("day").unwrap();

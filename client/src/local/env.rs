@@ -4,6 +4,11 @@
 
 use super::*;
 
+/// Transactions between two [`Env::restart_runtime`] calls of the
+/// simulator: about 4 MB of status cache, a restart every 20-60 s of a
+/// busy run (the 9-day path's `sluice` held 55-70 MB at this interval).
+pub const RESTART_EVERY_TX: u64 = 20_000;
+
 /// The Clock sysvar.
 const CLOCK_ID: Pubkey =
     anchor_lang::prelude::pubkey!("SysvarC1ock11111111111111111111111111111111");
@@ -344,6 +349,44 @@ impl Env {
         self.read_cache.get_or_insert_with(HashMap::new);
     }
 
+    /// Replaces the runtime with a fresh one holding the same accounts at
+    /// the same Clock and SlotHashes: every account a transaction or this
+    /// harness has named, as it is now (programs, sysvars and accounts that
+    /// do not exist are left to the new runtime). What a program sees is
+    /// unchanged; what the old runtime kept about the past (the status
+    /// cache of every transaction processed, about 200 bytes each, purged
+    /// only when banks are rooted, which one bank never does) is dropped.
+    /// For a runtime made by [`Env::new`] (the program of [`program_test`]);
+    /// the simulator calls it every [`RESTART_EVERY_TX`] transactions so a
+    /// path of any length runs in bounded memory.
+    pub async fn restart_runtime(&mut self) {
+        const SYSVAR_OWNER: Pubkey =
+            anchor_lang::prelude::pubkey!("Sysvar1111111111111111111111111111111111111");
+        let clock = self.clock().await;
+        let slot_hashes = self.account(&SLOT_HASHES_ID).await;
+        let mut pt = program_test();
+        let keys: Vec<Pubkey> = self.seen_accounts.iter().copied().collect();
+        for key in keys {
+            let Some(acc) = self.account(&key).await else {
+                continue;
+            };
+            if acc.executable || acc.owner == SYSVAR_OWNER {
+                continue;
+            }
+            pt.add_account(key, acc);
+        }
+        self.ctx = pt.start_with_context().await;
+        self.ctx.set_sysvar(&clock);
+        if let Some(hashes) = slot_hashes {
+            self.ctx
+                .set_account(&SLOT_HASHES_ID, &AccountSharedData::from(hashes));
+        }
+        self.blockhash = None;
+        if let Some(cache) = self.read_cache.as_mut() {
+            cache.clear();
+        }
+    }
+
     fn forget(&mut self, key: &Pubkey) {
         if let Some(cache) = self.read_cache.as_mut() {
             cache.remove(key);
@@ -388,6 +431,7 @@ impl Env {
             rent_epoch: 0,
         };
         self.ctx.set_account(key, &AccountSharedData::from(acc));
+        self.seen_accounts.insert(*key);
         self.forget(key);
     }
 

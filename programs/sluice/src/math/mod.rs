@@ -9,6 +9,7 @@ pub mod health;
 pub mod interest;
 pub mod liquidation;
 pub mod price;
+pub mod risk;
 pub mod shares;
 pub mod twap;
 
