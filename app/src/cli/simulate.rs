@@ -27,8 +27,9 @@ pub struct SimulateArgs {
     pub out: Option<PathBuf>,
     /// Market model: sol-2025 (default: SOL's depth and oracle in late
     /// 2025, a liquidator that does not sell at a loss) or thin (the oracle
-    /// is the AMM, which holds half the book's collateral). The four flags
-    /// below override a part of it. Sources: README, "Calibrations".
+    /// is the AMM, which holds half the book's collateral). --amm-sol,
+    /// --pass-through, --arb-usd-per-sec, --rational-instant and
+    /// --naive-instant override parts of it. Sources: README, "Calibrations".
     #[arg(long, default_value = sim::Calibration::DEFAULT.name)]
     pub calibration: String,
     /// AMM depth: SOL in the pool at the start. Default: the calibration's.

@@ -303,8 +303,10 @@ impl Env {
         spl_token::state::Account::pack(tb, &mut b.data).expect("pack");
         self.ctx.set_account(from, &AccountSharedData::from(a));
         self.ctx.set_account(to, &AccountSharedData::from(b));
-        self.forget(from);
-        self.forget(to);
+        for key in [from, to] {
+            self.seen_accounts.insert(*key);
+            self.forget(key);
+        }
     }
 
     /// Replaces the SlotHashes sysvar with one entry (this slot, `hash`): a
