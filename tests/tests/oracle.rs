@@ -356,3 +356,47 @@ async fn publish_time_never_goes_backwards() {
         1_000_000_000_000
     );
 }
+
+/// Issue 15's measures, moved by refresh_price: a price spike raises the
+/// realized variance (and a re-read of the same update does not), slots
+/// that stretch raise the milliseconds per slot, and nothing else a pool
+/// does changes because of them (the rules come later, switched off).
+#[tokio::test]
+async fn refresh_price_measures_volatility_and_seconds_per_slot() {
+    let (mut env, pull, _) = pools().await;
+    // a calm minute: $1.00 then $1.001 alternately, 2.5 slots a second
+    for i in 0..30 {
+        let usd = if i % 2 == 0 { 1.0 } else { 1.001 };
+        env.set_price(&pull, Px::usd(usd)).await;
+        env.refresh_price(&pull).await.unwrap();
+        env.advance(5, 2).await;
+    }
+    let calm = env.pool(&pull).await.risk;
+    assert!(calm.var_per_sec_wad.get() > 0);
+    // 400 ms a slot, read from the clock (whole seconds over >= 10 s)
+    assert_eq!(calm.ms_per_slot, 400);
+    // a 10% spike in one second: the variance jumps at once
+    env.set_price(&pull, Px::usd(1.1)).await;
+    env.refresh_price(&pull).await.unwrap();
+    let spiked = env.pool(&pull).await.risk;
+    assert!(
+        spiked.var_per_sec_wad.get() > 20 * calm.var_per_sec_wad.get(),
+        "{} vs {}",
+        spiked.var_per_sec_wad.get(),
+        calm.var_per_sec_wad.get()
+    );
+    // re-reading the same update (same publish time) is no new sample
+    env.refresh_price(&pull).await.unwrap();
+    assert_eq!(
+        env.pool(&pull).await.risk.var_per_sec_wad,
+        spiked.var_per_sec_wad
+    );
+    // a congested minute: a slot takes a second
+    for _ in 0..6 {
+        env.advance(10, 10).await;
+        env.set_price(&pull, Px::usd(1.1)).await;
+        env.refresh_price(&pull).await.unwrap();
+    }
+    let slow = env.pool(&pull).await.risk.ms_per_slot;
+    assert!(slow > 400 && slow < 1_000, "{slow}");
+}

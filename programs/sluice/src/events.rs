@@ -123,6 +123,18 @@ pub struct PriceRefreshed {
     pub guard_low_wad: u128,
 }
 
+/// The pool's market measures after a refresh (issue 15).
+#[event]
+pub struct RiskObserved {
+    pub pool: Pubkey,
+    /// Realized variance of log returns per second (WAD).
+    pub var_per_sec_wad: u128,
+    /// Mean collateral the venues absorb at the slippage bound.
+    pub depth_trend: u64,
+    /// Mean milliseconds per slot (0 until a 10 s sample).
+    pub ms_per_slot: u64,
+}
+
 #[event]
 pub struct PoolParamsUpdated {
     pub pool: Pubkey,

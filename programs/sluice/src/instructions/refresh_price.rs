@@ -2,7 +2,7 @@ use anchor_lang::prelude::*;
 
 use crate::depth::live_depth;
 use crate::errors::SluiceError;
-use crate::events::{DepthObserved, InterestAccrued, PriceRefreshed};
+use crate::events::{DepthObserved, InterestAccrued, PriceRefreshed, RiskObserved};
 use crate::oracle::read_oracle;
 use crate::state::Pool;
 
@@ -49,9 +49,11 @@ pub fn refresh_price(ctx: Context<RefreshPrice>) -> Result<()> {
             });
         }
     }
+    let mut live_now = None;
     if !remaining.is_empty() {
         if let (Some(live), _) = live_depth(&pool, remaining)? {
             pool.observe_depth(clock.slot, live);
+            live_now = Some(live);
             emit!(DepthObserved {
                 pool: pool_key,
                 slot: clock.slot,
@@ -60,6 +62,19 @@ pub fn refresh_price(ctx: Context<RefreshPrice>) -> Result<()> {
             });
         }
     }
+    let risk = pool.observe_market(
+        spot,
+        price.publish_time,
+        clock.slot,
+        clock.unix_timestamp,
+        live_now,
+    )?;
+    emit!(RiskObserved {
+        pool: pool_key,
+        var_per_sec_wad: risk.var_per_sec_wad.get(),
+        depth_trend: risk.depth_trend,
+        ms_per_slot: risk.ms_per_slot,
+    });
     let (guard_high_wad, guard_low_wad) = pool.guard_prices();
     emit!(PriceRefreshed {
         pool: pool_key,

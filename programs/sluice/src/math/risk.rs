@@ -20,6 +20,9 @@ use super::fixed::{mul_div, MathError, MathResult, Rounding, BPS, WAD};
 /// Seconds in an hour (rate limits are stated per hour).
 pub const HOUR_SECS: u64 = 3_600;
 
+/// Where the log series stops: terms under 1e-12.
+const LN_TAIL_WAD: u128 = 1_000_000;
+
 /// ln 2 in WAD, rounded up.
 const LN_2_WAD: u128 = 693_147_180_559_945_310;
 
@@ -27,7 +30,7 @@ const LN_2_WAD: u128 = 693_147_180_559_945_310;
 /// price is doubled (exactly) while the ratio is 2 or more, each doubling
 /// adding ln 2; the rest, a ratio under 2, is `2 atanh(z)` with
 /// `z = (hi - lo) / (hi + lo) < 1/3`, summing `z^(2k+1) / (2k+1)` until a
-/// term vanishes (at most about 20 terms).
+/// term falls under 1e-12 (at most about 12 terms).
 pub fn ln_ratio_wad(a: u128, b: u128) -> MathResult<u128> {
     if a == 0 || b == 0 {
         return Err(MathError::DivideByZero);
@@ -50,7 +53,9 @@ pub fn ln_ratio_wad(a: u128, b: u128) -> MathResult<u128> {
         let term = power.div_ceil(2 * k + 1);
         total = total.checked_add(term).ok_or(MathError::Overflow)?;
         power = mul_div(power, z2, WAD, Rounding::Down)?;
-        if power == 0 {
+        // the rest of the series is below 1e-12 (a variance reads the
+        // square of this): stop, which bounds the terms on-chain to ~12
+        if power < LN_TAIL_WAD {
             break;
         }
     }

@@ -47,6 +47,7 @@ pub mod params;
 pub mod pod;
 pub mod pool;
 pub mod position;
+pub mod risk;
 
 pub use auction::*;
 pub use buffer::*;
@@ -57,3 +58,4 @@ pub use params::*;
 pub use pod::*;
 pub use pool::*;
 pub use position::*;
+pub use risk::*;

@@ -10,7 +10,7 @@ use crate::math::interest::{accrue_index, reserve_share, utilization_wad};
 use crate::math::shares::{assets_for_shares, debt_amount, shares_for_deposit};
 use crate::math::twap::{self, Observation};
 use crate::math::{Rounding, WAD};
-use crate::state::{PodU128, PoolParams};
+use crate::state::{PodU128, PoolParams, RiskState};
 
 /// Which Pyth format the pool reads.
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, InitSpace)]
@@ -273,7 +273,10 @@ pub struct Pool {
     /// Seizures as a bucket draining one slot's cap per slot (read with
     /// the seizure window, `PoolParams::seize_window_slots` > 1).
     pub seize_bucket: SlotCounter,
-    pub _reserved: [u8; 160],
+    /// Realized volatility, depth trend and seconds per slot, moved by
+    /// `refresh_price` ([`RiskState`]).
+    pub risk: RiskState,
+    pub _reserved: [u8; 80],
 }
 
 /// A guard window's (highest, lowest) price that stood (WAD USD per base unit).
@@ -284,7 +287,7 @@ const _: () = assert!(core::mem::size_of::<Pool>() == POOL_SIZE);
 /// Size of a `Pool` without its 8-byte discriminator (pinned: a layout change
 /// is a deliberate migration, not an accident).
 pub const POOL_SIZE: usize =
-    19 * 8 + 104 + TWAP_CAPACITY * 24 + 6 * 16 + 5 * 32 + 65 + 130 + 7 + 6 + 2 * 16 + 16 + 160;
+    19 * 8 + 104 + TWAP_CAPACITY * 24 + 6 * 16 + 5 * 32 + 65 + 130 + 7 + 6 + 2 * 16 + 16 + 80 + 80;
 
 /// Result of an accrual, for the event.
 pub struct Accrual {
@@ -472,6 +475,26 @@ impl Pool {
         } else {
             self.depth_pending = self.depth_pending.min(next);
         }
+    }
+
+    /// A refresh's readings of the market for the adaptive measures: the
+    /// price (a volatility sample when its publish time is new), the clock
+    /// (seconds per slot), and the depth read now, when the caller passed
+    /// the depth accounts.
+    pub fn observe_market(
+        &mut self,
+        spot: u128,
+        publish_time: i64,
+        slot: u64,
+        now: i64,
+        live_depth: Option<u64>,
+    ) -> Result<RiskState> {
+        self.risk.observe_price(spot, publish_time)?;
+        self.risk.observe_clock(slot, now)?;
+        if let Some(live) = live_depth {
+            self.risk.observe_depth(live, now)?;
+        }
+        Ok(self.risk)
     }
 
     /// Governance (re)registered the depth sources: their depth read now is
