@@ -273,17 +273,14 @@ fn calibrations_are_named_and_thin_is_the_old_market() {
 /// the path, as one that sells at any price does.
 #[tokio::test]
 async fn a_rational_instant_liquidator_stops_selling_below_its_cost() {
-    let mut path = scenario::builtin("crash").unwrap();
-    path.truncate(200);
     let run = |rational: bool| {
-        let mut cfg = SimConfig::new("instant", path.clone(), 40);
-        cfg.amm_sol = 3_000;
-        cfg.pass_through = 0.0;
-        cfg.rational_instant = rational;
-        cfg
+        short_crash("instant", move |c| {
+            c.pass_through = 0.0;
+            c.rational_instant = rational;
+        })
     };
-    let reckless = sim::run(&run(false), |_| {}).await.unwrap();
-    let rational = sim::run(&run(true), |_| {}).await.unwrap();
+    let reckless = run(false).await;
+    let rational = run(true).await;
     assert!(rational.positions_liquidated > 0);
     // the bonus is 5%, plus what one liquidation's sale moves this small
     // AMM (3,000 SOL) once the margin still pays
@@ -308,23 +305,11 @@ async fn a_rational_instant_liquidator_stops_selling_below_its_cost() {
 /// figures, with fewer transactions (the swaps).
 #[tokio::test]
 async fn runtime_shortcuts_change_no_result() {
-    let mut path = scenario::builtin("crash").unwrap();
-    path.truncate(200);
     for preset in sluice::presets::PRESETS {
-        let run = |shortcuts: bool| {
-            let mut cfg = SimConfig::new(preset, path.clone(), 40);
-            cfg.amm_sol = 3_000;
-            cfg.runtime_shortcuts = shortcuts;
-            cfg
-        };
-        let fast = sim::run(&run(true), |_| {}).await.unwrap();
-        let faithful = sim::run(&run(false), |_| {}).await.unwrap();
+        let fast = short_crash(preset, |c| c.runtime_shortcuts = true).await;
+        let faithful = short_crash(preset, |c| c.runtime_shortcuts = false).await;
         assert!(fast.positions_liquidated > 0, "{preset}");
-        assert_eq!(
-            sim::report::json("crash", std::slice::from_ref(&fast)),
-            sim::report::json("crash", std::slice::from_ref(&faithful)),
-            "{preset}"
-        );
+        assert_same_figures(&fast, &faithful, preset);
         assert!(fast.collateral_sold_sol > 0.0, "{preset}: no swap to write");
         assert!(
             fast.transactions < faithful.transactions,
@@ -341,25 +326,33 @@ async fn runtime_shortcuts_change_no_result() {
 /// reports the same figures as one runtime throughout.
 #[tokio::test]
 async fn restarting_the_runtime_changes_no_result() {
-    let mut path = scenario::builtin("crash").unwrap();
-    path.truncate(200);
     for preset in sluice::presets::PRESETS {
-        let run = |every: u64| {
-            let mut cfg = SimConfig::new(preset, path.clone(), 40);
-            cfg.amm_sol = 3_000;
-            cfg.restart_every_tx = every;
-            cfg
-        };
-        let restarted = sim::run(&run(20), |_| {}).await.unwrap();
-        let one = sim::run(&run(0), |_| {}).await.unwrap();
+        let restarted = short_crash(preset, |c| c.restart_every_tx = 20).await;
+        let one = short_crash(preset, |c| c.restart_every_tx = 0).await;
         assert!(restarted.positions_liquidated > 0, "{preset}");
         assert!(one.transactions > 10 * 20, "{preset}: {}", one.transactions);
-        assert_eq!(
-            sim::report::json("crash", std::slice::from_ref(&restarted)),
-            sim::report::json("crash", std::slice::from_ref(&one)),
-            "{preset}"
-        );
+        assert_same_figures(&restarted, &one, preset);
     }
+}
+
+/// `preset` on the built-in crash cut to 200 slots, 40 borrowers, a
+/// 3,000-SOL AMM, with `tweak` applied to the configuration.
+async fn short_crash(preset: &str, tweak: impl FnOnce(&mut SimConfig)) -> sim::SimResult {
+    let mut path = scenario::builtin("crash").unwrap();
+    path.truncate(200);
+    let mut cfg = SimConfig::new(preset, path, 40);
+    cfg.amm_sol = 3_000;
+    tweak(&mut cfg);
+    sim::run(&cfg, |_| {}).await.unwrap()
+}
+
+/// Two runs report the same figures: byte-identical JSON.
+fn assert_same_figures(a: &sim::SimResult, b: &sim::SimResult, preset: &str) {
+    assert_eq!(
+        sim::report::json("crash", std::slice::from_ref(a)),
+        sim::report::json("crash", std::slice::from_ref(b)),
+        "{preset}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

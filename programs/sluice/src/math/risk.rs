@@ -15,6 +15,7 @@
 //! forgets at the same rate whether its samples come every slot or every
 //! minute, and a long gap (one sample covering much time) counts for more.
 
+use super::depth::isqrt;
 use super::fixed::{mul_div, MathError, MathResult, Rounding, BPS, WAD};
 
 /// Seconds in an hour (rate limits are stated per hour).
@@ -138,22 +139,6 @@ pub fn ewma_ms_per_slot(ms_per_slot: u64, secs: u64, slots: u64, tau: u64) -> Ma
         Rounding::Up,
     )?;
     u64::try_from(m).map_err(|_| MathError::Overflow)
-}
-
-/// Integer square root (floor).
-pub fn isqrt(n: u128) -> u128 {
-    if n < 2 {
-        return n;
-    }
-    // Newton from a power of two above the root
-    let mut x = 1u128 << (128 - n.leading_zeros()).div_ceil(2);
-    loop {
-        let y = (x + n / x) / 2;
-        if y >= x {
-            return x;
-        }
-        x = y;
-    }
 }
 
 /// Volatility relative to a reference, bps (10,000: at the reference):
