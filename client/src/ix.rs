@@ -8,7 +8,8 @@ use anchor_lang::{system_program, InstructionData, ToAccountMetas};
 use anchor_spl::token::spl_token;
 use sluice::constants::{MAX_DEPTH_SOURCES, SLOT_HASHES_ID};
 use sluice::state::{
-    BufferParams, DepthKind, DepthSource, MarketParams, OracleConfig, Pool, PoolParams,
+    AdaptiveParams, BufferParams, DepthKind, DepthSource, MarketParams, OracleConfig, Pool,
+    PoolParams,
 };
 
 use crate::{pda, BufferKeys, PoolKeys};
@@ -107,6 +108,22 @@ pub fn update_pool_params(
             pool: k.pool,
         },
         sluice::instruction::UpdatePoolParams { params },
+    )
+}
+
+pub fn update_adaptive_params(
+    authority: &Pubkey,
+    market: &Pubkey,
+    k: &PoolKeys,
+    params: AdaptiveParams,
+) -> Instruction {
+    build(
+        sluice::accounts::UpdateAdaptiveParams {
+            authority: *authority,
+            market: *market,
+            pool: k.pool,
+        },
+        sluice::instruction::UpdateAdaptiveParams { params },
     )
 }
 

@@ -715,6 +715,22 @@ impl Env {
         cix::update_pool_params(authority, &self.market, k, params)
     }
 
+    pub fn ix_update_adaptive_params(
+        &self,
+        authority: &Pubkey,
+        k: &PoolKeys,
+        params: AdaptiveParams,
+    ) -> Instruction {
+        cix::update_adaptive_params(authority, &self.market, k, params)
+    }
+
+    /// Governance (the market authority) sets `k`'s adaptive rules.
+    pub async fn set_adaptive(&mut self, k: &PoolKeys, params: AdaptiveParams) -> TxResult {
+        let auth = self.authority.insecure_clone();
+        let ix = self.ix_update_adaptive_params(&auth.pubkey(), k, params);
+        self.send(&[ix], &[&auth]).await
+    }
+
     pub fn ix_update_market_params(&self, authority: &Pubkey, params: MarketParams) -> Instruction {
         cix::update_market_params(authority, &self.market, params)
     }

@@ -38,8 +38,8 @@ use solana_transaction_error::TransactionError;
 use crate::{ix as cix, pda, Feed, PoolKeys};
 use sluice::constants::*;
 use sluice::state::{
-    Auction, DepthSource, InsuranceBuffer, Market, MarketParams, OracleConfig, Pool, PoolParams,
-    Position,
+    AdaptiveParams, Auction, DepthSource, InsuranceBuffer, Market, MarketParams, OracleConfig,
+    Pool, PoolParams, Position,
 };
 
 pub mod amm;

@@ -40,6 +40,11 @@ pub const BUDGETS: &[(&[u8], &str, u32)] = &[
         20_000,
     ),
     (
+        ix::UpdateAdaptiveParams::DISCRIMINATOR,
+        "update_adaptive_params",
+        10_000,
+    ),
+    (
         ix::UpdateMarketParams::DISCRIMINATOR,
         "update_market_params",
         10_000,
@@ -122,6 +127,6 @@ mod tests {
         for (_, name, cu) in super::BUDGETS {
             assert!(*cu <= 200_000, "{name}");
         }
-        assert_eq!(super::BUDGETS.len(), 31);
+        assert_eq!(super::BUDGETS.len(), 32);
     }
 }

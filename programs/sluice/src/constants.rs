@@ -107,6 +107,24 @@ pub mod bounds {
     /// no single action can make every position liquidatable at once.
     pub const MAX_THRESHOLD_CUT_BPS: u16 = 500;
     pub const THRESHOLD_CUT_INTERVAL_SECS: i64 = 86_400;
+    /// Adaptive rules (issue 15): hourly limits of 0.1 bp to 200% an hour.
+    pub const MIN_ADAPT_BPS_PER_HOUR: u16 = 10;
+    pub const MAX_ADAPT_BPS_PER_HOUR: u16 = 20_000;
+    /// Reference volatility, bps per sqrt(hour): 0.01% to 50%.
+    pub const MIN_REF_VOL_HOURLY_BPS: u16 = 1;
+    pub const MAX_REF_VOL_HOURLY_BPS: u16 = 5_000;
+    /// The adaptive threshold drifts at most 10% under the static one, at
+    /// most 1% an hour (governance's own cut: 5% a day).
+    pub const MAX_ADAPTIVE_THRESHOLD_DROP_BPS: u16 = 1_000;
+    pub const MAX_THRESHOLD_DRIFT_BPS_PER_HOUR: u16 = 100;
+    /// An auction's decay speeds up at most 4x with volatility.
+    pub const MAX_DECAY_SPEEDUP_BPS: u16 = 40_000;
+    /// The depth-trend rule keeps at least 10% of the depth cap.
+    pub const MIN_ADAPTIVE_CAP_FLOOR_BPS: u16 = 1_000;
+    /// Nominal slot time 100 ms to 1 s; slot stretch honoured up to 4x.
+    pub const MIN_NOMINAL_MS_PER_SLOT: u16 = 100;
+    pub const MAX_NOMINAL_MS_PER_SLOT: u16 = 1_000;
+    pub const MAX_SLOT_STRETCH_BPS: u16 = 40_000;
     /// Buffer pool: its absorb discount is also capped by the collateral
     /// pool's liquidation bonus at the time of each absorb.
     pub const MAX_BUFFER_ABSORB_DISCOUNT_BPS: u16 = 2_000;

@@ -219,6 +219,28 @@ pub enum SluiceError {
     BufferPriceAboveLimit,
     #[msg("The buffer account does not belong to these pools or vaults")]
     BufferMismatch,
+
+    // --- adaptive risk (issue 15) ---
+    #[msg("Adaptive params: unknown switch bits or non-zero padding; switches are LTV 1, threshold 2, bonus 4, auction 8, cap 16, seconds 32")]
+    AdaptiveSwitchUnknown,
+    #[msg(
+        "Adaptive params: a volatility rule is on, so ref_vol_hourly_bps must be within 1..=5000"
+    )]
+    AdaptiveReferenceOutOfBounds,
+    #[msg("Adaptive LTV: ltv_floor_bps must be at most the pool's LTV, ltv_rise_bps_per_hour within 10..=20000")]
+    AdaptiveLtvOutOfBounds,
+    #[msg("Adaptive threshold: threshold_floor_bps must lie above the pool's LTV, at most 1000 bps under its threshold; threshold_drift_bps_per_hour within 10..=100")]
+    AdaptiveThresholdOutOfBounds,
+    #[msg("Adaptive bonus: bonus_ceiling_bps must lie between the pool's bonus and 2500 and stay non-toxic with its threshold; bonus_fall_bps_per_hour within 10..=20000")]
+    AdaptiveBonusOutOfBounds,
+    #[msg("Adaptive auction: start_buffer_ceiling_bps between the pool's start buffer and 5000, decay_speedup_ceiling_bps within 10000..=40000, auction_relax_bps_per_hour within 10..=20000")]
+    AdaptiveAuctionOutOfBounds,
+    #[msg(
+        "Adaptive cap: cap_floor_bps within 1000..=10000, cap_rise_bps_per_hour within 10..=20000"
+    )]
+    AdaptiveCapOutOfBounds,
+    #[msg("Adaptive seconds: nominal_ms_per_slot within 100..=1000, max_slot_stretch_bps within 10000..=40000")]
+    AdaptiveSecondsOutOfBounds,
 }
 
 impl From<MathError> for SluiceError {
@@ -243,7 +265,7 @@ mod tests {
     /// Error codes are part of the interface (clients, keepers and the IDL
     /// match on them): new errors are appended, none is renumbered. Adding
     /// one means adding its line here; moving one fails the test below.
-    const PINNED: [(SluiceError, u32); 95] = [
+    const PINNED: [(SluiceError, u32); 103] = [
         (SluiceError::MathOverflow, 6000),
         (SluiceError::DivideByZero, 6001),
         (SluiceError::Unauthorized, 6002),
@@ -339,6 +361,14 @@ mod tests {
         (SluiceError::BufferNothingToSell, 6092),
         (SluiceError::BufferPriceAboveLimit, 6093),
         (SluiceError::BufferMismatch, 6094),
+        (SluiceError::AdaptiveSwitchUnknown, 6095),
+        (SluiceError::AdaptiveReferenceOutOfBounds, 6096),
+        (SluiceError::AdaptiveLtvOutOfBounds, 6097),
+        (SluiceError::AdaptiveThresholdOutOfBounds, 6098),
+        (SluiceError::AdaptiveBonusOutOfBounds, 6099),
+        (SluiceError::AdaptiveAuctionOutOfBounds, 6100),
+        (SluiceError::AdaptiveCapOutOfBounds, 6101),
+        (SluiceError::AdaptiveSecondsOutOfBounds, 6102),
     ];
 
     #[test]

@@ -1,6 +1,6 @@
 use anchor_lang::prelude::*;
 
-use crate::state::{BufferParams, MarketParams, PoolParams};
+use crate::state::{AdaptiveParams, BufferParams, MarketParams, PoolParams};
 
 /// The first field of every event about a position: which market, which
 /// position, and who signed the instruction (owner, payer, keeper or taker).
@@ -133,6 +133,28 @@ pub struct RiskObserved {
     pub depth_trend: u64,
     /// Mean milliseconds per slot (0 until a 10 s sample).
     pub ms_per_slot: u64,
+}
+
+/// The adaptive rules' parameters in force after a refresh (emitted while
+/// any rule is on).
+#[event]
+pub struct RiskAdapted {
+    pub pool: Pubkey,
+    pub ltv_bps: u16,
+    pub liquidation_threshold_bps: u16,
+    pub liquidation_bonus_bps: u16,
+    pub start_buffer_bps: u16,
+    pub step_bps: u16,
+    pub duration_slots: u32,
+    pub time_limit_slots: u32,
+    /// Share of the depth cap the depth-trend rule keeps.
+    pub cap_scale_bps: u16,
+}
+
+#[event]
+pub struct AdaptiveParamsUpdated {
+    pub pool: Pubkey,
+    pub params: AdaptiveParams,
 }
 
 #[event]

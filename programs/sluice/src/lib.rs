@@ -19,7 +19,7 @@ pub mod state;
 
 use constants::MAX_DEPTH_SOURCES;
 use instructions::*;
-use state::{BufferParams, DepthSource, MarketParams, OracleConfig, PoolParams};
+use state::{AdaptiveParams, BufferParams, DepthSource, MarketParams, OracleConfig, PoolParams};
 
 declare_id!("SLuiceMASi45ub7Qe4ZE36UT5G6cU4ud8Fhhe4deS4F");
 
@@ -112,6 +112,15 @@ pub mod sluice {
     /// Governance: replaces a pool's parameters (every bound checked).
     pub fn update_pool_params(ctx: Context<UpdatePoolParams>, params: PoolParams) -> Result<()> {
         instructions::update_pool_params::update_pool_params(ctx, params)
+    }
+
+    /// Governance: replaces a pool's adaptive rules (switches, floors,
+    /// ceilings, hourly limits; every bound checked against its parameters).
+    pub fn update_adaptive_params(
+        ctx: Context<UpdateAdaptiveParams>,
+        params: AdaptiveParams,
+    ) -> Result<()> {
+        instructions::update_adaptive_params::update_adaptive_params(ctx, params)
     }
 
     /// Governance: replaces the market parameters (pause flags, keeper incentive, breaker).

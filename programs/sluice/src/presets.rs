@@ -6,9 +6,10 @@
 //! - `instant`: the common (Aave v2 / Solend) design: spot price only, no sell
 //!   cap, the liquidator repays up to half the debt at once and receives the
 //!   collateral at the fixed bonus.
+use crate::state::adaptive::rule;
 use crate::state::{
-    AuctionCurve, AuctionParams, BufferParams, LiquidationMode, LiquidationParams, MarketParams,
-    OracleParams, PoolParams, RateParams, RiskParams,
+    AdaptiveParams, AuctionCurve, AuctionParams, BufferParams, LiquidationMode, LiquidationParams,
+    MarketParams, OracleParams, PoolParams, RateParams, RiskParams,
 };
 
 /// A named design: its liquidation rules, and a whole pool parameter set.
@@ -133,6 +134,35 @@ pub fn instant() -> LiquidationParams {
         sell_cap_per_slot: u64::MAX,
         max_slippage_bps: 5_000,
         auction: sluice().auction,
+    }
+}
+
+/// Adaptive rules for the preset pool parameters, every rule on: above a
+/// reference of 1% per sqrt(hour) the LTV shrinks (to 50% at most, back at
+/// 1% an hour), the threshold drifts (to 76% at most, 0.5% an hour), the
+/// bonus rises (to 10%, back at 2% an hour), the auction decay speeds up
+/// (to 3x, back at 50% an hour); the depth cap keeps at least a quarter of
+/// itself while the venues drain (back at 20% an hour); auctions keep their
+/// seconds when slots stretch past 400 ms (up to 4x). Off by default on a
+/// pool: governance switches it on (`update_adaptive_params`).
+pub fn adaptive() -> AdaptiveParams {
+    AdaptiveParams {
+        ref_vol_hourly_bps: 100,
+        ltv_floor_bps: 5_000,
+        ltv_rise_bps_per_hour: 100,
+        threshold_floor_bps: 7_600,
+        threshold_drift_bps_per_hour: 50,
+        bonus_ceiling_bps: 1_000,
+        bonus_fall_bps_per_hour: 200,
+        start_buffer_ceiling_bps: 0,
+        decay_speedup_ceiling_bps: 30_000,
+        auction_relax_bps_per_hour: 5_000,
+        cap_floor_bps: 2_500,
+        cap_rise_bps_per_hour: 2_000,
+        nominal_ms_per_slot: 400,
+        max_slot_stretch_bps: 40_000,
+        switches: rule::ALL,
+        _padding: [0; 3],
     }
 }
 

@@ -181,7 +181,7 @@ fn absorb_position<'info>(
         SluiceError::SellCapHasRoom
     );
     let buffer = &mut a.buffer;
-    let plan = plan_absorb(&mut input, buffer, cpool.params.risk.liquidation_bonus_bps)?;
+    let plan = plan_absorb(&mut input, buffer, cpool.effective_bonus_bps())?;
 
     let seized = plan.lot.safe_add(plan.keeper)?;
     a.position.remove_collateral(&ckey, &mut cpool, seized)?;

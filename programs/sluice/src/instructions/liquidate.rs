@@ -140,7 +140,7 @@ fn seize_into_auction<'info>(
     )?;
     let penalty = to_u64(apply_bps(
         p.repay.into(),
-        cpool.params.risk.liquidation_bonus_bps.into(),
+        cpool.effective_bonus_bps().into(),
         Rounding::Up,
     )?)?;
     auction.add_lot(p.lot, p.repay, penalty)?;
@@ -216,7 +216,7 @@ fn price_lot(
     slot: u64,
     added: u64,
 ) -> Result<()> {
-    let ap = cpool.params.liquidation.auction;
+    let ap = cpool.effective_auction_params();
     let ratio = cpool.price_ratio_wad(dpool)?;
     let jitter = slot_hash_jitter(slot_hashes, ap.jitter_slots)?;
     // an open lot always holds collateral: more than what was just added

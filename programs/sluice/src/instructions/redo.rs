@@ -55,7 +55,7 @@ pub fn redo(ctx: Context<Redo>) -> Result<()> {
         let dpool = a.debt_pool.load()?;
         cpool.require_fresh_price(slot)?;
         dpool.require_fresh_price(slot)?;
-        let ap = cpool.params.liquidation.auction;
+        let ap = cpool.effective_auction_params();
         let tip = a.auction.redo_tip(ap.redo_tip_bps)?;
         if tip > 0 {
             a.auction.pay_tip(tip)?;

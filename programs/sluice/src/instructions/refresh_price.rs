@@ -2,7 +2,7 @@ use anchor_lang::prelude::*;
 
 use crate::depth::live_depth;
 use crate::errors::SluiceError;
-use crate::events::{DepthObserved, InterestAccrued, PriceRefreshed, RiskObserved};
+use crate::events::{DepthObserved, InterestAccrued, PriceRefreshed, RiskAdapted, RiskObserved};
 use crate::oracle::read_oracle;
 use crate::state::Pool;
 
@@ -49,11 +49,11 @@ pub fn refresh_price(ctx: Context<RefreshPrice>) -> Result<()> {
             });
         }
     }
-    let mut live_now = None;
+    let mut depth_seen = false;
     if !remaining.is_empty() {
         if let (Some(live), _) = live_depth(&pool, remaining)? {
             pool.observe_depth(clock.slot, live);
-            live_now = Some(live);
+            depth_seen = true;
             emit!(DepthObserved {
                 pool: pool_key,
                 slot: clock.slot,
@@ -67,7 +67,7 @@ pub fn refresh_price(ctx: Context<RefreshPrice>) -> Result<()> {
         price.publish_time,
         clock.slot,
         clock.unix_timestamp,
-        live_now,
+        depth_seen,
     )?;
     emit!(RiskObserved {
         pool: pool_key,
@@ -75,6 +75,21 @@ pub fn refresh_price(ctx: Context<RefreshPrice>) -> Result<()> {
         depth_trend: risk.depth_trend,
         ms_per_slot: risk.ms_per_slot,
     });
+    if pool.adaptive.switches != 0 {
+        pool.adapt(clock.slot, clock.unix_timestamp)?;
+        let ap = pool.effective_auction_params();
+        emit!(RiskAdapted {
+            pool: pool_key,
+            ltv_bps: pool.effective_ltv_bps(),
+            liquidation_threshold_bps: pool.effective_threshold_bps(),
+            liquidation_bonus_bps: pool.effective_bonus_bps(),
+            start_buffer_bps: ap.start_buffer_bps,
+            step_bps: ap.step_bps,
+            duration_slots: ap.duration_slots,
+            time_limit_slots: ap.time_limit_slots,
+            cap_scale_bps: crate::state::Adapted::bps(pool.adapted.cap_scale, 10_000) as u16,
+        });
+    }
     let (guard_high_wad, guard_low_wad) = pool.guard_prices();
     emit!(PriceRefreshed {
         pool: pool_key,

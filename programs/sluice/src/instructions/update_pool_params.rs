@@ -19,6 +19,9 @@ pub fn update_pool_params(ctx: Context<UpdatePoolParams>, params: PoolParams) ->
     params.validate()?;
     let now = Clock::get()?.unix_timestamp;
     let mut pool = ctx.accounts.pool.load_mut()?;
+    // the adaptive rules' bounds are set against these parameters: a
+    // change they no longer fit needs the adaptive parameters updated first
+    pool.adaptive.validate(&params)?;
     pool.accrue(now)?;
     pool.set_params(params, now)?;
     emit!(PoolParamsUpdated {

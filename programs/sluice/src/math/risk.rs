@@ -197,6 +197,69 @@ pub fn rate_limited(current: u64, target: u64, max_per_hour: u64, dt: u64) -> u6
     }
 }
 
+/// Which way a parameter is safer for the protocol.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SafeSide {
+    Lower,
+    Higher,
+}
+
+/// One step of an adaptive parameter toward `target`: at once when the
+/// target lies on the `safe` side of `current` (a storm is met in the slot
+/// it is seen), else by at most `max_per_hour` per hour over `dt` seconds
+/// ([`rate_limited`]).
+pub fn adapt_toward(current: u64, target: u64, safe: SafeSide, max_per_hour: u64, dt: u64) -> u64 {
+    let safer = match safe {
+        SafeSide::Lower => target < current,
+        SafeSide::Higher => target > current,
+    };
+    if safer {
+        target
+    } else {
+        rate_limited(current, target, max_per_hour, dt)
+    }
+}
+
+/// The variance per second (WAD) of a volatility of `bps` per square root
+/// of an hour: `(bps / 10^4)^2 / 3600`, rounded down (a lower reference
+/// reads volatility as higher: the safe side).
+pub fn hourly_vol_to_var_per_sec_wad(bps: u16) -> u128 {
+    let b = u128::from(bps);
+    b * b * 10_000_000_000 / u128::from(HOUR_SECS)
+}
+
+/// The share (bps, at most 10,000) of the depth cap the depth-trend rule
+/// keeps: the depth in force over its trend, so a cap shrinks more than in
+/// proportion while the venues are draining and never grows past the depth
+/// itself; at least `floor_bps`. Rounded down. No trend yet: 10,000.
+pub fn trend_scale_bps(estimate: u64, trend: u64, floor_bps: u64) -> u64 {
+    if trend == 0 || estimate >= trend {
+        return BPS as u64;
+    }
+    let scale = (u128::from(estimate) * BPS / u128::from(trend)) as u64;
+    scale.max(floor_bps.min(BPS as u64))
+}
+
+/// A slot count set for slots of `nominal_ms`, in slots of `ms_per_slot`:
+/// the same seconds when slots stretch (rounded up, at least one slot), the
+/// stretch read as at most `max_stretch_bps`; unchanged when slots are at
+/// or under nominal, or unmeasured (0).
+pub fn slots_for_same_seconds(
+    slots: u64,
+    nominal_ms: u64,
+    ms_per_slot: u64,
+    max_stretch_bps: u64,
+) -> u64 {
+    if slots == 0 || nominal_ms == 0 || ms_per_slot <= nominal_ms {
+        return slots;
+    }
+    let stretch = (u128::from(ms_per_slot) * BPS / u128::from(nominal_ms))
+        .min(u128::from(max_stretch_bps))
+        .max(BPS);
+    let s = (u128::from(slots) * BPS).div_ceil(stretch);
+    (s as u64).max(1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -280,6 +343,67 @@ mod tests {
         assert_eq!(rate_limited(7_000, 5_000, 1_000, 1), 7_000);
         assert_eq!(isqrt(99), 9);
         assert_eq!(isqrt(u128::MAX), u64::MAX as u128);
+    }
+
+    #[test]
+    fn adaptive_steps_meet_a_storm_at_once_and_relax_slowly() {
+        // LTV: a lower target is taken at once, a higher one rate-limited
+        assert_eq!(adapt_toward(7_500, 5_000, SafeSide::Lower, 100, 1), 5_000);
+        assert_eq!(
+            adapt_toward(5_000, 7_500, SafeSide::Lower, 100, 1_800),
+            5_050
+        );
+        // a bonus rises at once and falls rate-limited
+        assert_eq!(adapt_toward(500, 900, SafeSide::Higher, 100, 0), 900);
+        assert_eq!(adapt_toward(900, 500, SafeSide::Higher, 100, 3_600), 800);
+        // 1% per sqrt(hour): 1e-4 / 3600 per second
+        assert_eq!(hourly_vol_to_var_per_sec_wad(100), 27_777_777_777);
+        assert_eq!(trend_scale_bps(500, 1_000, 2_000), 5_000);
+        assert_eq!(trend_scale_bps(100, 1_000, 2_000), 2_000);
+        assert_eq!(trend_scale_bps(2_000, 1_000, 2_000), 10_000);
+        assert_eq!(trend_scale_bps(5, 0, 2_000), 10_000);
+        // 800 ms slots: half the slots; capped at a 4x stretch; never 0
+        assert_eq!(slots_for_same_seconds(150, 400, 800, 40_000), 75);
+        assert_eq!(slots_for_same_seconds(150, 400, 4_000, 40_000), 38);
+        assert_eq!(slots_for_same_seconds(1, 400, 800, 40_000), 1);
+        assert_eq!(slots_for_same_seconds(150, 400, 300, 40_000), 150);
+        assert_eq!(slots_for_same_seconds(150, 400, 0, 40_000), 150);
+    }
+
+    proptest! {
+        #[test]
+        fn an_adaptive_step_is_at_once_on_the_safe_side_and_limited_on_the_other(
+            current in 0u64..100_000,
+            target in 0u64..100_000,
+            max_per_hour in 0u64..10_000,
+            dt in 0u64..100_000,
+            lower in any::<bool>(),
+        ) {
+            let safe = if lower { SafeSide::Lower } else { SafeSide::Higher };
+            let next = adapt_toward(current, target, safe, max_per_hour, dt);
+            let safer = if lower { target < current } else { target > current };
+            if safer {
+                prop_assert_eq!(next, target);
+            } else {
+                prop_assert!(u128::from(next.abs_diff(current)) * u128::from(HOUR_SECS)
+                    <= u128::from(max_per_hour) * u128::from(dt));
+                prop_assert!(next.abs_diff(target) <= current.abs_diff(target));
+            }
+        }
+
+        #[test]
+        fn stretched_slots_keep_the_seconds(
+            slots in 1u64..216_000,
+            ms in 1u64..5_000,
+        ) {
+            let s = slots_for_same_seconds(slots, 400, ms, 40_000);
+            prop_assert!(s >= 1 && s <= slots);
+            if ms > 400 && ms <= 1_600 {
+                // at least the nominal seconds, less than one slot more
+                prop_assert!(u128::from(s) * u128::from(ms) >= u128::from(slots) * 400);
+                prop_assert!(u128::from(s - 1) * u128::from(ms) < u128::from(slots) * 400);
+            }
+        }
     }
 
     proptest! {

@@ -38,6 +38,7 @@ macro_rules! pod_struct {
         pub struct $name $body
     };
 }
+pub mod adaptive;
 pub mod auction;
 pub mod buffer;
 pub mod insurance;
@@ -49,6 +50,7 @@ pub mod pool;
 pub mod position;
 pub mod risk;
 
+pub use adaptive::*;
 pub use auction::*;
 pub use buffer::*;
 pub use insurance::*;

@@ -7,10 +7,15 @@ use crate::math::depth::rise_limited;
 use crate::math::fixed::SafeMath;
 use crate::math::fixed::{checked_add, checked_sub, to_u64};
 use crate::math::interest::{accrue_index, reserve_share, utilization_wad};
+use crate::math::risk::{hourly_vol_to_var_per_sec_wad, slots_for_same_seconds, vol_ratio_bps};
 use crate::math::shares::{assets_for_shares, debt_amount, shares_for_deposit};
 use crate::math::twap::{self, Observation};
 use crate::math::{Rounding, WAD};
-use crate::state::{PodU128, PoolParams, RiskState};
+use crate::state::adaptive::rule;
+use crate::state::{
+    Adapted, AdaptiveParams, AuctionCurve, AuctionParams, MarketReading, PodU128, PoolParams,
+    RiskState,
+};
 
 /// Which Pyth format the pool reads.
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, InitSpace)]
@@ -276,7 +281,11 @@ pub struct Pool {
     /// Realized volatility, depth trend and seconds per slot, moved by
     /// `refresh_price` ([`RiskState`]).
     pub risk: RiskState,
-    pub _reserved: [u8; 80],
+    /// Governance's adaptive rules (all off by default) and what they hold
+    /// now, moved by `refresh_price` ([`Adapted::step`]).
+    pub adaptive: AdaptiveParams,
+    pub adapted: Adapted,
+    pub _reserved: [u8; 16],
 }
 
 /// A guard window's (highest, lowest) price that stood (WAD USD per base unit).
@@ -288,6 +297,24 @@ const _: () = assert!(core::mem::size_of::<Pool>() == POOL_SIZE);
 /// is a deliberate migration, not an accident).
 pub const POOL_SIZE: usize =
     19 * 8 + 104 + TWAP_CAPACITY * 24 + 6 * 16 + 5 * 32 + 65 + 130 + 7 + 6 + 2 * 16 + 16 + 80 + 80;
+const _: () = assert!(
+    POOL_SIZE
+        == 19 * 8
+            + 104
+            + TWAP_CAPACITY * 24
+            + 6 * 16
+            + 5 * 32
+            + 65
+            + 130
+            + 7
+            + 6
+            + 2 * 16
+            + 16
+            + 80
+            + 32
+            + 32
+            + 16
+);
 
 /// Result of an accrual, for the event.
 pub struct Accrual {
@@ -479,22 +506,146 @@ impl Pool {
 
     /// A refresh's readings of the market for the adaptive measures: the
     /// price (a volatility sample when its publish time is new), the clock
-    /// (seconds per slot), and the depth read now, when the caller passed
-    /// the depth accounts.
+    /// (seconds per slot), and, when the caller passed the depth accounts
+    /// (`depth_seen`), the depth estimate they leave for the next slot: the
+    /// lowest reading of this slot, rise-limited, so a swap around the
+    /// refresh in one transaction can only lower the trend.
     pub fn observe_market(
         &mut self,
         spot: u128,
         publish_time: i64,
         slot: u64,
         now: i64,
-        live_depth: Option<u64>,
+        depth_seen: bool,
     ) -> Result<RiskState> {
         self.risk.observe_price(spot, publish_time)?;
         self.risk.observe_clock(slot, now)?;
-        if let Some(live) = live_depth {
-            self.risk.observe_depth(live, now)?;
+        if depth_seen {
+            if let Some(estimate) = self.observed_depth(slot.saturating_add(1)) {
+                self.risk.observe_depth(estimate, now)?;
+            }
         }
         Ok(self.risk)
+    }
+
+    /// Moves the adaptive rules' held values from the measures (no-op with
+    /// every rule off). Returns them for the event.
+    pub fn adapt(&mut self, slot: u64, now: i64) -> Result<Adapted> {
+        if self.adaptive.switches == 0 {
+            self.adapted = Adapted::default();
+            return Ok(self.adapted);
+        }
+        let reference = hourly_vol_to_var_per_sec_wad(self.adaptive.ref_vol_hourly_bps);
+        let registered = self.depth_sources.iter().any(|s| s.account_count() > 0);
+        let depth = match (registered, self.observed_depth(slot)) {
+            (true, Some(d)) if self.risk.depth_trend > 0 => Some((d, self.risk.depth_trend)),
+            _ => None,
+        };
+        let reading = MarketReading {
+            vol_ratio_bps: vol_ratio_bps(self.risk.var_per_sec_wad.get(), reference)?,
+            depth,
+            now,
+        };
+        let (params, base) = (self.adaptive, self.params);
+        self.adapted.step(&params, &base, &reading);
+        Ok(self.adapted)
+    }
+
+    /// Governance replaced the adaptive rules (validated against the pool's
+    /// parameters by the caller). A rule switched on or off starts again
+    /// from the static value.
+    pub fn set_adaptive(&mut self, params: AdaptiveParams) {
+        let changed = self.adaptive.switches ^ params.switches;
+        let a = &mut self.adapted;
+        if changed & rule::LTV != 0 {
+            a.ltv = 0;
+        }
+        if changed & rule::THRESHOLD != 0 {
+            a.threshold = 0;
+        }
+        if changed & rule::BONUS != 0 {
+            a.bonus = 0;
+        }
+        if changed & rule::AUCTION != 0 {
+            a.start_buffer = 0;
+            a.decay_speedup = 0;
+        }
+        if changed & rule::CAP != 0 {
+            a.cap_scale = 0;
+        }
+        self.adaptive = params;
+    }
+
+    /// The LTV for new risk in force: the static one, or with its rule on
+    /// the held value (never above the static one).
+    pub fn effective_ltv_bps(&self) -> u16 {
+        let base = self.params.risk.ltv_bps;
+        if !self.adaptive.is_on(rule::LTV) {
+            return base;
+        }
+        let floor = self.adaptive.ltv_floor_bps.min(base);
+        (Adapted::bps(self.adapted.ltv, base) as u16)
+            .max(floor)
+            .min(base)
+    }
+
+    /// The liquidation threshold in force (never above the static one).
+    pub fn effective_threshold_bps(&self) -> u16 {
+        let base = self.params.risk.liquidation_threshold_bps;
+        if !self.adaptive.is_on(rule::THRESHOLD) {
+            return base;
+        }
+        let floor = self.adaptive.threshold_floor_bps.min(base);
+        (Adapted::bps_up(self.adapted.threshold, base) as u16)
+            .max(floor)
+            .min(base)
+    }
+
+    /// The liquidation bonus in force (never under the static one).
+    pub fn effective_bonus_bps(&self) -> u16 {
+        let base = self.params.risk.liquidation_bonus_bps;
+        if !self.adaptive.is_on(rule::BONUS) {
+            return base;
+        }
+        let ceiling = self.adaptive.bonus_ceiling_bps.max(base);
+        (Adapted::bps(self.adapted.bonus, base).min(u64::from(ceiling)) as u16).max(base)
+    }
+
+    /// The auction parameters a lot (re)starts with: the static ones, with
+    /// the auction rule the start buffer and decay speed held now, and with
+    /// the seconds rule every slot count kept in seconds at the measured
+    /// slot time.
+    pub fn effective_auction_params(&self) -> AuctionParams {
+        let mut p = self.params.liquidation.auction;
+        let ad = &self.adaptive;
+        if ad.is_on(rule::AUCTION) {
+            let ceiling = u64::from(ad.start_buffer_ceiling_bps.max(p.start_buffer_bps));
+            p.start_buffer_bps = Adapted::bps(self.adapted.start_buffer, p.start_buffer_bps)
+                .max(p.start_buffer_bps.into())
+                .min(ceiling) as u16;
+            let speedup = Adapted::bps(self.adapted.decay_speedup, 10_000)
+                .max(10_000)
+                .min(u64::from(ad.decay_speedup_ceiling_bps).max(10_000));
+            let faster_step = u64::from(p.step_bps) * speedup / 10_000;
+            p.step_bps = faster_step.min(u64::from(bounds::MAX_AUCTION_STEP_BPS)) as u16;
+            if p.curve == AuctionCurve::Linear as u8 {
+                let shorter = (u64::from(p.duration_slots) * 10_000).div_ceil(speedup);
+                p.duration_slots = shorter.max(1) as u32;
+            }
+        }
+        if ad.is_on(rule::SECONDS) {
+            let (nominal, ms, stretch) = (
+                u64::from(ad.nominal_ms_per_slot),
+                self.risk.ms_per_slot,
+                u64::from(ad.max_slot_stretch_bps),
+            );
+            let secs = |slots: u64| slots_for_same_seconds(slots, nominal, ms, stretch);
+            p.duration_slots = secs(p.duration_slots.into()) as u32;
+            p.step_slots = secs(p.step_slots.into()) as u32;
+            p.time_limit_slots = secs(p.time_limit_slots.into()) as u32;
+            p.jitter_slots = secs(p.jitter_slots.into()) as u16;
+        }
+        p
     }
 
     /// Governance (re)registered the depth sources: their depth read now is
@@ -843,7 +994,17 @@ impl Pool {
     /// cap when there is one.
     fn slot_cap(&self, depth_cap: Option<u64>) -> u64 {
         let cap = self.params.liquidation.sell_cap_per_slot;
-        depth_cap.map_or(cap, |d| d.min(cap))
+        depth_cap.map_or(cap, |d| self.trend_scaled(d).min(cap))
+    }
+
+    /// A depth cap with the depth-trend rule's share applied (rounded
+    /// down); the cap itself when the rule is off or holds nothing.
+    fn trend_scaled(&self, depth_cap: u64) -> u64 {
+        if !self.adaptive.is_on(rule::CAP) {
+            return depth_cap;
+        }
+        let scale = Adapted::bps(self.adapted.cap_scale, 10_000).min(10_000);
+        (u128::from(depth_cap) * u128::from(scale) / 10_000) as u64
     }
 
     /// [`Self::sell_room`], or 0 when what is left is worth less than the
