@@ -556,3 +556,26 @@ async fn the_same_flags_print_the_same_json() {
     assert_eq!(a, b);
     assert_ne!(a, run(8).await);
 }
+
+#[tokio::test]
+async fn sluice_adaptive_runs_the_programs_rules_and_costs_the_crash_under_one_percent() {
+    let fixed = short_crash("sluice", |_| {}).await;
+    let adaptive = short_crash("sluice-adaptive", |_| {}).await;
+    assert_eq!(adaptive.preset, "sluice-adaptive");
+    assert!(adaptive.positions_liquidated > 0);
+    // the bound: adaptation never worsens bad debt (beyond ideal,
+    // % of the initial debt) or the drawdown by more than one point
+    assert!(
+        adaptive.bad_debt_beyond_ideal_pct <= fixed.bad_debt_beyond_ideal_pct + 1.0,
+        "{} vs {}",
+        adaptive.bad_debt_beyond_ideal_pct,
+        fixed.bad_debt_beyond_ideal_pct
+    );
+    assert!(adaptive.liquidation_drawdown_pct >= fixed.liquidation_drawdown_pct - 1.0);
+    // an instant pool has no adaptive preset in the simulator
+    assert!(sim::parse_preset("instant-adaptive").is_none());
+    assert_eq!(
+        sim::parse_preset("sluice-adaptive"),
+        Some((sluice::presets::Preset::Sluice, true))
+    );
+}

@@ -7,7 +7,9 @@ pub struct SimulateArgs {
     /// Number of borrowers.
     #[arg(long, default_value_t = 1000)]
     pub borrowers: usize,
-    /// Built-in scenario: wick, crash, bleed, depeg, or the long minute-bar paths day (22 h) and days9 (9 days).
+    /// Built-in scenario: wick, crash, bleed, depeg, storm (a calm hour, a
+    /// stormy hour, a crash), or the long minute-bar paths day (22 h) and
+    /// days9 (9 days).
     #[arg(long, default_value = "crash", conflicts_with = "price_path")]
     pub scenario: String,
     /// A CSV price path (USD per collateral token): a time column (unix_ts,
@@ -16,7 +18,8 @@ pub struct SimulateArgs {
     #[arg(long)]
     pub price_path: Option<PathBuf>,
     /// Comma-separated presets to compare (`ideal`: the frictionless
-    /// reference, computed off-chain).
+    /// reference, computed off-chain; `sluice-adaptive`: `sluice` with the
+    /// program's adaptive rules on).
     #[arg(long, default_value = "sluice,instant,ideal")]
     pub preset: String,
     /// Print JSON instead of the table.
@@ -164,10 +167,11 @@ pub async fn simulate(a: SimulateArgs) -> Result<(), String> {
         .filter(|s| !s.is_empty())
         .collect();
     for p in &presets {
-        if *p != IDEAL && sluice::presets::liquidation(p).is_none() {
+        if *p != IDEAL && sim::parse_preset(p).is_none() {
             return Err(format!(
-                "unknown preset {p:?}; use {},{IDEAL}",
-                sluice::presets::PRESETS.join(",")
+                "unknown preset {p:?}; use {},{IDEAL} (an auction preset with {} runs its adaptive rules)",
+                sluice::presets::PRESETS.join(","),
+                sim::ADAPTIVE_SUFFIX
             ));
         }
     }

@@ -375,11 +375,34 @@ fn usd_per_sol(amm_reserves: (u64, u64)) -> f64 {
     (amm_reserves.1 as f64 / 1e6) / (amm_reserves.0 as f64 / 1e9)
 }
 
+/// A simulator preset name with this suffix (`sluice-adaptive`) runs the
+/// preset with the program's adaptive rules ([`sluice::presets::adaptive`])
+/// switched on for the collateral pool; auction presets only.
+pub const ADAPTIVE_SUFFIX: &str = "-adaptive";
+
+/// The program preset a simulator preset name runs, and whether its
+/// adaptive rules are on.
+pub fn parse_preset(name: &str) -> Option<(Preset, bool)> {
+    match name.strip_suffix(ADAPTIVE_SUFFIX) {
+        Some(base) => Preset::from_name(base)
+            .filter(|p| {
+                p.liquidation()
+                    .is_mode(sluice::state::LiquidationMode::Auction)
+            })
+            .map(|p| (p, true)),
+        None => Preset::from_name(name).map(|p| (p, false)),
+    }
+}
+
 /// Runs one preset on `cfg.path`. `progress` is ticked once per slot.
 pub async fn run(cfg: &SimConfig, progress: impl Fn(u64)) -> Result<SimResult, String> {
     let started = Instant::now();
-    let preset = Preset::from_name(&cfg.preset)
-        .ok_or_else(|| format!("unknown preset {:?}; use sluice or instant", cfg.preset))?;
+    let (preset, adaptive) = parse_preset(&cfg.preset).ok_or_else(|| {
+        format!(
+            "unknown preset {:?}; use sluice, sluice{ADAPTIVE_SUFFIX} or instant",
+            cfg.preset
+        )
+    })?;
     let p0 = cfg.path.first().ok_or("empty price path")?;
     let mut env = Env::new().await;
     // slots move the Clock, not the bank: memory stays flat over any path;
@@ -454,6 +477,11 @@ pub async fn run(cfg: &SimConfig, progress: impl Fn(u64)) -> Result<SimResult, S
         .is_mode(sluice::state::LiquidationMode::Auction)
     {
         env.register_amm(&sol, &amm).await;
+    }
+    if adaptive {
+        env.set_adaptive(&sol, sluice::presets::adaptive())
+            .await
+            .map_err(|e| format!("adaptive rules: {e}"))?;
     }
     let arb = env.user().await;
     env.mint_to(&sol.mint, &arb.pubkey(), 10_000_000 * SOL)

@@ -6,7 +6,7 @@ pub const SLOT_SECS: f64 = 0.4;
 /// Longest path the simulator accepts.
 pub const MAX_SLOTS: usize = 2_500_000;
 
-pub const SCENARIOS: [&str; 6] = ["wick", "crash", "bleed", "depeg", "day", "days9"];
+pub const SCENARIOS: [&str; 7] = ["wick", "crash", "bleed", "depeg", "storm", "day", "days9"];
 
 /// A price per slot, kept as runs of one price: a path of 1-minute bars
 /// costs an entry a minute, not one per 0.4 s slot, so what a long path
@@ -186,6 +186,18 @@ pub fn builtin(name: &str) -> Result<Vec<f64>, String> {
             ramp(&mut p, 65.0, 60);
             ramp(&mut p, 85.0, 100);
             ramp(&mut p, 75.0, 75);
+        }
+        // calm, then a storm that breaks: an hour of 1-minute prices at
+        // 0.05% a minute, an hour at 0.6% a minute sliding 10%, then a 40%
+        // crash over 48 seconds (the `crash` path's speed), held ten minutes
+        "storm" => {
+            minute_walk(&mut p, 60, 0.0005, &[], 15);
+            let mut storm = vec![*p.last().unwrap_or(&100.0)];
+            minute_walk(&mut storm, 60, 0.006, &[(0, 60, -0.10)], 16);
+            p.extend(storm);
+            let broke = *p.last().unwrap_or(&100.0) * 0.6;
+            ramp(&mut p, broke, 120);
+            hold(&mut p, 1_500);
         }
         // 22 hours of 1-minute prices (1,321 minutes): 0.15% a minute,
         // with a 25% slide over two hours from hour 10 (`sluice bench`'s

@@ -348,6 +348,14 @@ mod tests {
         Preset::Sluice.pool_params()
     }
 
+    /// The preset's bounds with every rule on.
+    fn all_on() -> AdaptiveParams {
+        AdaptiveParams {
+            switches: rule::ALL,
+            ..adaptive()
+        }
+    }
+
     fn reading(vol_ratio_bps: u64, now: i64) -> MarketReading {
         MarketReading {
             vol_ratio_bps,
@@ -361,8 +369,9 @@ mod tests {
         let b = base();
         adaptive().validate(&b).unwrap();
         AdaptiveParams::default().validate(&b).unwrap();
+        all_on().validate(&b).unwrap();
         let bad = |f: fn(&mut AdaptiveParams), e: SluiceError| {
-            let mut p = adaptive();
+            let mut p = all_on();
             f(&mut p);
             assert_eq!(code(p.validate(&b)), Some(u32::from(e)), "{e:?}");
         };
@@ -435,14 +444,14 @@ mod tests {
             liquidation_bonus_bps: 500,
         };
         assert_eq!(
-            code(adaptive().validate(&lower)),
+            code(all_on().validate(&lower)),
             Some(u32::from(SluiceError::AdaptiveThresholdOutOfBounds))
         );
     }
 
     #[test]
     fn a_storm_moves_the_safe_side_at_once_and_the_threshold_only_drifts() {
-        let (p, b) = (adaptive(), base());
+        let (p, b) = (all_on(), base());
         let mut a = Adapted::default();
         a.step(&p, &b, &reading(10_000, 1_000));
         assert_eq!(
@@ -471,7 +480,7 @@ mod tests {
 
     #[test]
     fn refreshes_every_second_move_no_faster_than_the_hourly_limit() {
-        let (p, b) = (adaptive(), base());
+        let (p, b) = (all_on(), base());
         let mut a = Adapted::default();
         a.step(&p, &b, &reading(40_000, 1_000));
         for t in 1_001..=4_600 {
@@ -480,13 +489,13 @@ mod tests {
         // an hour of refreshes each second: 50 bps of drift at most, and
         // nearly all of it
         let drifted = 800_000 - u64::from(a.threshold);
-        assert!(drifted <= 5_000 && drifted >= 4_900, "{drifted}");
+        assert!((4_900..=5_000).contains(&drifted), "{drifted}");
     }
 
     #[test]
     fn a_rule_switched_off_holds_nothing() {
         let b = base();
-        let mut p = adaptive();
+        let mut p = all_on();
         let mut a = Adapted::default();
         a.step(&p, &b, &reading(30_000, 1_000));
         assert!(a.ltv > 0 && a.cap_scale > 0);
