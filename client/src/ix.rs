@@ -37,6 +37,7 @@ pub fn depth_source_metas(sources: &[DepthSource]) -> Vec<AccountMeta> {
         match DepthKind::from_u8(s.kind) {
             Some(DepthKind::ConstantProduct) => out.extend(readonly([s.account_a, s.account_b])),
             Some(DepthKind::Whirlpool) => out.extend(readonly([s.account_a])),
+            Some(DepthKind::OpenBookV2) => out.extend(readonly([s.account_a, s.account_b])),
             _ => {}
         }
     }

@@ -1593,3 +1593,83 @@ async fn liquidation_events_travel_in_self_cpis_and_every_position_event_names_m
     assert!(logged::<sluice::events::Liquidated>(&log).is_empty());
     assert!(logged::<sluice::events::AuctionStarted>(&log).is_empty());
 }
+
+#[tokio::test]
+async fn openbook_bids_within_the_bound_add_their_depth_to_the_cap() {
+    use sluice_tests::openbook::{bids as bids_data, Bid};
+    let bid = |price_lots, lots| Bid {
+        price_lots,
+        lots,
+        time_in_force: 0,
+        timestamp: 0,
+    };
+    let mut s = Scene::new(default_params()).await;
+    let (sk, uk) = (s.sol, s.usdc);
+    // a base lot of 0.001 SOL and a quote lot of 1e-6 USDC: $85 a SOL is
+    // 85,000 quote lots a base lot; 20 SOL within 1% of the best bid, and
+    // a wall of 1,000 SOL 6% under it that the bound leaves out
+    let book = [
+        bid(85_000, 12_000),
+        bid(84_500, 8_000),
+        bid(80_000, 1_000_000),
+    ];
+    let (market, bids) = s.env.create_openbook(&sk, &uk, (1_000_000, 1), &book);
+    let amm = s.env.pool(&sk).await.depth_sources[0];
+    let auth = s.env.authority.insecure_clone();
+    let register = |b: Pubkey| {
+        (
+            [amm, DepthSource::openbook_v2(market, b)],
+            [amm.account_a, amm.account_b, market, b],
+        )
+    };
+    // a bids account that is not the market's (a deeper book, same owner
+    // and layout) is refused at registration
+    let other = Keypair::new().pubkey();
+    s.env.set_account(
+        &other,
+        &OPENBOOK_V2_PROGRAM_ID,
+        bids_data(&[bid(85_000, 1_000_000)]),
+    );
+    let (src, accs) = register(other);
+    let ix = s.env.ix_set_depth_sources(&auth.pubkey(), &sk, src, &accs);
+    assert_sluice_err(
+        s.env.send(&[ix], &[&auth]).await,
+        SluiceError::DepthAccountInvalid,
+    );
+    let (src, accs) = register(bids);
+    let ix = s.env.ix_set_depth_sources(&auth.pubkey(), &sk, src, &accs);
+    s.env.send(&[ix], &[&auth]).await.unwrap();
+    let book_depth = 20 * SOL;
+    let cp = s.cap_now().await;
+
+    let b = s.borrower(100 * SOL, 7_000 * USDC).await;
+    for _ in 0..6 {
+        s.prices(10, 85.0).await;
+    }
+    s.liquidate(&b.pubkey()).await.unwrap();
+    let slot = s.env.clock().await.slot;
+    let seized = s.env.pool(&sk).await.seized_this_slot(slot);
+    assert!(
+        seized > cp && seized <= cp + book_depth,
+        "seized {seized}: the AMM alone {cp}, with the book {}",
+        cp + book_depth
+    );
+    // the keeper passing the deeper book in place of the registered one
+    s.prices(1, 85.0).await;
+    let all = s.all();
+    let mut ixs = s.env.refresh_prices(&all);
+    let k = s.keeper.pubkey();
+    let mut ix = s.env.ix_liquidate(&k, &b.pubkey(), &sk, &uk, &[]).await;
+    let at = ix
+        .accounts
+        .iter()
+        .position(|m| m.pubkey == bids)
+        .expect("the bids account is passed");
+    ix.accounts[at].pubkey = other;
+    ixs.push(ix);
+    let keeper = s.keeper.insecure_clone();
+    assert_sluice_err(
+        s.env.send(&ixs, &[&keeper]).await,
+        SluiceError::DepthAccountMismatch,
+    );
+}

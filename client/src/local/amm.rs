@@ -1,8 +1,10 @@
-//! A constant-product AMM of two real token accounts, and the Whirlpool layout.
+//! A constant-product AMM of two real token accounts, and the Whirlpool and
+//! OpenBook v2 layouts.
 #![allow(deprecated)]
 #![allow(clippy::result_large_err)]
 
 use super::*;
+pub use sluice::depth::openbook::fixture as openbook;
 
 /// A constant-product pool whose reserves are two real SPL token accounts.
 /// `swap_*` move tokens between a trader and the reserves at the x*y=k price.
@@ -112,6 +114,37 @@ impl Amm {
     pub async fn price(&self, env: &mut Env) -> f64 {
         let (x, y) = self.reserves(env).await;
         y as f64 / x as f64
+    }
+}
+
+impl Env {
+    /// An OpenBook v2 market (base: `base`'s mint, quote: `quote`'s) and its
+    /// bids account holding `bids` (the fixed-price tree), both in their
+    /// real layouts and owned by the OpenBook v2 program. Returns (market,
+    /// bids).
+    pub fn create_openbook(
+        &mut self,
+        base: &PoolKeys,
+        quote: &PoolKeys,
+        lot_sizes: (i64, i64),
+        bids: &[openbook::Bid],
+    ) -> (Pubkey, Pubkey) {
+        let (market, book) = (Keypair::new().pubkey(), Keypair::new().pubkey());
+        let data = openbook::market(
+            book.to_bytes(),
+            base.mint.to_bytes(),
+            quote.mint.to_bytes(),
+            lot_sizes.0,
+            lot_sizes.1,
+        );
+        self.set_account(&market, &OPENBOOK_V2_PROGRAM_ID, data);
+        self.set_openbook_bids(&book, bids);
+        (market, book)
+    }
+
+    /// Replaces the resting bids of an OpenBook v2 bids account.
+    pub fn set_openbook_bids(&mut self, book: &Pubkey, bids: &[openbook::Bid]) {
+        self.set_account(book, &OPENBOOK_V2_PROGRAM_ID, openbook::bids(bids));
     }
 }
 

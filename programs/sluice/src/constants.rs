@@ -33,6 +33,8 @@ pub const WHIRLPOOL_PROGRAM_ID: Pubkey = pubkey!("whirLbMiicVdio4qvUfM5KAg6Ct8Vw
 /// Anchor discriminator of the Whirlpool account: sha256("account:Whirlpool")[..8].
 pub const WHIRLPOOL_DISCRIMINATOR: [u8; 8] = [63, 149, 209, 12, 225, 128, 99, 9];
 pub const WHIRLPOOL_ACCOUNT_LEN: usize = 653;
+/// OpenBook v2 (`openbook-dex/openbook-v2`, `declare_id!` in its lib.rs).
+pub const OPENBOOK_V2_PROGRAM_ID: Pubkey = pubkey!("opnb2LAfJYbRMAHHvqjCwQxanZn7ReEHp1k81EohpZb");
 /// SlotHashes sysvar (auction start jitter).
 pub const SLOT_HASHES_ID: Pubkey = pubkey!("SysvarS1otHashes111111111111111111111111111");
 

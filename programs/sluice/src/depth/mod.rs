@@ -3,10 +3,12 @@
 //!
 //! A liquidation passes the registered source accounts first in its remaining
 //! accounts, in registration order (2 for a constant-product pair, 1 for a
-//! Whirlpool). Each must be exactly the registered key, owned by the right
+//! Whirlpool, 2 for an OpenBook v2 market and its bids). Each must be exactly the registered key, owned by the right
 //! program and of the right mints; anything else is a named error.
 use anchor_lang::prelude::*;
 use anchor_spl::token::TokenAccount;
+
+pub mod openbook;
 
 use crate::constants::*;
 use crate::errors::SluiceError;
@@ -73,6 +75,29 @@ pub fn read_whirlpool(info: &AccountInfo) -> Result<(u128, u128, Pubkey, Pubkey)
     ))
 }
 
+/// An OpenBook v2 market and its bids, checked: both owned by OpenBook v2,
+/// the market's base mint `mint`, the bids account the market's. Returns the
+/// market's lot sizes and expiry.
+fn read_openbook(
+    market: &AccountInfo,
+    bids: &AccountInfo,
+    mint: &Pubkey,
+) -> Result<openbook::MarketInfo> {
+    require!(
+        *market.owner == OPENBOOK_V2_PROGRAM_ID && *bids.owner == OPENBOOK_V2_PROGRAM_ID,
+        SluiceError::DepthAccountInvalid
+    );
+    let info = openbook::read_market(&market.try_borrow_data()?)
+        .map_err(|_| error!(SluiceError::DepthAccountInvalid))?;
+    require!(
+        info.base_mint == mint.to_bytes() && info.bids == bids.key().to_bytes(),
+        SluiceError::DepthAccountInvalid
+    );
+    openbook::check_bids(&bids.try_borrow_data()?)
+        .map_err(|_| error!(SluiceError::DepthAccountInvalid))?;
+    Ok(info)
+}
+
 /// Checks a source's accounts when governance registers it.
 pub fn validate_source(
     source: &DepthSource,
@@ -99,6 +124,15 @@ pub fn validate_source(
             require_keys_eq!(w.key(), source.account_a, SluiceError::DepthAccountMismatch);
             let (_, _, a, b) = read_whirlpool(w)?;
             require!(a == *mint || b == *mint, SluiceError::DepthAccountInvalid);
+            Ok(())
+        }
+        DepthKind::OpenBookV2 => {
+            let [m, b] = accounts else {
+                return err!(SluiceError::MissingDepthAccount);
+            };
+            require_keys_eq!(m.key(), source.account_a, SluiceError::DepthAccountMismatch);
+            require_keys_eq!(b.key(), source.account_b, SluiceError::DepthAccountMismatch);
+            read_openbook(m, b, mint)?;
             Ok(())
         }
     }
@@ -185,6 +219,31 @@ pub fn live_depth(pool: &Pool, accounts: &[AccountInfo]) -> Result<(Option<u64>,
                     false
                 };
                 clmm_max_sell(liquidity, sqrt_price, sell_a, slippage)?
+            }
+            DepthKind::OpenBookV2 => {
+                require_keys_eq!(
+                    accs[0].key(),
+                    source.account_a,
+                    SluiceError::DepthAccountMismatch
+                );
+                require_keys_eq!(
+                    accs[1].key(),
+                    source.account_b,
+                    SluiceError::DepthAccountMismatch
+                );
+                let info = read_openbook(&accs[0], &accs[1], &pool.mint)?;
+                let now = Clock::get()?.unix_timestamp;
+                if info.time_expiry != 0 && info.time_expiry < now {
+                    0
+                } else {
+                    let lots = openbook::bid_lots_within(
+                        &accs[1].try_borrow_data()?,
+                        slippage,
+                        u64::try_from(now).unwrap_or(0),
+                    )
+                    .map_err(|_| error!(SluiceError::DepthAccountInvalid))?;
+                    lots.saturating_mul(info.base_lot_size)
+                }
             }
         };
         total = Some(total.unwrap_or(0).saturating_add(cap));

@@ -94,6 +94,8 @@ pub enum DepthKind {
     ConstantProduct,
     /// An Orca Whirlpool account (liquidity and sqrt_price).
     Whirlpool,
+    /// An OpenBook v2 market whose base is the pool's mint, and its bids.
+    OpenBookV2,
 }
 
 impl DepthKind {
@@ -102,6 +104,7 @@ impl DepthKind {
             0 => Some(Self::None),
             1 => Some(Self::ConstantProduct),
             2 => Some(Self::Whirlpool),
+            3 => Some(Self::OpenBookV2),
             _ => None,
         }
     }
@@ -144,9 +147,11 @@ impl SlotCounter {
 pod_struct! {
     /// Where the depth cap of this pool's collateral comes from.
     pub struct DepthSource {
-        /// ConstantProduct: the vault holding this pool's mint. Whirlpool: the pool account.
+        /// ConstantProduct: the vault holding this pool's mint. Whirlpool:
+        /// the pool account. OpenBookV2: the market account.
         pub account_a: Pubkey,
-        /// ConstantProduct: the other vault of the pair. Whirlpool: unused (zero).
+        /// ConstantProduct: the other vault of the pair. Whirlpool: unused
+        /// (zero). OpenBookV2: the market's bids account.
         pub account_b: Pubkey,
         /// A [`DepthKind`] as u8 (zero-copy); read it with [`DepthSource::kind`].
         pub kind: u8,
@@ -170,6 +175,14 @@ impl DepthSource {
         }
     }
 
+    pub fn openbook_v2(market: Pubkey, bids: Pubkey) -> Self {
+        DepthSource {
+            account_a: market,
+            account_b: bids,
+            kind: DepthKind::OpenBookV2 as u8,
+        }
+    }
+
     pub fn kind(&self) -> Result<DepthKind> {
         DepthKind::from_u8(self.kind).ok_or_else(|| error!(SluiceError::UnknownDepthKind))
     }
@@ -177,7 +190,7 @@ impl DepthSource {
     /// How many accounts a liquidation passes for this source.
     pub fn account_count(&self) -> usize {
         match DepthKind::from_u8(self.kind) {
-            Some(DepthKind::ConstantProduct) => 2,
+            Some(DepthKind::ConstantProduct) | Some(DepthKind::OpenBookV2) => 2,
             Some(DepthKind::Whirlpool) => 1,
             _ => 0,
         }
