@@ -9,8 +9,8 @@ use anchor_lang::prelude::Pubkey;
 use serde::Deserialize;
 
 use sluice::state::{
-    DepthSource, MarketParams, OracleConfig, OracleKind, OracleParams, PoolParams, RateParams,
-    RiskParams,
+    AdaptiveParams, DepthSource, MarketParams, OracleConfig, OracleKind, OracleParams, PoolParams,
+    RateParams, RiskParams,
 };
 
 #[derive(Debug, Deserialize)]
@@ -58,12 +58,19 @@ pub struct PoolSection {
     pub oracle_params: OracleParams,
     #[serde(default)]
     pub depth: Vec<DepthSection>,
+    /// `[pool.adaptive]`: the program's `AdaptiveParams` (absent: every
+    /// rule off). Checked against the pool's parameters as the program
+    /// checks it; `admin apply` sends it after the pool is created.
+    #[serde(default)]
+    pub adaptive: Option<AdaptiveParams>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DepthSection {
-    /// "constant-product" (vault_a = this pool's mint, vault_b = the other) or "whirlpool".
+    /// "constant-product" (account_a = the vault of this pool's mint,
+    /// account_b = the other), "whirlpool" (account_a = the pool) or
+    /// "openbook-v2" (account_a = the market, account_b = its bids).
     pub kind: String,
     pub account_a: String,
     #[serde(default)]
@@ -78,6 +85,7 @@ pub struct PoolPlan {
     pub oracle: OracleConfig,
     pub params: PoolParams,
     pub depth: [DepthSource; 2],
+    pub adaptive: Option<AdaptiveParams>,
 }
 
 #[derive(Debug)]
@@ -197,9 +205,18 @@ pub fn validate(text: &str) -> Result<Plan, String> {
                     )?,
                 ),
                 "whirlpool" => DepthSource::whirlpool(key(&at("depth.account_a"), &d.account_a)?),
+                "openbook-v2" => DepthSource::openbook_v2(
+                    key(&at("depth.account_a"), &d.account_a)?,
+                    key(
+                        &at("depth.account_b"),
+                        d.account_b.as_deref().ok_or_else(|| {
+                            at("depth.account_b (the bids) is required for openbook-v2")
+                        })?,
+                    )?,
+                ),
                 other => {
                     return Err(at(&format!(
-                        "depth kind {other:?} is not constant-product or whirlpool"
+                        "depth kind {other:?} is not constant-product, whirlpool or openbook-v2"
                     )))
                 }
             };
@@ -211,12 +228,17 @@ pub fn validate(text: &str) -> Result<Plan, String> {
         {
             return Err(at("the sluice preset needs at least one depth source (the per-slot cap comes from it)"));
         }
+        if let Some(a) = &p.adaptive {
+            a.validate(&params)
+                .map_err(|e| at(&format!("adaptive: {}", error_message(e))))?;
+        }
         pools.push(PoolPlan {
             symbol: p.symbol.clone(),
             mint,
             oracle,
             params,
             depth,
+            adaptive: p.adaptive,
         });
     }
     Ok(Plan {

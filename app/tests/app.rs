@@ -156,6 +156,9 @@ fn devnet_configuration_validates() {
     let plan = config::validate(&text).unwrap();
     assert_eq!(plan.pools.len(), 2);
     assert_eq!(plan.name, "sluice-devnet");
+    // the file's adaptive section is the program's preset
+    assert_eq!(plan.pools[0].adaptive, Some(sluice::presets::adaptive()));
+    assert_eq!(plan.pools[1].adaptive, None);
 }
 
 #[test]
@@ -180,6 +183,8 @@ fn configuration_errors_name_the_problem() {
         (good.replace("twap_window_secs = 60", "twap_window_secs = 0"), "TWAP parameters"),
         (good.replace("[[pool.depth]]\nkind = \"whirlpool\"\n# Orca SOL/USDC whirlpool\naccount_a = \"Czfq3xZZDmsdGdUyrNLtRhGc47cXcZtLG4crryfu44zE\"\n", ""), "needs at least one depth source"),
         (good.replace("symbol = \"SOL\"", "symbol = \"SOL\"\ncolour = \"red\""), "unknown field"),
+        (good.replace("threshold_floor_bps = 7600", "threshold_floor_bps = 7400"), "pool SOL: adaptive: Adaptive threshold"),
+        (good.replace("kind = \"whirlpool\"\n# Orca SOL/USDC whirlpool\naccount_a = \"Czfq3xZZDmsdGdUyrNLtRhGc47cXcZtLG4crryfu44zE\"", "kind = \"openbook-v2\"\naccount_a = \"Czfq3xZZDmsdGdUyrNLtRhGc47cXcZtLG4crryfu44zE\""), "account_b (the bids) is required for openbook-v2"),
         (good.replace("ltv_bps = 7500", "ltv_bps = 7500\nltv_max_bps = 8000"), "unknown field `ltv_max_bps`"),
         (good.replace("[pool.rates]\nbase_rate_bps = 0\noptimal_utilization_bps = 8000", "[pool.rates]\nbase_rate_bps = 0"), "missing field `optimal_utilization_bps`"),
     ];

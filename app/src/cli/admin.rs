@@ -165,7 +165,11 @@ pub async fn admin(cmd: AdminCmd) -> Result<(), String> {
                     PoolKeys::derive(&market, &p.mint, 0, Pubkey::default(), Feed::Pull, [0; 32]);
                 let init = ixs::init_pool(&auth, &auth, &market, &k, p.oracle, p.params);
                 let depth = ixs::set_depth_sources(&auth, &market, &k, p.depth);
-                txs.push(vec![init, depth]);
+                let mut tx = vec![init, depth];
+                if let Some(a) = p.adaptive {
+                    tx.push(ixs::update_adaptive_params(&auth, &market, &k, a));
+                }
+                txs.push(tx);
             }
             for t in txs {
                 emit(t, &auth, print_only, &cluster).await?;
