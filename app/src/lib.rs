@@ -5,4 +5,5 @@ pub mod config;
 /// Instruction builders: the shared client crate's.
 pub use sluice_client::ix as ixs;
 pub mod keeper;
+pub mod risk;
 pub mod sim;

@@ -23,6 +23,10 @@ enum Cmd {
     /// A fixed benchmark of the simulator: the built-in crash at 1,000 and
     /// 10,000 borrowers and 22 hours of 1-minute prices, both presets.
     Bench(cli::BenchArgs),
+    /// Choose a market's adaptive rules from history: replay its positions
+    /// against built-in and CSV paths, print the liquidity cliff and the
+    /// evidence, write the choice into an `admin apply` file.
+    Risk(cli::RiskArgs),
     /// Run the keeper against a cluster (JSON-RPC).
     Keeper(cli::KeeperArgs),
     /// Governance: apply a market configuration, transfer authority.
@@ -50,6 +54,7 @@ fn main() -> ExitCode {
         match cli.cmd {
             Cmd::Simulate(a) => cli::simulate(a).await,
             Cmd::Bench(a) => cli::bench(a).await,
+            Cmd::Risk(a) => cli::risk(a).await,
             Cmd::Keeper(a) => cli::keeper(a).await,
             Cmd::Admin { cmd } => cli::admin(cmd).await,
             Cmd::User(a) => cli::user(a).await,

@@ -584,3 +584,131 @@ async fn sluice_adaptive_runs_the_programs_rules_and_costs_the_crash_under_one_p
         Some((sluice::presets::Preset::Sluice, true))
     );
 }
+
+#[tokio::test]
+async fn risk_replays_the_book_chooses_rules_and_writes_a_valid_apply_file() {
+    use sluice_app::risk;
+    use std::sync::Arc;
+    let mut crash = scenario::builtin("crash").unwrap();
+    crash.truncate(200);
+    let paths = vec![
+        (
+            "wick".to_string(),
+            Arc::new(scenario::PricePath::from(
+                scenario::builtin("wick").unwrap(),
+            )),
+        ),
+        (
+            "crash".to_string(),
+            Arc::new(scenario::PricePath::from(crash)),
+        ),
+    ];
+    let mut base = SimConfig::new("sluice", paths[0].1.as_ref(), 40);
+    base.amm_sol = 3_000;
+    let book = sim::borrower_book(&base, 100.0);
+    base.book = Some(Arc::new(book.clone()));
+    let cands = risk::candidates();
+    let evidence = risk::evaluate(&base, &paths, &cands[..2]).await.unwrap();
+    assert_eq!(evidence.len(), 4);
+    // the static candidate is the simulator's `sluice` on the same book
+    let mut plain = base.clone();
+    plain.path = paths[1].1.clone();
+    let direct = sim::run(&plain, |_| {}).await.unwrap();
+    let row = &evidence[1];
+    assert_eq!(
+        (row.candidate.as_str(), row.path.as_str()),
+        ("static", "crash")
+    );
+    assert_eq!(row.liquidated, direct.positions_liquidated);
+    assert_eq!(row.bad_debt_usd, direct.bad_debt_usd);
+
+    // choosing: under the target the fewest wick liquidations, then the
+    // lowest worst path, then the simpler rules
+    let e = |c: &str, p: &str, pct: f64, liq: usize| risk::Evidence {
+        candidate: c.into(),
+        path: p.into(),
+        beyond_ideal_pct: pct,
+        bad_debt_usd: 0.0,
+        drawdown_pct: 0.0,
+        liquidated: liq,
+    };
+    let ev = vec![
+        e("static", "crash", 0.9, 10),
+        e("static", "wick", 0.0, 0),
+        e("threshold", "crash", 0.3, 12),
+        e("threshold", "wick", 0.0, 0),
+        e("threshold+cap", "crash", 0.2, 12),
+        e("threshold+cap", "wick", 0.0, 3),
+        e("preset", "crash", 0.3, 12),
+        e("preset", "wick", 0.0, 0),
+    ];
+    let c = risk::choose(&ev, &cands, 0.5).unwrap();
+    assert_eq!((c.candidate.name, c.met), ("threshold", true));
+    let none = risk::choose(&ev, &cands, 0.1).unwrap();
+    assert_eq!((none.candidate.name, none.met), ("threshold+cap", false));
+
+    // the apply file: the template's pool gets the rules, and validates
+    let template = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../migrations/devnet.toml"
+    ))
+    .unwrap();
+    let chosen = risk::candidate_params(&c.candidate);
+    let file = risk::apply_file(&template, "SOL", chosen, "evidence\n| a | b |").unwrap();
+    assert!(file.starts_with("# evidence\n# | a | b |\n"));
+    let plan = config::validate(&file).unwrap();
+    assert_eq!(plan.pools[0].adaptive, chosen);
+    assert_eq!(
+        plan.pools[0].adaptive.unwrap().switches,
+        sluice::state::rule::THRESHOLD
+    );
+    let off = risk::apply_file(&template, "SOL", None, "").unwrap();
+    assert_eq!(config::validate(&off).unwrap().pools[0].adaptive, None);
+    assert!(risk::apply_file(&template, "BONK", chosen, "").is_err());
+
+    // the liquidity cliff: positions at 74.5% LTV are liquidatable after a
+    // 7% fall (0.745 / 0.8), every position by -56% (0.35 / 0.8)
+    let cliff = risk::liquidity_cliff(&book, 100.0, 8_000, 3_000, 100);
+    assert_eq!(cliff.len(), 10);
+    assert_eq!(cliff[0].total_sol, 0.0);
+    assert!(cliff[1].total_sol > 0.0);
+    assert!(cliff.windows(2).all(|w| w[1].total_sol >= w[0].total_sol));
+    let all: f64 = book.iter().map(|b| b.0 as f64 / 1e9).sum();
+    let steps: f64 = cliff.iter().map(|r| r.step_sol).sum();
+    assert!((steps - cliff[9].total_sol).abs() < 1e-6 && cliff[9].total_sol < all + 1e-6);
+    // a deeper venue absorbs more a minute, and more as the price falls
+    assert!(cliff[0].absorb_sol_per_min > 0.0);
+    assert!(cliff[9].absorb_sol_per_min > cliff[0].absorb_sol_per_min);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn risk_reads_a_markets_book_over_json_rpc() {
+    use sluice_app::chain::rpc::RpcChain;
+    use sluice_client::local::rpc_server::{serve, SharedEnv};
+    use std::sync::Arc;
+
+    let mut m = MarketBuilder::default().build().await;
+    let a = m.borrower(100 * SOL, 7_000 * USDC).await;
+    let b = m.borrower(50 * SOL, 1_000 * USDC).await;
+    let _collateral_only = m.holder(3 * SOL).await;
+    let (env, usdc, sol) = (m.env, m.usdc, m.sol);
+    let market = env.market;
+    let shared: SharedEnv = Arc::new(tokio::sync::Mutex::new(env));
+    let url = serve(shared.clone()).await.unwrap();
+    let mut chain = RpcChain::new(&url, solana_keypair::Keypair::new());
+    let (mut book, price) =
+        sluice_app::risk::read_book(&mut chain, &market, &sol.pool, &usdc.pool, 9)
+            .await
+            .unwrap();
+    book.sort();
+    // debts read at the pool's index (accrued since the borrow: rounded up,
+    // never under what was borrowed)
+    // (the collateral-only position has nothing to replay)
+    assert_eq!(book.len(), 2);
+    assert_eq!(book[0].0, 50 * SOL);
+    assert_eq!(book[1].0, 100 * SOL);
+    assert!(book[0].1 >= 1_000 * USDC && book[0].1 < 1_001 * USDC);
+    assert!(book[1].1 >= 7_000 * USDC && book[1].1 < 7_001 * USDC);
+    assert!((price - 100.0).abs() < 1e-9, "{price}");
+    let _ = (a, b);
+}

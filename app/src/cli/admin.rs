@@ -11,7 +11,8 @@ pub enum AdminCmd {
         #[command(flatten)]
         cluster: ClusterArgs,
     },
-    /// Validate and apply a market configuration (migrations/*.toml).
+    /// Validate and apply a market configuration (migrations/*.toml):
+    /// create its pools, or with `--update` update existing ones.
     Apply {
         file: PathBuf,
         /// Validate only; send nothing.
@@ -23,6 +24,10 @@ pub enum AdminCmd {
         /// The existing market to add pools to.
         #[arg(long)]
         market: Option<String>,
+        /// The file's pools exist: update their parameters, depth sources
+        /// and adaptive rules instead of creating them.
+        #[arg(long)]
+        update: bool,
         #[command(flatten)]
         cluster: ClusterArgs,
     },
@@ -137,6 +142,7 @@ pub async fn admin(cmd: AdminCmd) -> Result<(), String> {
             dry_run,
             print_only,
             market,
+            update,
             cluster,
         } => {
             let text =
@@ -163,9 +169,13 @@ pub async fn admin(cmd: AdminCmd) -> Result<(), String> {
                 // the oracle account is in `p.oracle`; the keys only address the pool
                 let k =
                     PoolKeys::derive(&market, &p.mint, 0, Pubkey::default(), Feed::Pull, [0; 32]);
-                let init = ixs::init_pool(&auth, &auth, &market, &k, p.oracle, p.params);
+                let first = if update {
+                    ixs::update_pool_params(&auth, &market, &k, p.params)
+                } else {
+                    ixs::init_pool(&auth, &auth, &market, &k, p.oracle, p.params)
+                };
                 let depth = ixs::set_depth_sources(&auth, &market, &k, p.depth);
-                let mut tx = vec![init, depth];
+                let mut tx = vec![first, depth];
                 if let Some(a) = p.adaptive {
                     tx.push(ixs::update_adaptive_params(&auth, &market, &k, a));
                 }

@@ -2,12 +2,14 @@
 mod admin;
 mod bench;
 mod keeper;
+mod risk;
 mod simulate;
 mod user;
 
 pub use admin::{admin, AdminCmd};
 pub use bench::{bench, BenchArgs};
 pub use keeper::{keeper, KeeperArgs};
+pub use risk::{risk, RiskArgs};
 pub use simulate::{simulate, SimulateArgs};
 pub use user::{user, UserArgs};
 

@@ -64,6 +64,11 @@ pub struct SimulateArgs {
     /// over; 0: the whole cap each slot). Default: the preset's.
     #[arg(long)]
     pub sale_pace_slots: Option<u8>,
+    /// The adaptive rules an `-adaptive` preset switches on (bits: LTV 1,
+    /// threshold 2, bonus 4, auction 8, cap 16, seconds 32). Default: the
+    /// program's preset (51).
+    #[arg(long)]
+    pub adaptive_switches: Option<u8>,
     /// Health a partial liquidation restores (bps, 10,000..=15,000).
     /// Default: the preset's (sluice: 10,500).
     #[arg(long)]
@@ -99,13 +104,13 @@ pub struct SimulateArgs {
 /// The program logs through solana-msg, which prints to stdout on the host
 /// (every rejected keeper attempt logs an AnchorError). While the simulation
 /// runs, stdout points at /dev/null so the report stays clean.
-struct QuietStdout {
+pub(super) struct QuietStdout {
     #[cfg(unix)]
     saved: i32,
 }
 
 impl QuietStdout {
-    fn new() -> Self {
+    pub(super) fn new() -> Self {
         use std::io::Write;
         let _ = std::io::stdout().flush();
         #[cfg(unix)]
@@ -379,6 +384,7 @@ fn preset_config(a: &SimulateArgs, path: &scenario::PricePath, p: &str, seed: u6
     cfg.seize_window_slots = a.seize_window_slots;
     cfg.sale_pace_slots = a.sale_pace_slots;
     cfg.target_health_bps = a.target_health_bps;
+    cfg.adaptive_switches = a.adaptive_switches;
     cfg.arb_usd_per_sec = a.arb_usd_per_sec;
     cfg.restart_every_tx = a.restart_every_tx;
     cfg

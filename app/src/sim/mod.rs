@@ -76,6 +76,13 @@ pub struct SimConfig {
     pub sale_pace_slots: Option<u8>,
     /// Overrides the collateral pool's target health, bps.
     pub target_health_bps: Option<u16>,
+    /// Overrides the adaptive rules' switches of an `-adaptive` preset
+    /// (`sluice::state::rule` bits).
+    pub adaptive_switches: Option<u8>,
+    /// The book to replay, (SOL, USDC) base units per position (`sluice
+    /// risk` replays a market's positions); None: the seeded book of
+    /// `borrowers` positions.
+    pub book: Option<Arc<Vec<(u64, u64)>>>,
 }
 
 /// A named market model: how deep the on-chain venue is against the book,
@@ -166,6 +173,8 @@ impl SimConfig {
             seize_window_slots: None,
             sale_pace_slots: None,
             target_health_bps: None,
+            adaptive_switches: None,
+            book: None,
         }
     }
 }
@@ -479,7 +488,11 @@ pub async fn run(cfg: &SimConfig, progress: impl Fn(u64)) -> Result<SimResult, S
         env.register_amm(&sol, &amm).await;
     }
     if adaptive {
-        env.set_adaptive(&sol, sluice::presets::adaptive())
+        let mut rules = sluice::presets::adaptive();
+        if let Some(s) = cfg.adaptive_switches {
+            rules.switches = s;
+        }
+        env.set_adaptive(&sol, rules)
             .await
             .map_err(|e| format!("adaptive rules: {e}"))?;
     }
@@ -800,6 +813,9 @@ pub async fn run(cfg: &SimConfig, progress: impl Fn(u64)) -> Result<SimResult, S
 /// collateral 20..220 SOL at LTV 35%..74.5% of the starting price, drawn from
 /// the seeded generator (the same book for every preset and for `ideal`).
 pub fn borrower_book(cfg: &SimConfig, p0: f64) -> Vec<(u64, u64)> {
+    if let Some(book) = &cfg.book {
+        return book.to_vec();
+    }
     let mut rng = Rng(cfg.seed.max(1));
     (0..cfg.borrowers)
         .map(|_| {

@@ -187,13 +187,14 @@ pub fn builtin(name: &str) -> Result<Vec<f64>, String> {
             ramp(&mut p, 85.0, 100);
             ramp(&mut p, 75.0, 75);
         }
-        // calm, then a storm that breaks: an hour of 1-minute prices at
-        // 0.05% a minute, an hour at 0.6% a minute sliding 10%, then a 40%
+        // calm, then a storm that breaks (the shape of 2025-10-10: hours of
+        // selling, then a flash crash): an hour of 1-minute prices at 0.05%
+        // a minute, six hours at 0.4% a minute sliding 15%, then a 40%
         // crash over 48 seconds (the `crash` path's speed), held ten minutes
         "storm" => {
             minute_walk(&mut p, 60, 0.0005, &[], 15);
             let mut storm = vec![*p.last().unwrap_or(&100.0)];
-            minute_walk(&mut storm, 60, 0.006, &[(0, 60, -0.10)], 16);
+            minute_walk(&mut storm, 360, 0.004, &[(0, 360, -0.15)], 16);
             p.extend(storm);
             let broke = *p.last().unwrap_or(&100.0) * 0.6;
             ramp(&mut p, broke, 120);

@@ -137,8 +137,10 @@ pub fn instant() -> LiquidationParams {
     }
 }
 
-/// Adaptive rules for the preset pool parameters. Above a reference of 1%
-/// per sqrt(hour) the LTV for new risk shrinks (to 50% at most, back at 1%
+/// Adaptive rules for the preset pool parameters. Above a reference of 1.5%
+/// per sqrt(hour) (about 140% a year: half again SOL's usual volatility, so
+/// an ordinary day moves nothing; at 1% the `day` path's 1.2% drifted the
+/// threshold for hours) the LTV for new risk shrinks (to 50% at most, back at 1%
 /// an hour) and the threshold drifts (to 76% at most, 0.5% an hour); the
 /// depth cap keeps at least a quarter of itself while the venues drain
 /// (back at 20% an hour); auctions keep their seconds when slots stretch
@@ -148,7 +150,7 @@ pub fn instant() -> LiquidationParams {
 /// on a pool: governance switches it on (`update_adaptive_params`).
 pub fn adaptive() -> AdaptiveParams {
     AdaptiveParams {
-        ref_vol_hourly_bps: 100,
+        ref_vol_hourly_bps: 150,
         ltv_floor_bps: 5_000,
         ltv_rise_bps_per_hour: 100,
         threshold_floor_bps: 7_600,

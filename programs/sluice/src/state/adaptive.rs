@@ -46,6 +46,10 @@ pub const HELD_PER_BPS: u64 = 100;
 /// Rate-limited moves are taken at most once per this many seconds (a
 /// move's rounding loss is then at most a hundredth of a bp a minute).
 pub const ADAPT_INTERVAL_SECS: i64 = 60;
+/// A rate-limited step covers at most this many seconds: after a long gap
+/// between refreshes a parameter still moves no more than five minutes'
+/// worth at once (the threshold never jumps).
+pub const ADAPT_MAX_STEP_SECS: i64 = 300;
 
 pod_struct! {
     serde
@@ -227,7 +231,7 @@ impl Adapted {
             m.now.saturating_sub(self.ts).max(0)
         };
         let dt = if elapsed >= ADAPT_INTERVAL_SECS {
-            elapsed as u64
+            elapsed.min(ADAPT_MAX_STEP_SECS) as u64
         } else {
             0
         };
@@ -468,13 +472,20 @@ mod tests {
             8_000,
             "no drift within a minute"
         );
-        // an hour on: the threshold has drifted 50 bps, no further
-        a.step(&p, &b, &reading(20_000, 4_601));
-        assert_eq!(Adapted::bps_up(a.threshold, 0), 7_950);
-        // calm again: the LTV returns 1% an hour, the bonus 2%
-        a.step(&p, &b, &reading(10_000, 8_201));
-        assert_eq!(Adapted::bps(a.ltv, 0), 5_100);
-        assert_eq!(Adapted::bps(a.bonus, 0), 800);
+        // an hour on, refreshed every five minutes: the threshold has
+        // drifted 50 bps, no further (a step's rounding keeps under a
+        // hundredth of a bp)
+        for t in (1_300..=4_600).step_by(300) {
+            a.step(&p, &b, &reading(20_000, t));
+        }
+        assert_eq!(800_000 - a.threshold, 12 * (5_000 * 300 / 3_600));
+        assert_eq!(Adapted::bps_up(a.threshold, 0), 7_951);
+        // calm again for an hour: the LTV returns 1% an hour, the bonus 2%
+        for t in (4_900..=8_200).step_by(300) {
+            a.step(&p, &b, &reading(10_000, t));
+        }
+        assert_eq!(a.ltv, 500_000 + 12 * (10_000 * 300 / 3_600));
+        assert_eq!(a.bonus, 100_000 - 12 * (20_000 * 300 / 3_600));
         assert_eq!(Adapted::bps_up(a.threshold, 0), 8_000);
     }
 
@@ -490,6 +501,16 @@ mod tests {
         // nearly all of it
         let drifted = 800_000 - u64::from(a.threshold);
         assert!((4_900..=5_000).contains(&drifted), "{drifted}");
+    }
+
+    #[test]
+    fn a_long_gap_between_refreshes_moves_five_minutes_worth_at_most() {
+        let (p, b) = (all_on(), base());
+        let mut a = Adapted::default();
+        a.step(&p, &b, &reading(40_000, 1_000));
+        // ten hours without a refresh: the threshold drifts 50 bps/h x 300 s
+        a.step(&p, &b, &reading(40_000, 37_000));
+        assert_eq!(800_000 - a.threshold, 5_000 * 300 / 3_600);
     }
 
     #[test]

@@ -570,6 +570,11 @@ impl Pool {
     pub fn set_adaptive(&mut self, params: AdaptiveParams) {
         let changed = self.adaptive.switches ^ params.switches;
         let a = &mut self.adapted;
+        if changed & params.switches != 0 {
+            // a rule switched on starts timing its limits now, not from
+            // the last step of the others
+            a.ts = 0;
+        }
         if changed & rule::LTV != 0 {
             a.ltv = 0;
         }
