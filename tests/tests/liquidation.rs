@@ -1673,3 +1673,44 @@ async fn openbook_bids_within_the_bound_add_their_depth_to_the_cap() {
         SluiceError::DepthAccountMismatch,
     );
 }
+
+#[tokio::test]
+async fn a_book_stuffed_with_orders_costs_refreshes_and_liquidations_bounded_compute() {
+    use sluice_tests::openbook::Bid;
+    // attack: 500 small bids within the bound, to make every read of the
+    // book (each refresh and liquidation) walk the whole tree
+    let mut s = Scene::new(default_params()).await;
+    let (sk, uk) = (s.sol, s.usdc);
+    let stuffed: Vec<Bid> = (0..500)
+        .map(|i| Bid {
+            price_lots: 85_000 - i,
+            lots: 10,
+            time_in_force: 0,
+            timestamp: 0,
+        })
+        .collect();
+    let (market, bids) = s.env.create_openbook(&sk, &uk, (1_000_000, 1), &stuffed);
+    let amm = s.env.pool(&sk).await.depth_sources[0];
+    let auth = s.env.authority.insecure_clone();
+    let src = [amm, DepthSource::openbook_v2(market, bids)];
+    let accs = [amm.account_a, amm.account_b, market, bids];
+    let ix = s.env.ix_set_depth_sources(&auth.pubkey(), &sk, src, &accs);
+    s.env.send(&[ix], &[&auth]).await.unwrap();
+    let cp = s.cap_now().await;
+    // the best 16 orders count: 160 lots of 0.001 SOL
+    let book = 16 * 10 * 1_000_000;
+    let p = s.env.pool(&sk).await;
+    assert_eq!(p.observed_depth(s.env.clock().await.slot), Some(cp + book));
+
+    let b = s.borrower(100 * SOL, 7_000 * USDC).await;
+    for _ in 0..6 {
+        s.prices(10, 85.0).await;
+    }
+    // a refresh reading the book and a liquidation reading it again, each
+    // within its compute budget (enforced per instruction on the SBF VM)
+    let ix = s.env.ix_refresh_price_observing_depth(&sk).await;
+    s.env.send(&[ix], &[]).await.unwrap();
+    s.liquidate(&b.pubkey()).await.unwrap();
+    let slot = s.env.clock().await.slot;
+    assert!(s.env.pool(&sk).await.seized_this_slot(slot) <= cp + book);
+}

@@ -33,7 +33,7 @@ pub const BUDGETS: &[(&[u8], &str, u32)] = &[
     (ix::Borrow::DISCRIMINATOR, "borrow", 60_000),
     (ix::Repay::DISCRIMINATOR, "repay", 45_000),
     (ix::RefreshPool::DISCRIMINATOR, "refresh_pool", 40_000),
-    (ix::RefreshPrice::DISCRIMINATOR, "refresh_price", 32_000),
+    (ix::RefreshPrice::DISCRIMINATOR, "refresh_price", 40_000),
     (
         ix::UpdatePoolParams::DISCRIMINATOR,
         "update_pool_params",
@@ -62,7 +62,7 @@ pub const BUDGETS: &[(&[u8], &str, u32)] = &[
     (
         ix::SetDepthSources::DISCRIMINATOR,
         "set_depth_sources",
-        30_000,
+        40_000,
     ),
     (ix::Liquidate::DISCRIMINATOR, "liquidate", 120_000),
     (
