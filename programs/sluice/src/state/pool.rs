@@ -308,26 +308,23 @@ const _: () = assert!(core::mem::align_of::<Pool>() == 8);
 const _: () = assert!(core::mem::size_of::<Pool>() == POOL_SIZE);
 /// Size of a `Pool` without its 8-byte discriminator (pinned: a layout change
 /// is a deliberate migration, not an accident).
-pub const POOL_SIZE: usize =
-    19 * 8 + 104 + TWAP_CAPACITY * 24 + 6 * 16 + 5 * 32 + 65 + 130 + 7 + 6 + 2 * 16 + 16 + 80 + 80;
-const _: () = assert!(
-    POOL_SIZE
-        == 19 * 8
-            + 104
-            + TWAP_CAPACITY * 24
-            + 6 * 16
-            + 5 * 32
-            + 65
-            + 130
-            + 7
-            + 6
-            + 2 * 16
-            + 16
-            + 80
-            + 32
-            + 32
-            + 16
-);
+/// The last four terms: `risk`, `adaptive`, `adapted`, `_reserved` (160
+/// reserved bytes before issue 15).
+pub const POOL_SIZE: usize = 19 * 8
+    + 104
+    + TWAP_CAPACITY * 24
+    + 6 * 16
+    + 5 * 32
+    + 65
+    + 130
+    + 7
+    + 6
+    + 2 * 16
+    + 16
+    + 80
+    + 32
+    + 32
+    + 16;
 
 /// Result of an accrual, for the event.
 pub struct Accrual {
@@ -602,7 +599,8 @@ impl Pool {
             return base;
         }
         let floor = self.adaptive.ltv_floor_bps.min(base);
-        (Adapted::bps(self.adapted.ltv, base) as u16)
+        u16::try_from(Adapted::bps(self.adapted.ltv, base))
+            .unwrap_or(base)
             .max(floor)
             .min(base)
     }
@@ -614,7 +612,8 @@ impl Pool {
             return base;
         }
         let floor = self.adaptive.threshold_floor_bps.min(base);
-        (Adapted::bps_up(self.adapted.threshold, base) as u16)
+        u16::try_from(Adapted::bps_up(self.adapted.threshold, base))
+            .unwrap_or(base)
             .max(floor)
             .min(base)
     }
@@ -626,7 +625,8 @@ impl Pool {
             return base;
         }
         let ceiling = self.adaptive.bonus_ceiling_bps.max(base);
-        (Adapted::bps(self.adapted.bonus, base).min(u64::from(ceiling)) as u16).max(base)
+        let held = Adapted::bps(self.adapted.bonus, base).min(u64::from(ceiling));
+        u16::try_from(held).unwrap_or(base).max(base)
     }
 
     /// The auction parameters a lot (re)starts with: the static ones, with
