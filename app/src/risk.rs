@@ -205,16 +205,26 @@ pub fn book_of(
         .collect()
 }
 
+/// What `sluice risk` reads of a market on a cluster.
+pub struct MarketBook {
+    /// (collateral, debt) base units per position of the pair.
+    pub book: Vec<(u64, u64)>,
+    /// The collateral's price, USD per token (its pool's last refresh).
+    pub price: f64,
+    /// The collateral pool as it stands (its parameters, depth estimate).
+    pub collateral: Box<Pool>,
+}
+
 /// A market's book read over JSON-RPC (`getProgramAccounts` on positions,
-/// the debt pool for its borrow index), and the collateral's price (USD per
-/// token, from its pool's last refresh; `decimals` its mint's).
+/// the debt pool for its borrow index), with the collateral pool and its
+/// price (`decimals`: the collateral mint's).
 pub async fn read_book(
     chain: &mut RpcChain,
     market: &Pubkey,
     collateral_pool: &Pubkey,
     debt_pool: &Pubkey,
     decimals: u8,
-) -> Result<(Vec<(u64, u64)>, f64), String> {
+) -> Result<MarketBook, String> {
     let positions: Vec<Position> = chain
         .positions(market)
         .await
@@ -242,15 +252,30 @@ pub async fn read_book(
         "collateral",
     )?;
     let price = col.spot_price_wad.get() as f64 / 1e18 * 10f64.powi(i32::from(decimals));
-    Ok((
-        book_of(
+    Ok(MarketBook {
+        book: book_of(
             &positions,
             collateral_pool,
             debt_pool,
             debt.borrow_index.get(),
         ),
         price,
-    ))
+        collateral: Box::new(col),
+    })
+}
+
+/// The reserve (whole tokens) of a constant-product venue that absorbs
+/// `depth` base units (of a `decimals` mint) within `slippage_bps`: the
+/// simulator's venue as deep at the bound as a market's sources were at
+/// their last observation.
+pub fn venue_for_depth(depth: u64, slippage_bps: u16, decimals: u8) -> u64 {
+    const PROBE: u64 = 1_000_000_000_000;
+    let per_unit =
+        constant_product_max_sell(PROBE, slippage_bps).unwrap_or(0) as f64 / PROBE as f64;
+    if per_unit <= 0.0 {
+        return 0;
+    }
+    (depth as f64 / per_unit / 10f64.powi(i32::from(decimals))).round() as u64
 }
 
 /// One 5% step of the liquidity cliff.

@@ -696,10 +696,10 @@ async fn risk_reads_a_markets_book_over_json_rpc() {
     let shared: SharedEnv = Arc::new(tokio::sync::Mutex::new(env));
     let url = serve(shared.clone()).await.unwrap();
     let mut chain = RpcChain::new(&url, solana_keypair::Keypair::new());
-    let (mut book, price) =
-        sluice_app::risk::read_book(&mut chain, &market, &sol.pool, &usdc.pool, 9)
-            .await
-            .unwrap();
+    let m = sluice_app::risk::read_book(&mut chain, &market, &sol.pool, &usdc.pool, 9)
+        .await
+        .unwrap();
+    let (mut book, price) = (m.book.clone(), m.price);
     book.sort();
     // debts read at the pool's index (accrued since the borrow: rounded up,
     // never under what was borrowed)
@@ -710,5 +710,39 @@ async fn risk_reads_a_markets_book_over_json_rpc() {
     assert!(book[0].1 >= 1_000 * USDC && book[0].1 < 1_001 * USDC);
     assert!(book[1].1 >= 7_000 * USDC && book[1].1 < 7_001 * USDC);
     assert!((price - 100.0).abs() < 1e-9, "{price}");
+    // the collateral pool as it stands: its parameters, and a venue as deep
+    // at the bound as its registered AMM (2,000 SOL) was when observed
+    let pool = shared.lock().await.pool(&sol).await;
+    assert_eq!(m.collateral.params, pool.params);
+    let depth = m
+        .collateral
+        .observed_depth(m.collateral.depth_slot + 1)
+        .unwrap();
+    let venue =
+        sluice_app::risk::venue_for_depth(depth, pool.params.liquidation.max_slippage_bps, 9);
+    assert!(venue.abs_diff(2_000) <= 1, "{venue}");
     let _ = (a, b);
+}
+
+#[tokio::test]
+async fn a_markets_own_collateral_parameters_drive_the_replay_and_its_ideal() {
+    let fixed = short_crash("sluice", |_| {}).await;
+    let mut own = sluice::presets::Preset::Sluice.pool_params();
+    // a market that liquidates earlier: threshold 70% (LTV 65%)
+    own.risk.ltv_bps = 6_500;
+    own.risk.liquidation_threshold_bps = 7_000;
+    let early = short_crash("sluice", |c| c.sol_params = Some(own)).await;
+    assert!(
+        early.positions_liquidated > fixed.positions_liquidated,
+        "{} vs {}",
+        early.positions_liquidated,
+        fixed.positions_liquidated
+    );
+    // the frictionless reference reads the same threshold
+    let mut cfg = SimConfig::new("sluice", scenario::builtin("crash").unwrap(), 40);
+    let book = sim::borrower_book(&cfg, 100.0);
+    let at_80 = sim::ideal(&cfg, &book).positions_liquidated;
+    cfg.sol_params = Some(own);
+    let at_70 = sim::ideal(&cfg, &book).positions_liquidated;
+    assert!(at_70 > at_80, "{at_70} vs {at_80}");
 }

@@ -68,15 +68,23 @@ pub async fn risk(a: RiskArgs) -> Result<(), String> {
                 sluice_client::pda::pool(&market, &mint("--collateral-mint", &a.collateral_mint)?);
             let dp = sluice_client::pda::pool(&market, &mint("--debt-mint", &a.debt_mint)?);
             let mut chain = RpcChain::new(&a.url, Keypair::new());
-            let (book, price) =
-                risk::read_book(&mut chain, &market, &cp, &dp, a.collateral_decimals).await?;
-            if book.is_empty() || price.is_nan() || price <= 0.0 {
+            let m = risk::read_book(&mut chain, &market, &cp, &dp, a.collateral_decimals).await?;
+            if m.book.is_empty() || m.price.is_nan() || m.price <= 0.0 {
                 return Err(format!(
-                    "market {market}: {} positions in the pair, collateral price {price}: nothing to replay",
-                    book.len()
+                    "market {market}: {} positions in the pair, collateral price {}: nothing to replay",
+                    m.book.len(),
+                    m.price
                 ));
             }
-            Some((book, price))
+            if !m
+                .collateral
+                .params
+                .liquidation
+                .is_mode(sluice::state::LiquidationMode::Auction)
+            {
+                return Err("the collateral pool liquidates instantly: its adaptive rules have no auction or cap to act on".into());
+            }
+            Some(m)
         }
         None => None,
     };
@@ -90,8 +98,8 @@ pub async fn risk(a: RiskArgs) -> Result<(), String> {
         let mut p = scenario::builtin(name)?;
         // built-in paths start at $100: a cluster's book replays them from
         // its own price
-        if let Some((_, price)) = &onchain {
-            p.iter_mut().for_each(|x| *x *= price / 100.0);
+        if let Some(m) = &onchain {
+            p.iter_mut().for_each(|x| *x *= m.price / 100.0);
         }
         paths.push((name.to_string(), Arc::new(scenario::PricePath::from(p))));
     }
@@ -112,14 +120,45 @@ pub async fn risk(a: RiskArgs) -> Result<(), String> {
     base.seed = a.seed;
     // the market's book, replayed on every path (a path starting elsewhere
     // than the first prices it at its own start)
-    let book = match onchain {
-        Some((book, _)) => book,
-        None => sim::borrower_book(&base, first),
-    };
+    // a cluster's market replays with its own collateral parameters and a
+    // venue as deep at its slippage bound as its sources last were
+    if let Some(m) = &onchain {
+        let p = m.collateral.params;
+        base.sol_params = Some(p);
+        let depth = m
+            .collateral
+            .observed_depth(m.collateral.depth_slot.saturating_add(1));
+        match depth {
+            Some(d) if d > 0 => {
+                base.amm_sol =
+                    risk::venue_for_depth(d, p.liquidation.max_slippage_bps, a.collateral_decimals)
+            }
+            _ => eprintln!(
+                "warning: no depth observed on the collateral pool; the calibration's {}-token venue stands in",
+                base.amm_sol
+            ),
+        }
+    }
+    let params = base
+        .sol_params
+        .unwrap_or_else(|| sluice::presets::Preset::Sluice.pool_params());
+    let given = onchain.map(|m| m.book);
+    let read = given.as_ref().map(Vec::len);
+    base.book = given.map(Arc::new);
+    // the book as it replays: positions past the threshold at the start
+    // left out (a keeper liquidates them in the first slot)
+    let book = sim::borrower_book(&base, first);
+    if let Some(n) = read {
+        if n > book.len() {
+            eprintln!(
+                "{} of {n} positions are past the liquidation threshold at ${first:.2} and are left out of the replay",
+                n - book.len()
+            );
+        }
+    }
     base.borrowers = book.len();
     base.book = Some(Arc::new(book.clone()));
 
-    let params = sluice::presets::Preset::Sluice.pool_params();
     let cliff = risk::liquidity_cliff(
         &book,
         first,

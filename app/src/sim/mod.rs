@@ -83,6 +83,10 @@ pub struct SimConfig {
     /// risk` replays a market's positions); None: the seeded book of
     /// `borrowers` positions.
     pub book: Option<Arc<Vec<(u64, u64)>>>,
+    /// The collateral pool's parameters (a market's own, read by `sluice
+    /// risk`; caps lifted); None: the preset's. The flags above still
+    /// override parts of them.
+    pub sol_params: Option<PoolParams>,
 }
 
 /// A named market model: how deep the on-chain venue is against the book,
@@ -175,6 +179,7 @@ impl SimConfig {
             target_health_bps: None,
             adaptive_switches: None,
             book: None,
+            sol_params: None,
         }
     }
 }
@@ -433,7 +438,7 @@ pub async fn run(cfg: &SimConfig, progress: impl Fn(u64)) -> Result<SimResult, S
     let mut sol_params = PoolParams {
         deposit_cap: u64::MAX,
         borrow_cap: u64::MAX,
-        ..preset.pool_params()
+        ..cfg.sol_params.unwrap_or_else(|| preset.pool_params())
     };
     // the command line's overrides, held to the program's own bounds
     if let Some(bps) = cfg.max_slippage_bps {
@@ -466,7 +471,24 @@ pub async fn run(cfg: &SimConfig, progress: impl Fn(u64)) -> Result<SimResult, S
             cfg.target_health_bps
         )
     })?;
-    let sol = env.add_pool(9, Feed::Pull, sol_params, p0).await;
+    // a market's own parameters: its positions are opened under an LTV just
+    // short of its threshold (some stand over its LTV after a fall), and
+    // its LTV is restored before the path starts
+    let setup_params = match cfg.sol_params {
+        Some(_) => PoolParams {
+            risk: sluice::state::RiskParams {
+                ltv_bps: sol_params
+                    .risk
+                    .liquidation_threshold_bps
+                    .saturating_sub(1)
+                    .min(sluice::constants::bounds::MAX_LTV_BPS),
+                ..sol_params.risk
+            },
+            ..sol_params
+        },
+        None => sol_params,
+    };
+    let sol = env.add_pool(9, Feed::Pull, setup_params, p0).await;
 
     // lenders: supply for every borrower's debt and a quarter more, so the
     // market works at any start price (debt scales with it)
@@ -486,15 +508,6 @@ pub async fn run(cfg: &SimConfig, progress: impl Fn(u64)) -> Result<SimResult, S
         .is_mode(sluice::state::LiquidationMode::Auction)
     {
         env.register_amm(&sol, &amm).await;
-    }
-    if adaptive {
-        let mut rules = sluice::presets::adaptive();
-        if let Some(s) = cfg.adaptive_switches {
-            rules.switches = s;
-        }
-        env.set_adaptive(&sol, rules)
-            .await
-            .map_err(|e| format!("adaptive rules: {e}"))?;
     }
     let arb = env.user().await;
     env.mint_to(&sol.mint, &arb.pubkey(), 10_000_000 * SOL)
@@ -563,6 +576,22 @@ pub async fn run(cfg: &SimConfig, progress: impl Fn(u64)) -> Result<SimResult, S
             .await
             .map_err(|e| format!("borrower setup: {e}"))?;
         owners.extend(wallets.iter().map(|b| b.pubkey()));
+    }
+    if setup_params != sol_params {
+        let auth = env.authority.insecure_clone();
+        let ix = env.ix_update_pool_params(&auth.pubkey(), &sol, sol_params);
+        Chain::send(&mut env, &[ix], &[&auth])
+            .await
+            .map_err(|e| format!("restoring the market's LTV: {e}"))?;
+    }
+    if adaptive {
+        let mut rules = sluice::presets::adaptive();
+        if let Some(s) = cfg.adaptive_switches {
+            rules.switches = s;
+        }
+        env.set_adaptive(&sol, rules)
+            .await
+            .map_err(|e| format!("adaptive rules: {e}"))?;
     }
 
     // the keeper, funded to buy lots and repay debt
@@ -813,17 +842,33 @@ pub async fn run(cfg: &SimConfig, progress: impl Fn(u64)) -> Result<SimResult, S
 /// collateral 20..220 SOL at LTV 35%..74.5% of the starting price, drawn from
 /// the seeded generator (the same book for every preset and for `ideal`).
 pub fn borrower_book(cfg: &SimConfig, p0: f64) -> Vec<(u64, u64)> {
-    if let Some(book) = &cfg.book {
-        return book.to_vec();
-    }
-    let mut rng = Rng(cfg.seed.max(1));
-    (0..cfg.borrowers)
-        .map(|_| {
-            let col = ((20.0 + 200.0 * rng.next()) * 1e9) as u64;
-            let ltv = 0.35 + 0.395 * rng.next();
-            let debt = ((col as f64 / 1e9) * p0 * ltv * 1e6) as u64;
-            (col, debt)
-        })
+    let book = match &cfg.book {
+        Some(book) => book.to_vec(),
+        None => {
+            let mut rng = Rng(cfg.seed.max(1));
+            (0..cfg.borrowers)
+                .map(|_| {
+                    let col = ((20.0 + 200.0 * rng.next()) * 1e9) as u64;
+                    let ltv = 0.35 + 0.395 * rng.next();
+                    let debt = ((col as f64 / 1e9) * p0 * ltv * 1e6) as u64;
+                    (col, debt)
+                })
+                .collect()
+        }
+    };
+    // positions already past the liquidation threshold at the start cannot
+    // be opened (a keeper would liquidate them in the first slot): a given
+    // book, or a market's own threshold under the seeded one (the default
+    // book's 74.5% never reaches the preset's 80%)
+    let threshold = cfg
+        .sol_params
+        .unwrap_or_else(|| Preset::Sluice.pool_params())
+        .risk
+        .liquidation_threshold_bps
+        .saturating_sub(1) as f64
+        / 1e4;
+    book.into_iter()
+        .filter(|&(col, debt)| (debt as f64 / 1e6) < (col as f64 / 1e9) * p0 * threshold * 0.9999)
         .collect()
 }
 
@@ -833,7 +878,12 @@ pub fn borrower_book(cfg: &SimConfig, p0: f64) -> Vec<(u64, u64)> {
 /// collateral is already worth less than its debt in that slot) is what no
 /// design can avoid on this path. Interest over the path is ignored.
 pub fn ideal(cfg: &SimConfig, book: &[(u64, u64)]) -> SimResult {
-    let threshold = Preset::Sluice.pool_params().risk.liquidation_threshold_bps as f64 / 1e4;
+    let threshold = cfg
+        .sol_params
+        .unwrap_or_else(|| Preset::Sluice.pool_params())
+        .risk
+        .liquidation_threshold_bps as f64
+        / 1e4;
     let mut res = SimResult {
         preset: "ideal".into(),
         borrowers: cfg.borrowers,
