@@ -344,3 +344,69 @@ async fn adaptive_params_are_governance_only_and_bounded() {
     );
     assert_eq!(s.sol_pool().await.adaptive, adaptive());
 }
+
+#[tokio::test]
+async fn a_draining_venue_shrinks_the_cap_below_its_depth_and_it_recovers_rate_limited() {
+    let mut s = S::new(rule::CAP).await;
+    s.calm().await;
+    let slot = s.env.clock().await.slot;
+    let calm = s.sol_pool().await;
+    let depth = calm.observed_depth(slot + 1).unwrap();
+    assert_eq!(
+        calm.sale_room(slot + 1),
+        depth,
+        "calm: the cap is the depth"
+    );
+    // LPs drain the venue: half its SOL leaves (bought out), observed over
+    // the next minute
+    let trader = s.env.user().await;
+    let u = s.usdc;
+    s.env
+        .mint_to(&u.mint, &trader.pubkey(), 10_000_000 * USDC)
+        .await;
+    s.amm
+        .buy_collateral(&mut s.env, &trader, 200_000 * USDC)
+        .await;
+    for _ in 0..30 {
+        s.step(5, 2, 100.0).await;
+    }
+    let p = s.sol_pool().await;
+    let slot = s.env.clock().await.slot;
+    let drained = p.observed_depth(slot + 1).unwrap();
+    assert!(drained < depth * 6 / 10, "{drained} vs {depth}");
+    // the cap follows the trend down: under the depth itself, by at least
+    // the depth's share of its trend (the share held is the lowest seen,
+    // rising only at its hourly limit), never under the floor's share
+    let trend = p.risk.depth_trend;
+    assert!(trend > drained);
+    let cap = p.sale_room(slot + 1);
+    let share = u128::from(drained) * u128::from(drained) / u128::from(trend);
+    let floor = u128::from(drained) * u128::from(adaptive().cap_floor_bps) / 10_000;
+    assert!(
+        u128::from(cap) <= share + 1 && u128::from(cap) >= floor,
+        "cap {cap}, depth {drained}, trend {trend}"
+    );
+    // the LPs return at once: the cap comes back at most 20% of the depth
+    // an hour, however often it is refreshed
+    let bought = s.env.balance_of(&trader.pubkey(), &s.sol.mint).await;
+    s.amm.sell_collateral(&mut s.env, &trader, bought).await;
+    let before = s.sol_pool().await.adapted;
+    for _ in 0..150 {
+        s.step(1, 1, 100.0).await;
+    }
+    let after = s.sol_pool().await.adapted;
+    // over the time between its first and last rate-limited step
+    let secs = (after.ts - before.ts) as u64;
+    let limit = u64::from(adaptive().cap_rise_bps_per_hour) * 100 * secs / 3_600;
+    let rose = u64::from(after.cap_scale.saturating_sub(before.cap_scale));
+    assert!(secs >= 60 && rose > 0, "{secs} s, {rose}");
+    assert!(
+        rose <= limit,
+        "rose {rose} hundredths of a bp in {secs} s, limit {limit}"
+    );
+    // and the static cap (rule off) is the depth again at once
+    s.set_switches(0).await.unwrap();
+    let p = s.sol_pool().await;
+    let slot = s.env.clock().await.slot;
+    assert_eq!(p.sale_room(slot + 1), p.observed_depth(slot + 1).unwrap());
+}

@@ -9,7 +9,10 @@
 //! withdraw from the (SOL, USDC) buffer pool while the keeper has it absorb
 //! positions; every withdrawal must be exactly pro rata and every absorb at
 //! or below the conservative price. Seizures and sales to takers in one slot
-//! each stay within the depth estimate.
+//! each stay within the depth estimate. The collateral pool runs every
+//! adaptive rule (issue 15), so the attacker's price re-reads and swaps act
+//! on them too; its liquidation threshold never moves faster than its drift
+//! limit.
 //! After every step it checks the invariants in `World::check`. Any
 //! instruction may fail (most random actions should); none may panic or break
 //! an invariant.
@@ -266,6 +269,9 @@ struct World {
     depth_bound: u64,
     /// The (SOL, USDC) buffer pool; users[0] has an active stake in it.
     buffer: BufferKeys,
+    /// The collateral pool's liquidation threshold in force at the last
+    /// check, and the clock time then.
+    threshold_seen: (u16, i64),
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -284,6 +290,17 @@ async fn world() -> World {
     let sol = env.add_pool(9, Feed::Pull, preset_params(), 100.0).await;
     let amm = env.create_amm(&sol, &usdc, 500 * SOL, 50_000 * USDC).await;
     env.register_amm(&sol, &amm).await;
+    let started = env.clock().await.unix_timestamp;
+    // every adaptive rule on (the preset's bounds)
+    env.set_adaptive(
+        &sol,
+        sluice::state::AdaptiveParams {
+            switches: sluice::state::rule::ALL,
+            ..sluice::presets::adaptive()
+        },
+    )
+    .await
+    .unwrap();
     let cap =
         constant_product_max_sell(500 * SOL, sluice::presets::sluice().max_slippage_bps).unwrap();
     let mut users = Vec::new();
@@ -364,6 +381,7 @@ async fn world() -> World {
         last_slot,
         honest_depth_slot: None,
         depth_bound: cap,
+        threshold_seen: (preset_params().risk.liquidation_threshold_bps, started),
     }
 }
 
@@ -729,6 +747,22 @@ impl World {
                 self.depth_bound
             ));
         }
+        // the adaptive threshold only drifts: at most its hourly limit over
+        // the time since the last check (rounded up to the bp)
+        let now = self.env.clock().await.unix_timestamp;
+        let threshold = pool.effective_threshold_bps();
+        let (seen, then) = self.threshold_seen;
+        let allowed = u64::from(sluice::presets::adaptive().threshold_drift_bps_per_hour)
+            * (now - then).max(0) as u64
+            / 3_600
+            + 1;
+        if u64::from(threshold.abs_diff(seen)) > allowed {
+            return Err(format!(
+                "{a:?}: threshold {seen} -> {threshold} in {} s",
+                now - then
+            ));
+        }
+        self.threshold_seen = (threshold, now);
         // the buffer's vaults match its books, and its shares are its stakes'
         let b = self.buffer;
         self.env.assert_buffer_books(&b).await;
