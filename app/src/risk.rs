@@ -117,7 +117,8 @@ pub struct Choice {
 /// `target_pct` of bad debt beyond ideal; among them the fewest positions
 /// liquidated on the wick paths (names containing "wick"), then the lowest
 /// worst path, then the simplest (the earlier in `cands`). When none meets
-/// the target: the lowest worst path, `met` false.
+/// the target: the lowest worst path, `met` false. Candidates without
+/// evidence are left out.
 pub fn choose(evidence: &[Evidence], cands: &[Candidate], target_pct: f64) -> Option<Choice> {
     let score = |c: &Candidate| {
         let rows = evidence.iter().filter(|e| e.candidate == c.name);
@@ -131,9 +132,11 @@ pub fn choose(evidence: &[Evidence], cands: &[Candidate], target_pct: f64) -> Op
             .sum();
         (worst, wick)
     };
+    // a candidate without evidence is not a candidate
     let scored: Vec<(usize, f64, usize)> = cands
         .iter()
         .enumerate()
+        .filter(|(_, c)| evidence.iter().any(|e| e.candidate == c.name))
         .map(|(i, c)| {
             let (w, k) = score(c);
             (i, w, k)

@@ -646,6 +646,14 @@ async fn risk_replays_the_book_chooses_rules_and_writes_a_valid_apply_file() {
     assert_eq!((c.candidate.name, c.met), ("threshold", true));
     let none = risk::choose(&ev, &cands, 0.1).unwrap();
     assert_eq!((none.candidate.name, none.met), ("threshold+cap", false));
+    // a candidate that was not replayed is never chosen
+    let some: Vec<_> = ev
+        .iter()
+        .filter(|e| e.candidate != "threshold")
+        .cloned()
+        .collect();
+    let c2 = risk::choose(&some, &cands, 0.5).unwrap();
+    assert_eq!(c2.candidate.name, "preset");
 
     // the apply file: the template's pool gets the rules, and validates
     let template = std::fs::read_to_string(concat!(

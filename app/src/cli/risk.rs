@@ -118,8 +118,6 @@ pub async fn risk(a: RiskArgs) -> Result<(), String> {
     let mut base = SimConfig::new("sluice", paths[0].1.as_ref(), a.borrowers);
     calibration.apply(&mut base);
     base.seed = a.seed;
-    // the market's book, replayed on every path (a path starting elsewhere
-    // than the first prices it at its own start)
     // a cluster's market replays with its own collateral parameters and a
     // venue as deep at its slippage bound as its sources last were
     if let Some(m) = &onchain {
