@@ -11,7 +11,7 @@ use anchor_lang::AccountDeserialize;
 use sluice::math::depth::constant_product_max_sell;
 use sluice::math::shares::debt_amount;
 use sluice::math::Rounding;
-use sluice::state::{rule, AdaptiveParams, Pool, Position};
+use sluice::state::{rule, AdaptiveParams, Pool, PoolParams, Position};
 use sluice_client::chain::Chain;
 use sluice_client::rpc::RpcChain;
 
@@ -49,11 +49,12 @@ pub fn candidates() -> Vec<Candidate> {
     ]
 }
 
-/// The adaptive parameters a candidate stands for (None: static).
-pub fn candidate_params(c: &Candidate) -> Option<AdaptiveParams> {
+/// The adaptive parameters a candidate stands for on a pool of parameters
+/// `pool` (the preset's rules fitted to them; None: static).
+pub fn candidate_params(c: &Candidate, pool: &PoolParams) -> Option<AdaptiveParams> {
     (c.switches != 0).then(|| AdaptiveParams {
         switches: c.switches,
-        ..sluice::presets::adaptive()
+        ..sluice::presets::adaptive_for(pool)
     })
 }
 

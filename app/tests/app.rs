@@ -661,7 +661,8 @@ async fn risk_replays_the_book_chooses_rules_and_writes_a_valid_apply_file() {
         "/../migrations/devnet.toml"
     ))
     .unwrap();
-    let chosen = risk::candidate_params(&c.candidate);
+    let sol_params = config::validate(&template).unwrap().pools[0].params;
+    let chosen = risk::candidate_params(&c.candidate, &sol_params);
     let file = risk::apply_file(&template, "SOL", chosen, "evidence\n| a | b |").unwrap();
     assert!(file.starts_with("# evidence\n# | a | b |\n"));
     let plan = config::validate(&file).unwrap();
@@ -746,6 +747,10 @@ async fn a_markets_own_collateral_parameters_drive_the_replay_and_its_ideal() {
         early.positions_liquidated,
         fixed.positions_liquidated
     );
+    // the adaptive preset fits itself to those parameters (its threshold
+    // floor under 70%, not the preset's 76%)
+    let adapted = short_crash("sluice-adaptive", |c| c.sol_params = Some(own)).await;
+    assert!(adapted.positions_liquidated >= early.positions_liquidated);
     // the frictionless reference reads the same threshold
     let mut cfg = SimConfig::new("sluice", scenario::builtin("crash").unwrap(), 40);
     let book = sim::borrower_book(&cfg, 100.0);

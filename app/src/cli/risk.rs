@@ -209,12 +209,16 @@ pub async fn risk(a: RiskArgs) -> Result<(), String> {
             calibration.name,
             a.target_pct
         );
-        let file = risk::apply_file(
-            &template,
-            &a.pool,
-            risk::candidate_params(&choice.candidate),
-            &comment,
-        )?;
+        // the rules fitted to that pool's parameters in the file
+        let plan = sluice_app::config::validate(&template)
+            .map_err(|e| format!("{}: {e}", config.display()))?;
+        let pool = plan
+            .pools
+            .iter()
+            .find(|p| p.symbol == a.pool)
+            .ok_or_else(|| format!("{}: no pool {:?}", config.display(), a.pool))?;
+        let rules = risk::candidate_params(&choice.candidate, &pool.params);
+        let file = risk::apply_file(&template, &a.pool, rules, &comment)?;
         std::fs::write(out, file).map_err(|e| format!("{}: {e}", out.display()))?;
         eprintln!(
             "wrote {} (send with `sluice admin apply {} --market M --update [--print-only]`)",

@@ -585,7 +585,8 @@ pub async fn run(cfg: &SimConfig, progress: impl Fn(u64)) -> Result<SimResult, S
             .map_err(|e| format!("restoring the market's LTV: {e}"))?;
     }
     if adaptive {
-        let mut rules = sluice::presets::adaptive();
+        // the preset's rules, fitted to the pool's own parameters
+        let mut rules = sluice::presets::adaptive_for(&sol_params);
         if let Some(s) = cfg.adaptive_switches {
             rules.switches = s;
         }

@@ -169,6 +169,44 @@ pub fn adaptive() -> AdaptiveParams {
     }
 }
 
+/// [`adaptive`]'s rules fitted to a pool's parameters `p`, so they validate
+/// against them: the LTV floor at most its LTV, the threshold floor the
+/// preset's 400 bps under its threshold (above its LTV), the bonus ceiling
+/// the preset's unless that is toxic with its threshold (then its own
+/// bonus), the start buffer ceiling at least its own. The preset's pool
+/// parameters get [`adaptive`] itself.
+pub fn adaptive_for(p: &PoolParams) -> AdaptiveParams {
+    use crate::constants::bounds::MAX_KEEPER_INCENTIVE_BPS;
+    let base = adaptive();
+    let r = &p.risk;
+    let preset_threshold = Preset::Sluice.pool_params().risk.liquidation_threshold_bps;
+    let margin = preset_threshold.saturating_sub(base.threshold_floor_bps);
+    let threshold_floor = r
+        .liquidation_threshold_bps
+        .saturating_sub(margin)
+        .max(r.ltv_bps.saturating_add(1))
+        .min(r.liquidation_threshold_bps);
+    let toxic = |bonus: u16| {
+        u32::from(r.liquidation_threshold_bps)
+            * (10_000 + u32::from(bonus) + u32::from(MAX_KEEPER_INCENTIVE_BPS))
+            >= 10_000 * 10_000
+    };
+    let bonus_ceiling = if toxic(base.bonus_ceiling_bps) {
+        r.liquidation_bonus_bps
+    } else {
+        base.bonus_ceiling_bps.max(r.liquidation_bonus_bps)
+    };
+    AdaptiveParams {
+        ltv_floor_bps: base.ltv_floor_bps.min(r.ltv_bps),
+        threshold_floor_bps: threshold_floor,
+        bonus_ceiling_bps: bonus_ceiling,
+        start_buffer_ceiling_bps: base
+            .start_buffer_ceiling_bps
+            .max(p.liquidation.auction.start_buffer_bps),
+        ..base
+    }
+}
+
 /// Market-wide defaults: keeper incentive 0.5% of debt retired; the circuit
 /// breaker (collateral value in open auctions) at $50M.
 /// Buffer pool defaults: absorbs at 3% under the conservative price (the

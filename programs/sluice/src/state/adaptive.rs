@@ -454,6 +454,34 @@ mod tests {
     }
 
     #[test]
+    fn the_preset_fits_any_valid_pool() {
+        use crate::presets::adaptive_for;
+        assert_eq!(adaptive_for(&base()), adaptive());
+        for (ltv, threshold, bonus) in [
+            (6_500, 7_000, 500),
+            (0, 1_000, 0),
+            (8_900, 9_000, 500),
+            (7_000, 9_400, 300),
+            (5_000, 5_001, 2_500),
+        ] {
+            let mut p = base();
+            p.risk = RiskParams {
+                ltv_bps: ltv,
+                liquidation_threshold_bps: threshold,
+                liquidation_bonus_bps: bonus,
+            };
+            if p.validate().is_err() {
+                continue;
+            }
+            let a = AdaptiveParams {
+                switches: rule::ALL,
+                ..adaptive_for(&p)
+            };
+            assert_eq!(code(a.validate(&p)), None, "{:?}", p.risk);
+        }
+    }
+
+    #[test]
     fn a_storm_moves_the_safe_side_at_once_and_the_threshold_only_drifts() {
         let (p, b) = (all_on(), base());
         let mut a = Adapted::default();
