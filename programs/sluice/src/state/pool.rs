@@ -519,7 +519,8 @@ impl Pool {
     /// (seconds per slot), and, when the caller passed the depth accounts
     /// (`depth_seen`), the depth estimate they leave for the next slot: the
     /// lowest reading of this slot, rise-limited, so a swap around the
-    /// refresh in one transaction can only lower the trend.
+    /// refresh in one transaction lifts the trend's sample by at most the
+    /// estimate's 5% a slot (and a higher trend only lowers the cap).
     pub fn observe_market(
         &mut self,
         spot: u128,
