@@ -422,6 +422,7 @@ async fn every_instruction_rejects_every_applicable_attack() {
     cases.extend(repay_attacks(&mut s, &c).await);
     cases.extend(refresh_pool_and_refresh_price_attacks(&mut s, &c).await);
     cases.extend(update_pool_params_attacks(&mut s, &c).await);
+    cases.extend(update_adaptive_params_attacks(&mut s, &c).await);
     cases.extend(update_market_params_attacks(&mut s, &c).await);
     cases.extend(propose_authority_attacks(&mut s, &c).await);
     cases.extend(accept_authority_attacks(&mut s, &c).await);
@@ -1219,6 +1220,57 @@ async fn update_pool_params_attacks(s: &mut Scene, c: &Cast) -> Vec<Case> {
     case!(
         cases,
         "update_pool_params",
+        "owner/type substitution",
+        vec![],
+        with(up.clone(), "pool", position_b),
+        [auth],
+        Anchor(AnchorError::AccountDiscriminatorMismatch)
+    );
+    cases
+}
+
+/// The attack table of `update_adaptive_params`.
+async fn update_adaptive_params_attacks(s: &mut Scene, c: &Cast) -> Vec<Case> {
+    #[rustfmt::skip]
+    #[allow(unused_variables)]
+    let Cast { usdc, sol, b, h, k, e, a, auth, all, refresh, sys, position_b, position_h } = c.clone();
+    let env = &mut s.env;
+    let mut cases: Vec<Case> = Vec::new();
+    let up = env.ix_update_adaptive_params(&auth.pubkey(), &sol, sluice::presets::adaptive());
+    case!(
+        cases,
+        "update_adaptive_params",
+        "missing signer",
+        vec![],
+        unsigned(up.clone(), "authority"),
+        [],
+        Anchor(AnchorError::AccountNotSigner)
+    );
+    case!(
+        cases,
+        "update_adaptive_params",
+        "wrong authority",
+        vec![],
+        with(up.clone(), "authority", a.pubkey()),
+        [a],
+        Sluice(SluiceError::Unauthorized)
+    );
+    case!(
+        cases,
+        "update_adaptive_params",
+        "fake account chain",
+        vec![],
+        with(
+            with(up.clone(), "authority", a.pubkey()),
+            "market",
+            s.fake_market
+        ),
+        [a],
+        Anchor(AnchorError::AccountOwnedByWrongProgram)
+    );
+    case!(
+        cases,
+        "update_adaptive_params",
         "owner/type substitution",
         vec![],
         with(up.clone(), "pool", position_b),
