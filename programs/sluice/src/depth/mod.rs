@@ -75,9 +75,23 @@ pub fn read_whirlpool(info: &AccountInfo) -> Result<(u128, u128, Pubkey, Pubkey)
     ))
 }
 
+/// Checks that `accounts` are exactly `source`'s registered accounts, in
+/// registration order: every kind's substitution check, in one place.
+fn require_registered(source: &DepthSource, accounts: &[AccountInfo]) -> Result<()> {
+    require!(
+        accounts.len() == source.account_count(),
+        SluiceError::MissingDepthAccount
+    );
+    for (account, key) in accounts.iter().zip([source.account_a, source.account_b]) {
+        require_keys_eq!(account.key(), key, SluiceError::DepthAccountMismatch);
+    }
+    Ok(())
+}
+
 /// An OpenBook v2 market and its bids, checked: both owned by OpenBook v2,
-/// the market's base mint `mint`, the bids account the market's. Returns the
-/// market's lot sizes and expiry.
+/// the market's base mint `mint`, the bids account the market's (the bids'
+/// layout is checked where they are read). Returns the market's lot sizes
+/// and expiry.
 fn read_openbook(
     market: &AccountInfo,
     bids: &AccountInfo,
@@ -93,8 +107,6 @@ fn read_openbook(
         info.base_mint == mint.to_bytes() && info.bids == bids.key().to_bytes(),
         SluiceError::DepthAccountInvalid
     );
-    openbook::check_bids(&bids.try_borrow_data()?)
-        .map_err(|_| error!(SluiceError::DepthAccountInvalid))?;
     Ok(info)
 }
 
@@ -104,14 +116,14 @@ pub fn validate_source(
     accounts: &[AccountInfo],
     mint: &Pubkey,
 ) -> Result<()> {
-    match source.kind()? {
+    let kind = source.kind()?;
+    require_registered(source, accounts)?;
+    match kind {
         DepthKind::None => Ok(()),
         DepthKind::ConstantProduct => {
             let [a, b] = accounts else {
                 return err!(SluiceError::MissingDepthAccount);
             };
-            require_keys_eq!(a.key(), source.account_a, SluiceError::DepthAccountMismatch);
-            require_keys_eq!(b.key(), source.account_b, SluiceError::DepthAccountMismatch);
             token_reserve(a, Some(mint))?;
             let (other, _) = token_reserve(b, None)?;
             require_keys_neq!(other, *mint, SluiceError::DepthAccountInvalid);
@@ -121,7 +133,6 @@ pub fn validate_source(
             let [w] = accounts else {
                 return err!(SluiceError::MissingDepthAccount);
             };
-            require_keys_eq!(w.key(), source.account_a, SluiceError::DepthAccountMismatch);
             let (_, _, a, b) = read_whirlpool(w)?;
             require!(a == *mint || b == *mint, SluiceError::DepthAccountInvalid);
             Ok(())
@@ -130,9 +141,9 @@ pub fn validate_source(
             let [m, b] = accounts else {
                 return err!(SluiceError::MissingDepthAccount);
             };
-            require_keys_eq!(m.key(), source.account_a, SluiceError::DepthAccountMismatch);
-            require_keys_eq!(b.key(), source.account_b, SluiceError::DepthAccountMismatch);
             read_openbook(m, b, mint)?;
+            openbook::check_bids(&b.try_borrow_data()?)
+                .map_err(|_| error!(SluiceError::DepthAccountInvalid))?;
             Ok(())
         }
     }
@@ -188,29 +199,16 @@ pub fn live_depth(pool: &Pool, accounts: &[AccountInfo]) -> Result<(Option<u64>,
             .get(used..used + n)
             .ok_or(SluiceError::MissingDepthAccount)?;
         used += n;
-        let cap = match source.kind()? {
+        let kind = source.kind()?;
+        require_registered(source, accs)?;
+        let cap = match kind {
             DepthKind::None => 0,
             DepthKind::ConstantProduct => {
-                require_keys_eq!(
-                    accs[0].key(),
-                    source.account_a,
-                    SluiceError::DepthAccountMismatch
-                );
-                require_keys_eq!(
-                    accs[1].key(),
-                    source.account_b,
-                    SluiceError::DepthAccountMismatch
-                );
                 let (_, reserve) = token_reserve(&accs[0], Some(&pool.mint))?;
                 token_reserve(&accs[1], None)?;
                 constant_product_max_sell(reserve, slippage)?
             }
             DepthKind::Whirlpool => {
-                require_keys_eq!(
-                    accs[0].key(),
-                    source.account_a,
-                    SluiceError::DepthAccountMismatch
-                );
                 let (liquidity, sqrt_price, mint_a, mint_b) = read_whirlpool(&accs[0])?;
                 let sell_a = if mint_a == pool.mint {
                     true
@@ -221,16 +219,6 @@ pub fn live_depth(pool: &Pool, accounts: &[AccountInfo]) -> Result<(Option<u64>,
                 clmm_max_sell(liquidity, sqrt_price, sell_a, slippage)?
             }
             DepthKind::OpenBookV2 => {
-                require_keys_eq!(
-                    accs[0].key(),
-                    source.account_a,
-                    SluiceError::DepthAccountMismatch
-                );
-                require_keys_eq!(
-                    accs[1].key(),
-                    source.account_b,
-                    SluiceError::DepthAccountMismatch
-                );
                 let info = read_openbook(&accs[0], &accs[1], &pool.mint)?;
                 let now = Clock::get()?.unix_timestamp;
                 if info.time_expiry != 0 && info.time_expiry < now {
