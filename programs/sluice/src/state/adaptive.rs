@@ -238,77 +238,84 @@ impl Adapted {
         if self.ts == 0 || dt > 0 {
             self.ts = m.now;
         }
-        let h = HELD_PER_BPS;
-        let rate = |bps_per_hour: u16| u64::from(bps_per_hour) * h;
         let vol = m.vol_ratio_bps;
         let r = &base.risk;
         let a = &base.liquidation.auction;
+        // one held value (or `fallback` bps when none) toward `target` bps:
+        // at once on its `safe` side, else at most `per_hour` bps an hour;
+        // with no safe side, rate-limited both ways
+        let toward =
+            |held: u32, fallback: u64, target: u64, safe: Option<SafeSide>, per_hour: u16| {
+                let now = held_or(held, fallback);
+                let (target, limit) = (target * HELD_PER_BPS, u64::from(per_hour) * HELD_PER_BPS);
+                to_held(match safe {
+                    Some(side) => adapt_toward(now, target, side, limit, dt),
+                    None => rate_limited(now, target, limit, dt),
+                })
+            };
 
         self.ltv = if p.is_on(rule::LTV) {
-            let target = shrink_with_vol(r.ltv_bps.into(), vol, p.ltv_floor_bps.into()) * h;
-            let now = held_or(self.ltv, r.ltv_bps.into());
-            to_held(adapt_toward(
-                now,
+            let base_l = u64::from(r.ltv_bps);
+            let target = shrink_with_vol(base_l, vol, p.ltv_floor_bps.into());
+            toward(
+                self.ltv,
+                base_l,
                 target,
-                SafeSide::Lower,
-                rate(p.ltv_rise_bps_per_hour),
-                dt,
-            ))
+                Some(SafeSide::Lower),
+                p.ltv_rise_bps_per_hour,
+            )
         } else {
             0
         };
         self.threshold = if p.is_on(rule::THRESHOLD) {
             let base_t = u64::from(r.liquidation_threshold_bps);
-            let target = shrink_with_vol(base_t, vol, p.threshold_floor_bps.into()) * h;
-            let now = held_or(self.threshold, base_t);
+            let target = shrink_with_vol(base_t, vol, p.threshold_floor_bps.into());
             // both ways rate-limited: positions live under it
-            to_held(rate_limited(
-                now,
+            toward(
+                self.threshold,
+                base_t,
                 target,
-                rate(p.threshold_drift_bps_per_hour),
-                dt,
-            ))
+                None,
+                p.threshold_drift_bps_per_hour,
+            )
         } else {
             0
         };
         self.bonus = if p.is_on(rule::BONUS) {
             let base_b = u64::from(r.liquidation_bonus_bps);
-            let target = grow_with_vol(base_b, vol, p.bonus_ceiling_bps.into()) * h;
-            let now = held_or(self.bonus, base_b);
-            to_held(adapt_toward(
-                now,
+            let target = grow_with_vol(base_b, vol, p.bonus_ceiling_bps.into());
+            toward(
+                self.bonus,
+                base_b,
                 target,
-                SafeSide::Higher,
-                rate(p.bonus_fall_bps_per_hour),
-                dt,
-            ))
+                Some(SafeSide::Higher),
+                p.bonus_fall_bps_per_hour,
+            )
         } else {
             0
         };
         if p.is_on(rule::AUCTION) {
+            let (higher, relax) = (Some(SafeSide::Higher), p.auction_relax_bps_per_hour);
             let base_s = u64::from(a.start_buffer_bps);
-            let target = grow_with_vol(base_s, vol, p.start_buffer_ceiling_bps.into()) * h;
-            let now = held_or(self.start_buffer, base_s);
-            let relax = rate(p.auction_relax_bps_per_hour);
-            self.start_buffer = to_held(adapt_toward(now, target, SafeSide::Higher, relax, dt));
-            let target = grow_with_vol(10_000, vol, p.decay_speedup_ceiling_bps.into()) * h;
-            let now = held_or(self.decay_speedup, 10_000);
-            self.decay_speedup = to_held(adapt_toward(now, target, SafeSide::Higher, relax, dt));
+            let target = grow_with_vol(base_s, vol, p.start_buffer_ceiling_bps.into());
+            self.start_buffer = toward(self.start_buffer, base_s, target, higher, relax);
+            let target = grow_with_vol(10_000, vol, p.decay_speedup_ceiling_bps.into());
+            self.decay_speedup = toward(self.decay_speedup, 10_000, target, higher, relax);
         } else {
             self.start_buffer = 0;
             self.decay_speedup = 0;
         }
         self.cap_scale = match (p.is_on(rule::CAP), m.depth) {
             (true, Some((estimate, trend))) => {
-                let target = trend_scale_bps(estimate, trend, p.cap_floor_bps.into()) * h;
-                let now = held_or(self.cap_scale, 10_000);
-                to_held(adapt_toward(
-                    now,
+                let target = trend_scale_bps(estimate, trend, p.cap_floor_bps.into());
+                let lower = Some(SafeSide::Lower);
+                toward(
+                    self.cap_scale,
+                    10_000,
                     target,
-                    SafeSide::Lower,
-                    rate(p.cap_rise_bps_per_hour),
-                    dt,
-                ))
+                    lower,
+                    p.cap_rise_bps_per_hour,
+                )
             }
             (true, None) => self.cap_scale,
             (false, _) => 0,

@@ -301,6 +301,11 @@ pub struct Pool {
     pub _reserved: [u8; 16],
 }
 
+/// A held value (whole bps) kept within `lo..=hi` (`lo <= hi`).
+fn within(bps: u64, lo: u16, hi: u16) -> u16 {
+    u16::try_from(bps.min(u64::from(hi))).unwrap_or(hi).max(lo)
+}
+
 /// A guard window's (highest, lowest) price that stood (WAD USD per base unit).
 type GuardRange = (u128, u128);
 
@@ -539,13 +544,9 @@ impl Pool {
         Ok(self.risk)
     }
 
-    /// Moves the adaptive rules' held values from the measures (no-op with
-    /// every rule off). Returns them for the event.
+    /// Moves the adaptive rules' held values from the measures (a rule off
+    /// holds nothing). Returns them for the event.
     pub fn adapt(&mut self, slot: u64, now: i64) -> Result<Adapted> {
-        if self.adaptive.switches == 0 {
-            self.adapted = Adapted::default();
-            return Ok(self.adapted);
-        }
         let reference = hourly_vol_to_var_per_sec_wad(self.adaptive.ref_vol_hourly_bps);
         let registered = self.depth_sources.iter().any(|s| s.account_count() > 0);
         let depth = match (registered, self.observed_depth(slot)) {
@@ -600,10 +601,7 @@ impl Pool {
             return base;
         }
         let floor = self.adaptive.ltv_floor_bps.min(base);
-        u16::try_from(Adapted::bps(self.adapted.ltv, base))
-            .unwrap_or(base)
-            .max(floor)
-            .min(base)
+        within(Adapted::bps(self.adapted.ltv, base), floor, base)
     }
 
     /// The liquidation threshold in force (never above the static one).
@@ -613,10 +611,7 @@ impl Pool {
             return base;
         }
         let floor = self.adaptive.threshold_floor_bps.min(base);
-        u16::try_from(Adapted::bps_up(self.adapted.threshold, base))
-            .unwrap_or(base)
-            .max(floor)
-            .min(base)
+        within(Adapted::bps_up(self.adapted.threshold, base), floor, base)
     }
 
     /// The liquidation bonus in force (never under the static one).
@@ -626,8 +621,7 @@ impl Pool {
             return base;
         }
         let ceiling = self.adaptive.bonus_ceiling_bps.max(base);
-        let held = Adapted::bps(self.adapted.bonus, base).min(u64::from(ceiling));
-        u16::try_from(held).unwrap_or(base).max(base)
+        within(Adapted::bps(self.adapted.bonus, base), base, ceiling)
     }
 
     /// The auction parameters a lot (re)starts with: the static ones, with
@@ -638,10 +632,9 @@ impl Pool {
         let mut p = self.params.liquidation.auction;
         let ad = &self.adaptive;
         if ad.is_on(rule::AUCTION) {
-            let ceiling = u64::from(ad.start_buffer_ceiling_bps.max(p.start_buffer_bps));
-            p.start_buffer_bps = Adapted::bps(self.adapted.start_buffer, p.start_buffer_bps)
-                .max(p.start_buffer_bps.into())
-                .min(ceiling) as u16;
+            let ceiling = ad.start_buffer_ceiling_bps.max(p.start_buffer_bps);
+            let held = Adapted::bps(self.adapted.start_buffer, p.start_buffer_bps);
+            p.start_buffer_bps = within(held, p.start_buffer_bps, ceiling);
             let speedup = Adapted::bps(self.adapted.decay_speedup, 10_000)
                 .max(10_000)
                 .min(u64::from(ad.decay_speedup_ceiling_bps).max(10_000));
