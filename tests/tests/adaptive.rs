@@ -81,13 +81,8 @@ impl S {
     }
 
     async fn borrower(&mut self, sol: u64, usdc: u64) -> Keypair {
-        let b = self.env.user().await;
         let (sk, uk, all) = (self.sol, self.usdc, self.all());
-        self.env.mint_to(&sk.mint, &b.pubkey(), sol).await;
-        self.env.open_position(&b).await.unwrap();
-        self.env.deposit_collateral(&b, &sk, sol).await.unwrap();
-        self.env.borrow(&b, &uk, usdc, &all).await.unwrap();
-        b
+        self.env.borrower((&sk, sol), (&uk, usdc), &all).await
     }
 
     async fn liquidate(&mut self, owner: &Pubkey) -> TxResult {

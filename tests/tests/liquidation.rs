@@ -90,13 +90,31 @@ impl Scene {
 
     /// A borrower with `sol` collateral borrowing `usdc` against it.
     async fn borrower(&mut self, sol: u64, usdc: u64) -> Keypair {
-        let b = self.env.user().await;
         let (sk, uk, all) = (self.sol, self.usdc, self.all());
-        self.env.mint_to(&sk.mint, &b.pubkey(), sol).await;
-        self.env.open_position(&b).await.unwrap();
-        self.env.deposit_collateral(&b, &sk, sol).await.unwrap();
-        self.env.borrow(&b, &uk, usdc, &all).await.unwrap();
-        b
+        self.env.borrower((&sk, sol), (&uk, usdc), &all).await
+    }
+
+    /// The keeper's refresh-and-liquidate of `owner` with `fake` passed in
+    /// place of the registered depth account `real`.
+    async fn liquidate_substituting(
+        &mut self,
+        owner: &Pubkey,
+        real: Pubkey,
+        fake: Pubkey,
+    ) -> TxResult {
+        let (sk, uk, all) = (self.sol, self.usdc, self.all());
+        let mut ixs = self.env.refresh_prices(&all);
+        let k = self.keeper.pubkey();
+        let mut ix = self.env.ix_liquidate(&k, owner, &sk, &uk, &[]).await;
+        let at = ix
+            .accounts
+            .iter()
+            .position(|m| m.pubkey == real)
+            .expect("the registered depth account is passed");
+        ix.accounts[at].pubkey = fake;
+        ixs.push(ix);
+        let keeper = self.keeper.insecure_clone();
+        self.env.send(&ixs, &[&keeper]).await
     }
 
     async fn liquidate(&mut self, owner: &Pubkey) -> TxResult {
@@ -921,16 +939,8 @@ async fn whirlpool_depth_source_bounds_the_cap() {
         whirlpool_data(liquidity * 1000, sqrt_p, &sk.mint, &uk.mint),
     );
     s.prices(1, 85.0).await;
-    let all = s.all();
-    let mut ixs = s.env.refresh_prices(&all);
-    let k = s.keeper.pubkey();
-    let mut ix = s.env.ix_liquidate(&k, &b.pubkey(), &sk, &uk, &[]).await;
-    let n = ix.accounts.len();
-    ix.accounts[n - 1].pubkey = fake;
-    ixs.push(ix);
-    let keeper = s.keeper.insecure_clone();
     assert_sluice_err(
-        s.env.send(&ixs, &[&keeper]).await,
+        s.liquidate_substituting(&b.pubkey(), wp, fake).await,
         SluiceError::DepthAccountMismatch,
     );
 }
@@ -1656,20 +1666,8 @@ async fn openbook_bids_within_the_bound_add_their_depth_to_the_cap() {
     );
     // the keeper passing the deeper book in place of the registered one
     s.prices(1, 85.0).await;
-    let all = s.all();
-    let mut ixs = s.env.refresh_prices(&all);
-    let k = s.keeper.pubkey();
-    let mut ix = s.env.ix_liquidate(&k, &b.pubkey(), &sk, &uk, &[]).await;
-    let at = ix
-        .accounts
-        .iter()
-        .position(|m| m.pubkey == bids)
-        .expect("the bids account is passed");
-    ix.accounts[at].pubkey = other;
-    ixs.push(ix);
-    let keeper = s.keeper.insecure_clone();
     assert_sluice_err(
-        s.env.send(&ixs, &[&keeper]).await,
+        s.liquidate_substituting(&b.pubkey(), bids, other).await,
         SluiceError::DepthAccountMismatch,
     );
 }

@@ -182,6 +182,15 @@ impl SimConfig {
             sol_params: None,
         }
     }
+
+    /// The collateral pool's liquidation threshold: the market's own, or
+    /// the preset's (both presets share it).
+    pub fn threshold_bps(&self) -> u16 {
+        self.sol_params
+            .unwrap_or_else(|| Preset::Sluice.pool_params())
+            .risk
+            .liquidation_threshold_bps
+    }
 }
 
 /// What one preset did on one path.
@@ -861,13 +870,7 @@ pub fn borrower_book(cfg: &SimConfig, p0: f64) -> Vec<(u64, u64)> {
     // be opened (a keeper would liquidate them in the first slot): a given
     // book, or a market's own threshold under the seeded one (the default
     // book's 74.5% never reaches the preset's 80%)
-    let threshold = cfg
-        .sol_params
-        .unwrap_or_else(|| Preset::Sluice.pool_params())
-        .risk
-        .liquidation_threshold_bps
-        .saturating_sub(1) as f64
-        / 1e4;
+    let threshold = cfg.threshold_bps().saturating_sub(1) as f64 / 1e4;
     book.into_iter()
         .filter(|&(col, debt)| (debt as f64 / 1e6) < (col as f64 / 1e9) * p0 * threshold * 0.9999)
         .collect()
@@ -879,12 +882,7 @@ pub fn borrower_book(cfg: &SimConfig, p0: f64) -> Vec<(u64, u64)> {
 /// collateral is already worth less than its debt in that slot) is what no
 /// design can avoid on this path. Interest over the path is ignored.
 pub fn ideal(cfg: &SimConfig, book: &[(u64, u64)]) -> SimResult {
-    let threshold = cfg
-        .sol_params
-        .unwrap_or_else(|| Preset::Sluice.pool_params())
-        .risk
-        .liquidation_threshold_bps as f64
-        / 1e4;
+    let threshold = cfg.threshold_bps() as f64 / 1e4;
     let mut res = SimResult {
         preset: "ideal".into(),
         borrowers: cfg.borrowers,

@@ -775,6 +775,25 @@ impl Env {
         self.send(&[i], &[user]).await
     }
 
+    /// A new wallet with an open position: `collateral` of `c`'s token
+    /// deposited, `amount` of `d`'s borrowed against it (`all`: the pools
+    /// refreshed for the borrow).
+    pub async fn borrower(
+        &mut self,
+        (c, collateral): (&PoolKeys, u64),
+        (d, amount): (&PoolKeys, u64),
+        all: &[PoolKeys],
+    ) -> Keypair {
+        let b = self.user().await;
+        self.mint_to(&c.mint, &b.pubkey(), collateral).await;
+        self.open_position(&b).await.expect("open position");
+        self.deposit_collateral(&b, c, collateral)
+            .await
+            .expect("deposit collateral");
+        self.borrow(&b, d, amount, all).await.expect("borrow");
+        b
+    }
+
     /// Refreshes every pool in `all` then borrows from `k` (others as remaining).
     pub async fn borrow(
         &mut self,

@@ -151,16 +151,8 @@ impl MarketScene {
 
     /// A borrower with `sol` collateral who borrowed `usdc` against it.
     pub async fn borrower(&mut self, sol: u64, usdc: u64) -> Keypair {
-        let b = self.env.user().await;
         let (sk, uk, all) = (self.sol, self.usdc, self.all());
-        self.env.mint_to(&sk.mint, &b.pubkey(), sol).await;
-        self.env.open_position(&b).await.expect("open position");
-        self.env
-            .deposit_collateral(&b, &sk, sol)
-            .await
-            .expect("deposit collateral");
-        self.env.borrow(&b, &uk, usdc, &all).await.expect("borrow");
-        b
+        self.env.borrower((&sk, sol), (&uk, usdc), &all).await
     }
 }
 
