@@ -77,6 +77,7 @@ pub fn read_whirlpool(info: &AccountInfo) -> Result<(u128, u128, Pubkey, Pubkey)
 
 /// Checks that `accounts` are exactly `source`'s registered accounts, in
 /// registration order: every kind's substitution check, in one place.
+#[inline(always)]
 fn require_registered(source: &DepthSource, accounts: &[AccountInfo]) -> Result<()> {
     require!(
         accounts.len() == source.account_count(),

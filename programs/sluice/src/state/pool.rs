@@ -302,6 +302,7 @@ pub struct Pool {
 }
 
 /// A held value (whole bps) kept within `lo..=hi` (`lo <= hi`).
+#[inline(always)]
 fn within(bps: u64, lo: u16, hi: u16) -> u16 {
     u16::try_from(bps.min(u64::from(hi))).unwrap_or(hi).max(lo)
 }
